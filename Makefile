@@ -1,0 +1,52 @@
+# pywry: the two set-up commands of the README are `make demo` and `make test`.
+# Both create .venv when needed, install what they need, and work again on a machine where
+# they already ran (every step checks before it acts).
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+APT := DEBIAN_FRONTEND=noninteractive apt-get
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test lint check bench system-deps clean
+
+$(BIN)/python:
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  rm -rf $(VENV); echo "installing python3-venv (Debian)"; \
+	  $(SUDO) $(APT) update -q && $(SUDO) $(APT) install -y -q python3-venv && \
+	  $(PYTHON) -m venv $(VENV); }
+	@$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.runtime: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(VENV)/.dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@ $(VENV)/.runtime
+
+# Chromium for the end-to-end tests and redis-server for deploy mode, from Debian's packages.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1; then \
+	  echo "installing chromium and redis-server (Debian packages)"; \
+	  $(SUDO) $(APT) update -q && $(SUDO) $(APT) install -y -q chromium redis-server; \
+	fi
+
+demo: $(VENV)/.runtime
+	$(BIN)/python examples/callbacks.py
+
+test: system-deps $(VENV)/.dev
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy --strict src
+
+check: lint test
+
+bench: system-deps $(VENV)/.dev
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench/.cache

@@ -1,0 +1,45 @@
+"""pywry: put HTML on screen from a plain Python script.
+
+``import pywry`` is light: the server stack loads on the first ``show()``.
+"""
+
+from __future__ import annotations
+
+from ._version import __version__
+from .app.facade import PyWry
+from .app.handle import WidgetHandle
+from .app.modes import WindowMode
+from .app.settings import DeploySettings, ServerSettings, Settings, WindowSettings
+from .domain.errors import (
+    IllegalTransitionError,
+    InvalidEventNameError,
+    InvalidLabelError,
+    PortInUseError,
+    PyWryError,
+    ServerError,
+    SettingsError,
+    TlsError,
+    UnknownWidgetError,
+    UnsupportedModeError,
+)
+
+__all__ = [
+    "DeploySettings",
+    "IllegalTransitionError",
+    "InvalidEventNameError",
+    "InvalidLabelError",
+    "PortInUseError",
+    "PyWry",
+    "PyWryError",
+    "ServerError",
+    "ServerSettings",
+    "Settings",
+    "SettingsError",
+    "TlsError",
+    "UnknownWidgetError",
+    "UnsupportedModeError",
+    "WidgetHandle",
+    "WindowMode",
+    "WindowSettings",
+    "__version__",
+]

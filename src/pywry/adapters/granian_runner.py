@@ -1,0 +1,500 @@
+"""Granian's embedded server on an event loop in a daemon thread: the one module that knows Granian.
+
+Granian 2.8's embedded ``Server`` runs its worker as a task on the loop it is awaited on and
+installs no signal handler, so it can live in pywry's loop thread. Everything Granian does not
+give is done here: it reports no bound port (we reserve it), it says nothing when it is ready
+(we connect until it answers), it resets logging (we pass an incremental config) and it can
+abort the interpreter when the process exits while its native threads still run (stop waits for
+them, and an ``atexit`` hook stops a runner the script forgot).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import contextlib
+import enum
+import errno
+import functools
+import ipaddress
+import logging
+import os
+import socket
+import threading
+import time
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from granian.constants import Interfaces, SSLProtocols
+from granian.http import HTTP1Settings
+from granian.log import LogLevels
+from granian.log import logger as granian_logger
+from granian.server.embed import Server
+
+from ..domain.errors import IllegalTransitionError, PortInUseError, ServerError, SettingsError
+from ..domain.ports import Bind, BoundAddress, ServerRunner
+
+__all__ = ["GranianRunner", "RunnerState"]
+
+log = logging.getLogger("pywry.server")
+
+_EXPERIMENTAL_NOTICE = "Embedded server is experimental!"
+_STOP_TIMEOUT = 10.0  # seconds serve() gets to return after stop
+_THREADS_TIMEOUT = 5.0  # seconds Granian's native threads get to exit after serve() returned
+_THREADS_QUIET = 0.2  # no thread exited for this long: the rest are not Granian's
+_DRAIN_TIMEOUT = 1.0  # seconds open requests get to finish at stop before they are cancelled
+_TASKS = Path("/proc/self/task")
+
+
+class RunnerState(enum.Enum):
+    STOPPED = "stopped"
+    STARTING = "starting"
+    RUNNING = "running"
+    STOPPING = "stopping"
+
+
+class _HideExperimentalNotice(logging.Filter):
+    """Drops the warning Granian logs on every embedded start; keeps every other record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.levelno == logging.WARNING and record.msg == _EXPERIMENTAL_NOTICE)
+
+
+class _Connections:
+    """Wraps the app to know its running requests and WebSockets, so that stop can end them.
+
+    Granian 2.8's stop returns while upgraded WebSockets and running requests keep its native
+    threads alive, answering nothing; and a ``websocket.close`` sent while another task awaits
+    ``receive()`` waits for the peer forever. So stop cancels each WebSocket's task, which then
+    closes its socket (1001, going away) itself; requests get a moment to finish first.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._websockets: set[asyncio.Task[Any]] = set()
+        self._closing = False
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        task = asyncio.current_task()
+        if task is None:  # not run as a task: nothing to track or cancel
+            await self._app(scope, receive, send)
+            return
+        websocket = scope["type"] == "websocket"
+        self._tasks.add(task)
+        if websocket:
+            self._websockets.add(task)
+        try:
+            await self._app(scope, receive, send)
+        except asyncio.CancelledError:
+            if not self._closing:
+                raise
+            # Cancelled by stop: a normal end, not an application error for Granian to log.
+            if websocket:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(send({"type": "websocket.close", "code": 1001}), 1.0)
+        finally:
+            self._tasks.discard(task)
+            self._websockets.discard(task)
+
+    async def close(self, grace: float) -> None:
+        """Close WebSockets, wait up to ``grace`` seconds for requests, cancel the rest."""
+        self._closing = True
+        for task in list(self._websockets):
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=grace)
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=grace)
+
+
+@dataclass(slots=True)
+class _Serving:
+    """One started Granian server and what must be released with it."""
+
+    server: Server
+    connections: _Connections
+    loop: asyncio.AbstractEventLoop
+    future: concurrent.futures.Future[None]
+    reservation: socket.socket
+    threads_before: frozenset[str]
+    address: BoundAddress
+
+
+def _log_config() -> dict[str, object]:
+    # Incremental: Granian's dictConfig then only sets levels and keeps the user's handlers.
+    return {"version": 1, "incremental": True, "handlers": {}, "formatters": {}, "loggers": {}}
+
+
+def _host_port(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _in_use(host: str, port: int) -> PortInUseError:
+    return PortInUseError(
+        f"port {_host_port(host, port)} is already in use by another program. Set "
+        "PYWRY_SERVER__PORT (or `port` in the [server] table of pywry.toml) to another port, "
+        "or to 0 to let pywry pick a free one"
+    )
+
+
+def _bind_error(exc: BaseException, host: str, port: int) -> ServerError | PortInUseError:
+    """Turn an OS or Granian bind failure into an error that says what to change."""
+    code = exc.errno if isinstance(exc, OSError) else None
+    text = str(exc).split("\n", 1)[0].strip()  # Granian appends a Rust backtrace
+    where = _host_port(host, port)
+    if code == errno.EADDRINUSE or "Address already in use" in text:
+        return _in_use(host, port)
+    if code in (errno.EACCES, errno.EPERM) or "Permission denied" in text:
+        return ServerError(
+            f"cannot listen on {where}: permission denied (ports below 1024 need administrator "
+            "rights). Set PYWRY_SERVER__PORT (or `port` in [server] of pywry.toml) to a port "
+            "above 1023, or to 0 to let pywry pick a free one"
+        )
+    if code == errno.EADDRNOTAVAIL or "Cannot assign requested address" in text:
+        return ServerError(
+            f"cannot listen on {where}: this machine has no address {host}. Set "
+            "PYWRY_SERVER__HOST (or `host` in [server] of pywry.toml) to 127.0.0.1 or to an "
+            "address of this machine"
+        )
+    return ServerError(f"the server could not start on {where}: {text or type(exc).__name__}")
+
+
+def _resolve(host: str) -> tuple[socket.AddressFamily, str]:
+    """The address family and IP literal to bind for ``host`` (names are resolved once)."""
+    literal = host.strip("[]") or "0.0.0.0"  # noqa: S104 - an empty host means every interface
+    try:
+        ip = ipaddress.ip_address(literal)
+    except ValueError:
+        try:
+            info = socket.getaddrinfo(literal, None, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise ServerError(
+                f"cannot listen on host {host!r}: the name does not resolve ({exc}). Set "
+                "PYWRY_SERVER__HOST (or `host` in [server] of pywry.toml) to an IP address "
+                "such as 127.0.0.1"
+            ) from None
+        return info[0][0], str(info[0][4][0])
+    return (socket.AF_INET6 if ip.version == 6 else socket.AF_INET), str(ip)
+
+
+def _loopback_for(family: socket.AddressFamily, ip: str) -> str:
+    """Where a local client reaches a server bound to ``ip`` (wildcards -> loopback)."""
+    if ipaddress.ip_address(ip).is_unspecified:
+        return "::1" if family == socket.AF_INET6 else "127.0.0.1"
+    return ip
+
+
+def _socket(family: socket.AddressFamily, *, reuse_addr: bool, reuse_port: bool) -> socket.socket:
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    if reuse_addr:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port and hasattr(socket, "SO_REUSEPORT"):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    return sock
+
+
+def _check_free(family: socket.AddressFamily, ip: str, port: int) -> None:
+    """Bind like a plain server would (no SO_REUSEPORT): fails for any listener, Granian's too."""
+    with _socket(family, reuse_addr=True, reuse_port=False) as probe:
+        probe.bind((ip, port))
+
+
+def _reserve(family: socket.AddressFamily, ip: str, port: int) -> socket.socket:
+    """Hold ``ip:port`` (0 picks one) without listening; Granian shares it via SO_REUSEPORT.
+
+    No SO_REUSEADDR, so another pywry's probe fails on it while Granian is still starting.
+    """
+    sock = _socket(family, reuse_addr=False, reuse_port=True)
+    try:
+        sock.bind((ip, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _accepts(family: socket.AddressFamily, ip: str, port: int) -> bool:
+    with _socket(family, reuse_addr=False, reuse_port=False) as client:
+        client.settimeout(1.0)
+        try:
+            client.connect((ip, port))
+        except OSError:
+            return False
+    return True
+
+
+def _task_ids() -> frozenset[str]:
+    """The kernel thread ids of this process (empty where ``/proc`` is not available)."""
+    try:
+        return frozenset(os.listdir(_TASKS))
+    except OSError:
+        return frozenset()
+
+
+def _python_thread_ids() -> frozenset[str]:
+    # Dummy threads are native threads that merely touched ``threading``: Granian's can be.
+    return frozenset(
+        str(t.native_id)
+        for t in threading.enumerate()
+        if not isinstance(t, threading._DummyThread) and t.native_id is not None
+    )
+
+
+def _wait_threads_exit(threads: frozenset[str]) -> None:
+    """Wait until ``threads`` exit, or none has exited for a while (those are someone else's)."""
+    alive = threads
+    deadline = time.monotonic() + _THREADS_TIMEOUT
+    quiet_until = time.monotonic() + _THREADS_QUIET
+    while alive:
+        still = alive & _task_ids()
+        now = time.monotonic()
+        if still != alive:
+            alive, quiet_until = still, now + _THREADS_QUIET
+        if not alive or now >= min(deadline, quiet_until):
+            break
+        time.sleep(0.001)  # nothing to await: a thread's exit is only visible in /proc
+
+
+def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
+
+
+async def _close(serving: _Serving) -> None:
+    # Connections first: once Granian has stopped, open ones no longer reach the app.
+    try:
+        await serving.connections.close(_DRAIN_TIMEOUT)
+    finally:
+        serving.server.stop()  # type: ignore[no-untyped-call]
+
+
+def _stop_at_exit(ref: weakref.ReferenceType[GranianRunner]) -> None:
+    runner = ref()
+    if runner is not None:
+        try:
+            runner.stop()
+        except Exception:  # an exit hook must never raise
+            log.debug("the server did not stop cleanly at exit", exc_info=True)
+
+
+class GranianRunner(ServerRunner):
+    """Serves an ASGI app with Granian's embedded server on a loop running in another thread.
+
+    Args:
+        log_level: Level of Granian's own logger (``debug``, ``info``, ``warning``, ...).
+        access_log: Log one line per request on the ``granian.access`` logger.
+        timeout_keep_alive: Seconds an idle HTTP/1.1 keep-alive connection stays open; 0 turns
+            keep-alive off. Granian 2.8 has no separate idle timeout, so this is its header read
+            timeout, which closes an idle kept-alive connection as well.
+        backpressure: Most requests served at once (Granian's default when ``None``).
+        start_timeout: Seconds ``start`` waits for the server to accept connections.
+
+    TLS accepts TLS 1.2 and 1.3 (Granian's default is 1.3 only) so older clients still connect.
+    """
+
+    def __init__(
+        self,
+        *,
+        log_level: str = "info",
+        access_log: bool = False,
+        timeout_keep_alive: int = 5,
+        backpressure: int | None = None,
+        start_timeout: float = 10.0,
+    ) -> None:
+        try:
+            self._log_level = LogLevels(log_level.lower())
+        except ValueError:
+            names = ", ".join(level.value for level in LogLevels)
+            raise SettingsError(f"log_level {log_level!r} is not one of: {names}") from None
+        if timeout_keep_alive < 0:
+            raise SettingsError(f"timeout_keep_alive must be 0 or more, not {timeout_keep_alive}")
+        if backpressure is not None and backpressure < 1:
+            raise SettingsError(f"backpressure must be 1 or more, not {backpressure}")
+        if start_timeout <= 0:
+            raise SettingsError(f"start_timeout must be more than 0 s, not {start_timeout}")
+        self._access_log = access_log
+        self._keep_alive = timeout_keep_alive
+        self._backpressure = backpressure
+        self._start_timeout = start_timeout
+        self._lock = threading.Lock()
+        self._state = RunnerState.STOPPED
+        self._serving: _Serving | None = None
+        self._exit_hook: functools.partial[None] | None = None
+
+    @property
+    def state(self) -> RunnerState:
+        return self._state
+
+    @property
+    def address(self) -> BoundAddress | None:
+        """Where the server listens while running; ``None`` once serving ended."""
+        serving = self._serving
+        if serving is None or self._state is not RunnerState.RUNNING or serving.future.done():
+            return None
+        return serving.address
+
+    def start(self, app: object, bind: Bind, loop: asyncio.AbstractEventLoop) -> BoundAddress:
+        """Serve ``app`` (ASGI, no lifespan) on ``bind`` and return once it accepts connections.
+
+        Raises:
+            PortInUseError: The port is taken by another program.
+            ServerError: The host cannot be bound, the loop is not running, or the server
+                failed or did not answer within ``start_timeout``.
+            IllegalTransitionError: The runner is already serving, or this is the loop's thread.
+        """
+        if _on_loop(loop):
+            raise IllegalTransitionError(
+                "start() waits for the server, so it cannot run on the server's own event loop; "
+                "call it from another thread"
+            )
+        with self._lock:
+            if self._state is not RunnerState.STOPPED:
+                current = self._serving.address if self._serving else None
+                where = f" on {_host_port(current.host, current.port)}" if current else ""
+                raise IllegalTransitionError(
+                    f"the server is already {self._state.value}{where}; call stop() before start()"
+                )
+            if loop.is_closed() or not loop.is_running():
+                raise ServerError("the server's event loop is not running; start its thread first")
+            self._state = RunnerState.STARTING
+            try:
+                self._serving = self._launch(app, bind, loop)
+            except BaseException:
+                self._state = RunnerState.STOPPED
+                raise
+            self._state = RunnerState.RUNNING
+            if self._exit_hook is None:
+                # A weak reference: the hook must not keep a forgotten runner alive.
+                self._exit_hook = functools.partial(_stop_at_exit, weakref.ref(self))
+                atexit.register(self._exit_hook)
+            return self._serving.address
+
+    def stop(self) -> None:
+        """Stop serving, wait for Granian's threads and free the port. Idempotent.
+
+        Raises:
+            IllegalTransitionError: Called on the server's own event loop (it would deadlock).
+        """
+        serving = self._serving
+        if serving is not None and _on_loop(serving.loop):
+            raise IllegalTransitionError(
+                "stop() waits for the server, so it cannot run on the server's own event loop; "
+                "call it from another thread"
+            )
+        with self._lock:
+            serving = self._serving
+            if serving is None:
+                return
+            self._state = RunnerState.STOPPING
+            try:
+                self._shutdown(serving)
+            finally:
+                self._serving = None
+                self._state = RunnerState.STOPPED
+
+    def _launch(self, app: object, bind: Bind, loop: asyncio.AbstractEventLoop) -> _Serving:
+        family, ip = _resolve(bind.host)
+        local = _loopback_for(family, ip)
+        try:
+            if bind.port != 0:
+                _check_free(family, ip, bind.port)
+            reservation = _reserve(family, ip, bind.port)
+        except OSError as exc:
+            raise _bind_error(exc, bind.host, bind.port) from None
+        port = int(reservation.getsockname()[1])
+        try:
+            # Another server may have started listening between the probe and the reservation.
+            if bind.port != 0 and _accepts(family, local, port):
+                raise _in_use(bind.host, port)
+            connections = _Connections(app)
+            server = self._server(connections, ip, port, bind)
+        except BaseException:
+            reservation.close()
+            raise
+        address = BoundAddress(bind.host, port, "https" if bind.tls else "http")
+        before = _task_ids()
+        future = asyncio.run_coroutine_threadsafe(server.serve(), loop)
+        serving = _Serving(server, connections, loop, future, reservation, before, address)
+        try:
+            self._wait_until_ready(serving, family, local, bind.host)
+        except BaseException:
+            self._shutdown(serving)
+            raise
+        return serving
+
+    def _server(self, app: object, ip: str, port: int, bind: Bind) -> Server:
+        if not any(isinstance(f, _HideExperimentalNotice) for f in granian_logger.filters):
+            granian_logger.addFilter(_HideExperimentalNotice())
+        tls = bind.tls
+        try:
+            return Server(
+                app,
+                address=ip,
+                port=port,
+                interface=Interfaces.ASGINL,
+                backlog=bind.backlog,
+                backpressure=self._backpressure,
+                http1_settings=HTTP1Settings(
+                    keep_alive=self._keep_alive > 0,
+                    header_read_timeout=(self._keep_alive or 30) * 1000,
+                ),
+                log_level=self._log_level,
+                log_dictconfig=_log_config(),
+                log_access=self._access_log,
+                ssl_cert=Path(tls.certfile) if tls else None,
+                ssl_key=Path(tls.keyfile) if tls else None,
+                ssl_ca=Path(tls.ca_certs) if tls and tls.ca_certs else None,
+                ssl_protocol_min=SSLProtocols.tls12,
+            )
+        except Exception as exc:  # Granian checks the certificate here, with Python's ssl
+            raise ServerError(f"the server could not be configured: {exc}") from None
+
+    def _wait_until_ready(
+        self, serving: _Serving, family: socket.AddressFamily, local: str, host: str
+    ) -> None:
+        port = serving.address.port
+        deadline = time.monotonic() + self._start_timeout
+        while not _accepts(family, local, port):
+            if serving.future.done():
+                exc = serving.future.exception()
+                if exc is None:
+                    raise ServerError(f"the server on {_host_port(host, port)} stopped at once")
+                raise _bind_error(exc, host, port) from None
+            if time.monotonic() >= deadline:
+                raise ServerError(
+                    f"the server on {_host_port(host, port)} did not accept connections within "
+                    f"{self._start_timeout} s"
+                )
+            concurrent.futures.wait([serving.future], timeout=0.002)
+
+    @staticmethod
+    def _shutdown(serving: _Serving) -> None:
+        granian_threads = _task_ids() - serving.threads_before - _python_thread_ids()
+        try:
+            closing = asyncio.run_coroutine_threadsafe(_close(serving), serving.loop)
+        except RuntimeError:  # the loop is closed: nothing can reach the server any more
+            log.warning("the server's event loop was closed before the server was stopped")
+        else:
+            try:
+                closing.result(_DRAIN_TIMEOUT + _STOP_TIMEOUT)
+            except (Exception, concurrent.futures.CancelledError):
+                log.debug("the server's connections did not close cleanly", exc_info=True)
+                with contextlib.suppress(RuntimeError):
+                    serving.loop.call_soon_threadsafe(serving.server.stop)
+        try:
+            serving.future.result(_STOP_TIMEOUT)
+        except concurrent.futures.TimeoutError:
+            serving.future.cancel()
+            log.warning("the server did not stop within %s s", _STOP_TIMEOUT)
+        except (Exception, concurrent.futures.CancelledError):
+            log.debug("the server ended with an error", exc_info=True)
+        _wait_threads_exit(granian_threads)
+        serving.reservation.close()

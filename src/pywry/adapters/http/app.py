@@ -1,0 +1,188 @@
+"""The Litestar application: pages, their sockets, the bridge script and the small JSON API.
+
+Everything comes from the arguments of :func:`create_app` (no module state), so two apps
+in one process never share widgets, and the same routes can later be mounted into a
+user's own Litestar application.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from importlib import resources
+from typing import Any, cast
+
+import msgspec
+from litestar import Litestar, MediaType, Request, Response, WebSocket, get, post, websocket
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath
+from litestar.types import Scope
+
+from ...app.bridge import Bridge
+from ...app.settings import ServerSettings
+from ...domain.token import Token
+from ...domain.widget import LABEL_PATTERN, Widget
+from .hosts import ASGIApp, HostGuard
+from .page import render_not_found, render_page
+from .websocket import serve_page_socket
+
+__all__ = ["BRIDGE_PATH", "create_app"]
+
+log = logging.getLogger("pywry.http")
+
+BRIDGE_PATH = "/_pywry/bridge.js"
+PAGE_HEADERS = {
+    "Cache-Control": "no-store, no-cache, must-revalidate, max-age=0",
+    "Pragma": "no-cache",
+    "Expires": "0",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+class _Registration(msgspec.Struct, forbid_unknown_fields=False):
+    widget_id: str
+    html: str
+    title: str | None = None
+
+
+class _Goodbye(msgspec.Struct, forbid_unknown_fields=False):
+    token: str | None = None
+    page: str | None = None
+    reason: str | None = None
+
+
+def _bridge_script() -> tuple[bytes, str]:
+    source = resources.files("pywry.adapters.http").joinpath("static/bridge.js").read_bytes()
+    return source, hashlib.sha256(source).hexdigest()[:12]
+
+
+def create_app(
+    *,
+    bridge: Bridge,
+    settings: ServerSettings,
+    internal_token: Token,
+    theme: str = "dark",
+    debug: bool = False,
+    public_hosts: tuple[str, ...] = (),
+) -> HostGuard:
+    """Build the ASGI application serving ``bridge``'s widgets."""
+    script, version = _bridge_script()
+    bridge_src = f"{BRIDGE_PATH}?v={version}"
+    prefix = settings.widget_prefix
+    api_header = settings.internal_api_header
+
+    def api_allowed(request: Request[Any, Any, Any]) -> bool:
+        return internal_token.matches(request.headers.get(api_header))
+
+    def hidden() -> Response[str]:
+        # A missing or wrong API token answers as if the route did not exist.
+        return Response("Not Found", status_code=404, media_type=MediaType.TEXT)
+
+    @get(f"{prefix}/{{label:str}}", include_in_schema=False)
+    async def widget_page(label: FromPath[str]) -> Response[str]:
+        rendered = await bridge.page(label) if LABEL_PATTERN.match(label) else None
+        if rendered is None:
+            return Response(
+                render_not_found(label),
+                status_code=404,
+                media_type=MediaType.HTML,
+                headers=PAGE_HEADERS,
+            )
+        body = render_page(
+            rendered.widget,
+            since=rendered.since,
+            ws_path=f"/ws/{label}",
+            bridge_src=bridge_src,
+            theme=theme,
+            debug=debug,
+        )
+        return Response(body, media_type=MediaType.HTML, headers=PAGE_HEADERS)
+
+    @get(BRIDGE_PATH, include_in_schema=False)
+    async def bridge_js() -> Response[bytes]:
+        return Response(
+            script,
+            media_type="text/javascript; charset=utf-8",
+            headers={
+                "Cache-Control": "public, max-age=31536000, immutable",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+    @websocket("/ws/{label:str}")
+    async def page_socket(socket: WebSocket[Any, Any, Any], label: FromPath[str]) -> None:
+        await serve_page_socket(socket, label, bridge=bridge, settings=settings)
+
+    @get("/health", include_in_schema=False)
+    async def health(request: Request[Any, Any, Any]) -> Response[Any]:
+        if not api_allowed(request):
+            return hidden()
+        return Response({"status": "ok"})
+
+    @post("/register_widget", include_in_schema=False)
+    async def register_widget(request: Request[Any, Any, Any]) -> Response[Any]:
+        if not api_allowed(request):
+            return hidden()
+        try:
+            body = msgspec.json.decode(await request.body(), type=_Registration)
+        except msgspec.DecodeError as exc:
+            return Response(
+                {"error": f"expected JSON {{widget_id, html, title?}}: {exc}"}, status_code=400
+            )
+        if not LABEL_PATTERN.match(body.widget_id):
+            return Response({"error": "widget_id must be 1-64 of A-Z a-z 0-9 _ -"}, status_code=400)
+        current = bridge.widget(body.widget_id) if bridge.has(body.widget_id) else None
+        widget = (
+            current.revised(html=body.html, title=body.title)
+            if current is not None
+            else Widget(label=body.widget_id, html=body.html, title=body.title or "PyWry")
+        )
+        await bridge.register_async(widget)
+        return Response(
+            {
+                "status": "registered",
+                "widget_id": body.widget_id,
+                "url": f"{prefix}/{body.widget_id}",
+            },
+            status_code=200,
+        )
+
+    @post("/disconnect/{label:str}", include_in_schema=False)
+    async def disconnect(request: Request[Any, Any, Any], label: FromPath[str]) -> Response[Any]:
+        raw = await request.body()
+        try:
+            goodbye = msgspec.json.decode(raw, type=_Goodbye) if raw else _Goodbye()
+        except msgspec.DecodeError:
+            goodbye = _Goodbye()
+        reason = goodbye.reason or request.query_params.get("reason") or "page closed"
+        accepted = await bridge.beacon(
+            label, token=goodbye.token, page_id=goodbye.page, reason=reason[:200]
+        )
+        if not accepted:
+            return Response({"error": "forbidden"}, status_code=403)
+        return Response({"status": "disconnected", "widget_id": label}, status_code=200)
+
+    app = Litestar(
+        route_handlers=[widget_page, bridge_js, page_socket, health, register_widget, disconnect],
+        openapi_config=None,
+        logging_config=None,
+        debug=False,
+        after_exception=[_log_exception],
+    )
+    return HostGuard(cast("ASGIApp", app), allowed=_allowed_hosts(settings, public_hosts))
+
+
+async def _log_exception(exc: Exception, scope: Scope) -> None:
+    if isinstance(exc, HTTPException) and exc.status_code < 500:
+        return  # a 404 or 400 is an answer, not a server error
+    log.error("error while serving %s", scope.get("path"), exc_info=exc)
+
+
+def _allowed_hosts(
+    settings: ServerSettings, public_hosts: tuple[str, ...]
+) -> frozenset[str] | None:
+    if "*" in settings.allowed_hosts:
+        return None
+    names = {"localhost", "127.0.0.1", "::1", settings.host, *public_hosts, *settings.allowed_hosts}
+    return frozenset(name.lower() for name in names if name)

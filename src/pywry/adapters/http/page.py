@@ -1,0 +1,83 @@
+"""Rendering a widget's page: its HTML plus the bridge script and a small per-page config."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+
+import msgspec
+
+from ...domain.widget import Widget
+
+__all__ = ["render_not_found", "render_page"]
+
+_DOCUMENT = re.compile(r"^\s*(?:<!--.*?-->\s*)*(?:<!doctype\b|<html\b)", re.IGNORECASE | re.DOTALL)
+_HEAD_OPEN = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
+_HTML_OPEN = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
+_encoder = msgspec.json.Encoder()
+
+_BASE_STYLE = (
+    "<style>:root{color-scheme:light dark}"
+    "html[data-theme=dark]{color-scheme:dark;background:#1e1e1e;color:#ddd}"
+    "html[data-theme=light]{color-scheme:light;background:#fff;color:#222}"
+    "body{font-family:system-ui,sans-serif;margin:0;padding:8px}</style>"
+)
+
+
+def _config_script(widget: Widget, *, since: int, ws_path: str, theme: str, debug: bool) -> str:
+    config = {
+        "label": widget.label,
+        "token": widget.token.reveal(),
+        "ws": ws_path,
+        "since": since,
+        "revision": widget.revision,
+        "theme": theme,
+        "debug": debug,
+    }
+    # Escape '<' so that no value can close the script element early.
+    payload = _encoder.encode(config).decode().replace("<", "\\u003c")
+    return f'<script id="pywry-config" type="application/json">{payload}</script>'
+
+
+def render_page(
+    widget: Widget,
+    *,
+    since: int,
+    ws_path: str,
+    bridge_src: str,
+    theme: str = "dark",
+    debug: bool = False,
+) -> str:
+    """The page for ``widget``: a whole document stays whole, a fragment gets one around it."""
+    theme_attr = html_lib.escape(theme, quote=True)
+    head = (
+        _config_script(widget, since=since, ws_path=ws_path, theme=theme, debug=debug)
+        + f'<script src="{html_lib.escape(bridge_src, quote=True)}"></script>'
+    )
+    content = widget.html
+    if _DOCUMENT.match(content):
+        match = _HEAD_OPEN.search(content)
+        if match is not None:
+            return content[: match.end()] + head + content[match.end() :]
+        match = _HTML_OPEN.search(content)
+        if match is not None:
+            return content[: match.end()] + "<head>" + head + "</head>" + content[match.end() :]
+        return head + content
+    title = html_lib.escape(widget.title)
+    return (
+        f'<!DOCTYPE html><html lang="en" data-theme="{theme_attr}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title>{_BASE_STYLE}{head}</head>"
+        f'<body><div id="pywry-root">{content}</div></body></html>'
+    )
+
+
+def render_not_found(label: str) -> str:
+    """A plain page saying which widget is not here (the label escaped)."""
+    safe = html_lib.escape(label)
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Widget not found</title>'
+        f"{_BASE_STYLE}</head><body><h1>Widget not found</h1><p>No widget named "
+        f"<code>{safe}</code> is shown on this server. It may have been closed, or the script "
+        "that showed it has stopped.</p></body></html>"
+    )

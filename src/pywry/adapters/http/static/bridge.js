@@ -1,0 +1,406 @@
+/* pywry page bridge: window.pywry, the page's side of the event bridge.
+ *
+ * One WebSocket per page. Frames from the server carry a sequence number; the page keeps
+ * the last one it saw and, after a reconnect, asks for what follows it, so nothing is lost
+ * and nothing is handled twice. Events emitted while the socket is down wait in a queue.
+ */
+(function () {
+  "use strict";
+  if (window.pywry && window.pywry.__bridge) return;
+
+  var EVENT_NAME = /^[a-zA-Z][a-zA-Z0-9]*:[a-zA-Z][a-zA-Z0-9_-]*(:[a-zA-Z0-9_-]+)?$/;
+  var NS_WILDCARD = /^[a-zA-Z][a-zA-Z0-9]*:\*$/;
+  var MAX_PENDING_PER_TYPE = 1000;
+  var configEl = document.getElementById("pywry-config");
+  var cfg = configEl ? JSON.parse(configEl.textContent) : {};
+  var label = cfg.label;
+  var pageId = Math.random().toString(36).slice(2, 12) + Date.now().toString(36);
+  var lastSeq = cfg.since || 0;
+  var outSeq = 0;
+  var handlers = Object.create(null); // type -> [fn]
+  var pending = Object.create(null); // type -> [data] received before any handler
+  var queue = []; // frames waiting for an open socket
+  var socket = null;
+  var state = "connecting"; // connecting | open | closed (for good)
+  var attempts = 0;
+  var readySent = false;
+  var reconnectTimer = null;
+  var RELOAD_KEY = "pywry:auth-reloads:" + label;
+
+  function checkName(name, wildcardOk) {
+    if (typeof name !== "string") throw new Error("pywry: event name must be a string");
+    if (wildcardOk && (name === "*" || NS_WILDCARD.test(name))) return name;
+    if (!EVENT_NAME.test(name)) {
+      throw new Error(
+        "pywry: invalid event name '" + name + "': use 'namespace:event' or 'namespace:event:id'" +
+          " (letters, digits, '_' and '-'; each part starts with a letter)"
+      );
+    }
+    return name;
+  }
+
+  function log() {
+    if (cfg.debug && window.console) console.debug.apply(console, ["[pywry]"].concat([].slice.call(arguments)));
+  }
+
+  // ------------------------------------------------------------------ dispatching
+  function listenersFor(type) {
+    var out = [];
+    var exact = handlers[type];
+    if (exact) out = out.concat(exact.map(function (fn) { return [fn, false]; }));
+    var ns = type.split(":")[0] + ":*";
+    if (handlers[ns]) out = out.concat(handlers[ns].map(function (fn) { return [fn, true]; }));
+    if (handlers["*"]) out = out.concat(handlers["*"].map(function (fn) { return [fn, true]; }));
+    return out;
+  }
+
+  function deliver(type, data) {
+    var list = listenersFor(type);
+    if (!list.length) {
+      // Replayed to the first handler registered for this type (the release does the same).
+      var box = pending[type] || (pending[type] = []);
+      if (box.length < MAX_PENDING_PER_TYPE) box.push(data);
+      return;
+    }
+    for (var i = 0; i < list.length; i++) {
+      try {
+        if (list[i][1]) list[i][0](data, type);
+        else list[i][0](data);
+      } catch (err) {
+        console.error("pywry: handler for '" + type + "' failed:", err);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ built-ins
+  function target(data) {
+    if (data.id) return document.getElementById(data.id);
+    if (data.selector) return document.querySelector(data.selector);
+    return null;
+  }
+
+  function runScripts(root) {
+    var scripts = root.querySelectorAll("script");
+    for (var i = 0; i < scripts.length; i++) {
+      var old = scripts[i];
+      var fresh = document.createElement("script");
+      for (var j = 0; j < old.attributes.length; j++) fresh.setAttribute(old.attributes[j].name, old.attributes[j].value);
+      fresh.text = old.text;
+      old.parentNode.replaceChild(fresh, old);
+    }
+  }
+
+  function updateHtml(data) {
+    var root = document.getElementById("pywry-root");
+    var html = data.html || "";
+    if (!root || /^\s*(<!--[\s\S]*?-->\s*)*(<!doctype\b|<html\b)/i.test(html)) {
+      location.reload(); // a whole document: the server already serves the new one
+      return;
+    }
+    if (data.title) document.title = data.title;
+    root.innerHTML = html;
+    runScripts(root);
+  }
+
+  function kebab(name) {
+    return name.replace(/[A-Z]/g, function (c) { return "-" + c.toLowerCase(); });
+  }
+
+  var TOAST_CSS =
+    ".pywry-toasts{position:fixed;z-index:2147483647;display:flex;flex-direction:column;gap:8px;max-width:360px}" +
+    ".pywry-toasts.top-right{top:12px;right:12px}.pywry-toasts.top-left{top:12px;left:12px}" +
+    ".pywry-toasts.bottom-right{bottom:12px;right:12px}.pywry-toasts.bottom-left{bottom:12px;left:12px}" +
+    ".pywry-toast{font:14px system-ui,sans-serif;padding:10px 14px;border-radius:6px;color:#fff;" +
+    "box-shadow:0 2px 8px rgba(0,0,0,.3);background:#2b6cb0}" +
+    ".pywry-toast.success{background:#2f855a}.pywry-toast.warning{background:#b7791f}" +
+    ".pywry-toast.error{background:#c53030}.pywry-toast.confirm{background:#4a5568}" +
+    ".pywry-toast b{display:block;margin-bottom:4px}.pywry-toast button{margin:8px 8px 0 0}" +
+    ".pywry-banner{position:fixed;left:0;right:0;bottom:0;padding:8px;text-align:center;" +
+    "font:13px system-ui,sans-serif;background:#744210;color:#fff;z-index:2147483647}";
+
+  function ensureToastCss() {
+    if (document.getElementById("pywry-toast-css")) return;
+    var style = document.createElement("style");
+    style.id = "pywry-toast-css";
+    style.textContent = TOAST_CSS;
+    (document.head || document.documentElement).appendChild(style);
+  }
+
+  function alertToast(data) {
+    ensureToastCss();
+    var position = /^(top|bottom)-(left|right)$/.test(data.position || "") ? data.position : "top-right";
+    var box = document.querySelector(".pywry-toasts." + position);
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "pywry-toasts " + position;
+      document.body.appendChild(box);
+    }
+    var kind = /^(info|success|warning|error|confirm)$/.test(data.type || "") ? data.type : "info";
+    var toast = document.createElement("div");
+    toast.className = "pywry-toast " + kind;
+    toast.setAttribute("role", kind === "error" || kind === "confirm" ? "alertdialog" : "status");
+    if (data.title) {
+      var title = document.createElement("b");
+      title.textContent = data.title;
+      toast.appendChild(title);
+    }
+    var text = document.createElement("span");
+    text.textContent = data.message == null ? "" : String(data.message);
+    toast.appendChild(text);
+    box.appendChild(toast);
+    function dismiss() { if (toast.parentNode) toast.parentNode.removeChild(toast); }
+    if (kind === "confirm") {
+      var row = document.createElement("div");
+      [["OK", true], ["Cancel", false]].forEach(function (pair) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.textContent = pair[0];
+        button.className = "pywry-confirm-" + (pair[1] ? "ok" : "cancel");
+        button.onclick = function () {
+          dismiss();
+          if (data.callback_event) api.emit(data.callback_event, { confirmed: pair[1] });
+        };
+        row.appendChild(button);
+      });
+      toast.appendChild(row);
+      return;
+    }
+    var duration = typeof data.duration === "number" ? data.duration : kind === "error" ? 8000 : 4000;
+    if (duration > 0) setTimeout(dismiss, duration);
+    toast.onclick = dismiss;
+  }
+
+  function banner(message) {
+    ensureToastCss();
+    var el = document.getElementById("pywry-banner");
+    if (!el) {
+      el = document.createElement("div");
+      el.id = "pywry-banner";
+      el.className = "pywry-banner";
+      (document.body || document.documentElement).appendChild(el);
+    }
+    el.textContent = message;
+  }
+
+  var builtins = {
+    "pywry:update-html": updateHtml,
+    "pywry:set-content": function (d) {
+      var el = target(d);
+      if (!el) return console.warn("pywry: set-content found no element for", d.id || d.selector);
+      if (d.html != null) { el.innerHTML = d.html; runScripts(el); } else el.textContent = d.text == null ? "" : d.text;
+    },
+    "pywry:set-style": function (d) {
+      var els = d.id ? [document.getElementById(d.id)] : d.selector ? document.querySelectorAll(d.selector) : [];
+      var styles = d.styles || {};
+      for (var i = 0; i < els.length; i++) {
+        if (!els[i]) continue;
+        for (var key in styles) els[i].style.setProperty(kebab(key), styles[key]);
+      }
+    },
+    "pywry:inject-css": function (d) {
+      var id = d.id || "pywry-css-" + Math.random().toString(36).slice(2);
+      var style = document.getElementById(id);
+      if (!style) {
+        style = document.createElement("style");
+        style.id = id;
+        (document.head || document.documentElement).appendChild(style);
+      }
+      style.textContent = d.css || "";
+    },
+    "pywry:remove-css": function (d) {
+      var style = d.id && document.getElementById(d.id);
+      if (style && style.parentNode) style.parentNode.removeChild(style);
+    },
+    "pywry:alert": alertToast,
+    "pywry:navigate": function (d) {
+      var url = String(d.url || "");
+      if (/^\s*javascript:/i.test(url)) return console.error("pywry: refusing to navigate to a javascript: URL");
+      location.href = url;
+    },
+    "pywry:download": function (d) {
+      var blob = new Blob([d.content == null ? "" : d.content], { type: d.mimeType || "application/octet-stream" });
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = d.filename || "download";
+      document.body.appendChild(link);
+      link.click();
+      setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+    },
+    "pywry:update-theme": function (d) {
+      var theme = String(d.theme || "");
+      document.documentElement.setAttribute("data-theme", theme);
+      document.documentElement.classList.remove("pywry-dark", "pywry-light");
+      document.documentElement.classList.add("pywry-" + theme);
+    },
+    "pywry:error": function (d) {
+      console.error("pywry: " + (d.error || "error") + (d.event ? " in '" + d.event + "'" : "") + ": " + (d.message || ""));
+    },
+    "pywry:resync": function () { location.reload(); },
+    "pywry:closed": function () { state = "closed"; banner("This widget was closed by the script."); },
+    "pywry:server-stopped": function () { state = "closed"; banner("The pywry server stopped."); },
+    "pywry:auth-error": function () { authFailed(); }
+  };
+
+  function handleFrame(frame) {
+    if (typeof frame.seq === "number") {
+      if (frame.seq <= lastSeq) return; // already seen before a reconnect
+      lastSeq = frame.seq;
+    }
+    var type = frame.type;
+    if (typeof type !== "string") return;
+    var builtin = builtins[type];
+    if (builtin) {
+      try { builtin(frame.data || {}); } catch (err) { console.error("pywry: built-in '" + type + "' failed:", err); }
+    }
+    deliver(type, frame.data);
+  }
+
+  // ------------------------------------------------------------------ the socket
+  function wsUrl() {
+    var scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    return scheme + "//" + location.host + cfg.ws + "?page=" + pageId + "&since=" + lastSeq;
+  }
+
+  function authFailed() {
+    if (state === "closed") return;
+    state = "closed";
+    var count = parseInt(sessionStorage.getItem(RELOAD_KEY) || "0", 10);
+    if (count < 2) {
+      // The server restarted (new token) or forgot this widget: a reload fetches a fresh page.
+      sessionStorage.setItem(RELOAD_KEY, String(count + 1));
+      location.reload();
+    } else {
+      banner("This page can no longer connect to its pywry server. Reload it to try again.");
+    }
+  }
+
+  function connect() {
+    reconnectTimer = null;
+    if (state === "closed") return;
+    state = "connecting";
+    var ws;
+    try {
+      ws = new WebSocket(wsUrl(), ["pywry.v1", "pywry.token." + cfg.token]);
+    } catch (err) {
+      console.error("pywry: cannot open the socket:", err);
+      return scheduleReconnect();
+    }
+    socket = ws;
+    ws.onopen = function () {
+      if (socket !== ws) return;
+      state = "open";
+      attempts = 0;
+      var banner = document.getElementById("pywry-banner");
+      if (banner) banner.remove();
+      if (!readySent) {
+        readySent = true;
+        queue.unshift(frameOf("pywry:ready", {}));
+      }
+      flush();
+      setTimeout(function () { sessionStorage.removeItem(RELOAD_KEY); }, 3000);
+      if (!api._readyFired) {
+        api._readyFired = true;
+        deliver("pywry:ready", {});
+      }
+    };
+    ws.onmessage = function (msg) {
+      var frame;
+      try { frame = JSON.parse(msg.data); } catch (err) { return console.error("pywry: bad frame", err); }
+      if (frame && Array.isArray(frame.events)) {
+        for (var i = 0; i < frame.events.length; i++) handleFrame(frame.events[i]);
+      } else if (frame) {
+        handleFrame(frame);
+      }
+    };
+    ws.onclose = function (ev) {
+      if (socket !== ws) return;
+      socket = null;
+      log("socket closed", ev.code, ev.reason);
+      if (state === "closed") return;
+      if (ev.code === 4001) return authFailed();
+      if (ev.code === 1008 || ev.code === 1009) {
+        state = "closed";
+        return banner("pywry refused this page: " + (ev.reason || "policy"));
+      }
+      if (ev.code === 4000) return location.reload(); // resync
+      if (ev.code === 1000 && ev.reason === "New connection replaced old one") { state = "closed"; return; }
+      state = "connecting";
+      scheduleReconnect();
+    };
+  }
+
+  function scheduleReconnect() {
+    if (reconnectTimer || state === "closed") return;
+    var base = Math.min(10000, 1000 * Math.pow(2, attempts));
+    attempts++;
+    var delay = base * (0.8 + Math.random() * 0.4);
+    if (attempts > 2) banner("Connection to pywry lost; reconnecting…");
+    reconnectTimer = setTimeout(connect, delay);
+  }
+
+  function frameOf(type, data) {
+    return { type: type, data: data === undefined ? null : data, widgetId: label, ts: Date.now() };
+  }
+
+  function flush() {
+    if (!socket || socket.readyState !== 1 || !queue.length) return;
+    var frames = queue;
+    queue = [];
+    // Numbered as they leave, so the server can drop a frame it already handled.
+    for (var i = 0; i < frames.length; i++) frames[i].seq = ++outSeq;
+    socket.send(JSON.stringify(frames.length === 1 ? frames[0] : { events: frames }));
+  }
+
+  // ------------------------------------------------------------------ the API
+  var api = {
+    __bridge: true,
+    label: label,
+    emit: function (type, data) {
+      checkName(type, false);
+      queue.push(frameOf(type, data));
+      flush();
+    },
+    on: function (type, fn) {
+      checkName(type, true);
+      if (typeof fn !== "function") throw new Error("pywry: on('" + type + "') needs a function");
+      (handlers[type] || (handlers[type] = [])).push(fn);
+      var names = type === "*" ? Object.keys(pending) : type.slice(-2) === ":*"
+        ? Object.keys(pending).filter(function (t) { return t.indexOf(type.slice(0, -1)) === 0; })
+        : pending[type] ? [type] : [];
+      names.forEach(function (t) {
+        var items = pending[t];
+        delete pending[t];
+        items.forEach(function (d) { deliver(t, d); });
+      });
+      return api;
+    },
+    off: function (type, fn) {
+      checkName(type, true);
+      if (!handlers[type]) return api;
+      if (fn) handlers[type] = handlers[type].filter(function (h) { return h !== fn; });
+      else delete handlers[type];
+      return api;
+    },
+    result: function (data) { api.emit("pywry:result", data); },
+    send: function (data) { api.emit("pywry:message", data); },
+    get connected() { return state === "open"; },
+    get lastSeq() { return lastSeq; },
+    _readyFired: false
+  };
+  window.pywry = api;
+
+  window.addEventListener("pagehide", function () {
+    if (state === "closed") return;
+    var reason = "page closed";
+    try {
+      if (socket && socket.readyState === 1) {
+        queue.push(frameOf("pywry:disconnect", { reason: reason }));
+        flush();
+      }
+      var body = JSON.stringify({ token: cfg.token, page: pageId, reason: reason });
+      navigator.sendBeacon("/disconnect/" + encodeURIComponent(label), new Blob([body], { type: "text/plain" }));
+    } catch (err) { /* leaving anyway */ }
+  });
+
+  connect();
+})();

@@ -1,0 +1,355 @@
+"""The bridge: widgets, their pages, the callbacks and the outbound fan-out.
+
+It lives on the server's event loop. The user's thread reaches it through a few
+thread-safe entry points: ``register``/``update``/``close`` wait for the loop (they are
+rare), ``emit`` never waits (events are encoded in the caller's thread and handed over
+through one wake-up per burst, not one per event).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..domain.errors import UnknownWidgetError
+from ..domain.events import Event, check_event_name
+from ..domain.ports import EventBus, Unsubscribe, WidgetStore
+from ..domain.session import Session
+from ..domain.widget import Widget
+from .callbacks import CallbackRunner, CallbackTable
+from .frames import InboundItem, ProtocolError, decode_inbound, encode_body
+from .loop import LoopThread
+from .pages import PageConnection, PageSession, WidgetChannel
+from .settings import ServerSettings
+
+__all__ = ["Bridge", "Rejection", "RenderedPage"]
+
+log = logging.getLogger("pywry.bridge")
+
+# Events a page may send in pywry's own namespace; any other pywry:* from a page is refused.
+PAGE_EVENTS = frozenset(
+    {"pywry:ready", "pywry:disconnect", "pywry:result", "pywry:message", "pywry:error"}
+)
+CLOSE_AUTH = 4001
+CLOSE_POLICY = 1008
+CLOSE_TOO_BIG = 1009
+CLOSE_GOING_AWAY = 1001
+CLOSE_NORMAL = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPage:
+    """What the page route needs to render a widget."""
+
+    widget: Widget
+    since: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """Why a page may not connect: an in-band error, then a close with ``code``."""
+
+    code: int
+    error: str
+    message: str
+
+
+class Bridge:
+    """Owns the widgets of one server and everything that flows to and from their pages."""
+
+    def __init__(
+        self,
+        *,
+        settings: ServerSettings,
+        store: WidgetStore,
+        bus: EventBus,
+        callbacks: CallbackTable,
+        loop_thread: LoopThread,
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._bus = bus
+        self._callbacks = callbacks
+        self._loop_thread = loop_thread
+        self._runner = CallbackRunner(
+            table=callbacks, workers=settings.callback_workers, report=self._report_failure
+        )
+        self._channels: dict[str, WidgetChannel] = {}
+        self._unsubscribe: dict[str, Unsubscribe] = {}
+        self._inbox: deque[tuple[str | None, bytes]] = deque()
+        self._wake_pending = False
+        self._open_pages = 0
+        self._ever_connected = False
+        self._idle = threading.Event()
+        self._grace: asyncio.TimerHandle | None = None
+        self._stopped = False
+
+    # ----------------------------------------------------------------- user thread
+    def register(self, widget: Widget) -> bool:
+        """Show ``widget`` (new, or new content for its label); whether it was new."""
+        return self._loop_thread.run(self._register(widget))
+
+    def update(self, label: str, html: str, title: str | None = None) -> None:
+        """Replace a widget's content; its open pages update in place."""
+        channel = self._channel(label)
+        self.register(channel.widget.revised(html=html, title=title))
+
+    def close(self, label: str) -> None:
+        """Forget a widget: tell its pages, and its URL answers 404 from now on."""
+        self._channel(label)
+        self._loop_thread.run(self._close(label))
+
+    def emit(self, event_type: str, data: Any = None, label: str | None = None) -> None:
+        """Send an event to a widget's pages (every widget's when ``label`` is None)."""
+        check_event_name(event_type)
+        if label is not None:
+            self._channel(label)
+        body = encode_body(event_type, data)
+        self._inbox.append((label, body))
+        if not self._wake_pending:
+            self._wake_pending = True
+            self._loop_thread.call_soon(self._drain_inbox)
+
+    def labels(self) -> list[str]:
+        return list(self._channels)
+
+    def has(self, label: str) -> bool:
+        return label in self._channels
+
+    def widget(self, label: str) -> Widget:
+        return self._channel(label).widget
+
+    def page_count(self, label: str | None = None) -> int:
+        if label is None:
+            return self._open_pages
+        channel = self._channels.get(label)
+        return 0 if channel is None else len(channel.pages)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until pages came and all of them have gone for the grace period."""
+        return self._idle.wait(timeout)
+
+    def wake_waiters(self) -> None:
+        """Release ``wait_idle`` (the app is being destroyed)."""
+        self._idle.set()
+
+    def _channel(self, label: str) -> WidgetChannel:
+        channel = self._channels.get(label)
+        if channel is None:
+            known = ", ".join(repr(name) for name in self._channels) or "none"
+            raise UnknownWidgetError(f"no widget is shown under label {label!r} (shown: {known})")
+        return channel
+
+    # ------------------------------------------------------------------- the loop
+    async def _register(self, widget: Widget) -> bool:
+        await self._store.save(widget)
+        channel = self._channels.get(widget.label)
+        if channel is not None:
+            previous = channel.widget
+            channel.widget = widget
+            if previous.html != widget.html or previous.title != widget.title:
+                channel.append(
+                    encode_body("pywry:update-html", {"html": widget.html, "title": widget.title})
+                )
+            return False
+        channel = WidgetChannel(
+            widget,
+            max_frames=self._settings.replay_buffer_frames,
+            max_bytes=self._settings.replay_buffer_bytes,
+        )
+        self._channels[widget.label] = channel
+        self._unsubscribe[widget.label] = self._bus.subscribe(widget.label, channel.append)
+        self._idle.clear()
+        return True
+
+    async def register_async(self, widget: Widget) -> bool:
+        """``register`` for code already on the loop (the re-register route)."""
+        return await self._register(widget)
+
+    async def _close(self, label: str) -> None:
+        channel = self._channels.pop(label, None)
+        if channel is None:
+            return
+        self._unsubscribe.pop(label)()
+        await self._store.delete(label)
+        self._callbacks.drop_label(label)
+        pages = list(channel.pages)
+        for page in pages:
+            page.send_control("pywry:closed", {"reason": "widget closed"})
+        await asyncio.gather(
+            *(page.flush_and_close(CLOSE_NORMAL, "widget closed") for page in pages),
+            return_exceptions=True,
+        )
+        if not self._channels:
+            self._idle.set()
+
+    def _drain_inbox(self) -> None:
+        # Clear the flag before draining: an append that sees it set is drained below.
+        self._wake_pending = False
+        inbox = self._inbox
+        while inbox:
+            label, body = inbox.popleft()
+            if label is None:
+                for name in list(self._channels):
+                    self._bus.publish(name, body)
+            elif label in self._channels:
+                self._bus.publish(label, body)
+
+    def emit_from_loop(self, event_type: str, data: Any, label: str) -> None:
+        """Emit from code running on the loop (no hand-over needed)."""
+        if label in self._channels:
+            self._bus.publish(label, encode_body(event_type, data))
+
+    async def page(self, label: str) -> RenderedPage | None:
+        channel = self._channels.get(label)
+        if channel is None:
+            return None
+        return RenderedPage(channel.widget, channel.render_cursor())
+
+    async def attach(
+        self,
+        label: str,
+        *,
+        token: str | None,
+        page_id: str,
+        since: int | None,
+        conn: PageConnection,
+        admit: Callable[[], Awaitable[None]] | None = None,
+    ) -> PageSession | Rejection:
+        """Admit a page that opened its socket, or say why not.
+
+        ``admit`` completes the handshake. It runs once the page is counted among the
+        widget's pages, so anything emitted after the handshake reaches it.
+        """
+        channel = self._channels.get(label)
+        if channel is None:
+            return Rejection(CLOSE_AUTH, "unknown-widget", f"no widget {label!r} on this server")
+        if self._settings.websocket_require_token and not channel.widget.token.matches(token):
+            return Rejection(CLOSE_AUTH, "auth", "missing or wrong widget token")
+        if len(channel.pages) >= self._settings.max_pages_per_widget:
+            return Rejection(CLOSE_POLICY, "too-many-pages", "this widget has too many open pages")
+        head = channel.stream.head
+        cursor = head if since is None else max(0, min(since, head))
+        session = Session(label=label, page_id=page_id, cursor=cursor)
+        page = PageSession(
+            session=session,
+            channel=channel,
+            conn=conn,
+            batch_bytes=self._settings.outbound_batch_bytes,
+            max_rate=self._settings.max_inbound_rate,
+        )
+        channel.pages.add(page)
+        channel.ever_connected = True
+        self._open_pages += 1
+        self._ever_connected = True
+        self._idle.clear()
+        if self._grace is not None:
+            self._grace.cancel()
+            self._grace = None
+        if admit is not None:
+            try:
+                await admit()
+            except BaseException:
+                await self.detach(page)
+                raise
+        page.start()
+        return page
+
+    async def detach(self, page: PageSession) -> None:
+        """The page's socket closed."""
+        page.stop()
+        channel = page.channel
+        if page in channel.pages:
+            channel.pages.discard(page)
+            self._open_pages -= 1
+        if self._open_pages == 0 and self._ever_connected and not self._stopped:
+            loop = asyncio.get_running_loop()
+            if self._grace is not None:
+                self._grace.cancel()
+            self._grace = loop.call_later(self._settings.reconnect_grace, self._grace_over)
+
+    def _grace_over(self) -> None:
+        self._grace = None
+        if self._open_pages == 0:
+            self._idle.set()
+
+    def receive(self, page: PageSession, raw: str | bytes) -> None:
+        """Handle one message from a page; bad frames get an in-band error, nothing else."""
+        try:
+            items = decode_inbound(raw)
+        except ProtocolError as exc:
+            page.send_control("pywry:error", {"error": "bad-frame", "message": str(exc)})
+            return
+        for item in items:
+            self._receive_item(page, item)
+
+    def _receive_item(self, page: PageSession, item: InboundItem) -> None:
+        if not page.allow_inbound():
+            page.send_control("pywry:error", {"error": "rate-limited", "event": item.type})
+            return
+        name = item.type
+        try:
+            check_event_name(name)
+        except ValueError as exc:
+            page.send_control("pywry:error", {"error": "bad-event", "message": str(exc)})
+            return
+        assert name is not None
+        if name.startswith("pywry:") and name not in PAGE_EVENTS:
+            page.send_control("pywry:error", {"error": "reserved", "event": name})
+            return
+        if not page.session.accept_inbound(item.seq):
+            return  # already handled before a reconnect
+        data = item.data
+        if name == "pywry:disconnect":
+            if page.said_goodbye:
+                return
+            page.said_goodbye = True
+            reason = data.get("reason") if isinstance(data, dict) else None
+            data = {"reason": reason or "page closed", "widget_id": page.label}
+        self._runner.dispatch(Event(name, data, page.label))
+
+    async def beacon(
+        self, label: str, *, token: str | None, page_id: str | None, reason: str
+    ) -> bool:
+        """A page's unload beacon: its goodbye when the socket could not say it."""
+        channel = self._channels.get(label)
+        if channel is None or not channel.widget.token.matches(token):
+            return False
+        for page in channel.pages:
+            if page.session.page_id == page_id and not page.said_goodbye:
+                page.said_goodbye = True
+                self._runner.dispatch(
+                    Event("pywry:disconnect", {"reason": reason, "widget_id": label}, label)
+                )
+        return True
+
+    def _report_failure(self, event: Event, exc: BaseException) -> None:
+        data = {"event": event.name, "error": type(exc).__name__, "message": str(exc)}
+
+        def send() -> None:
+            self.emit_from_loop("pywry:error", data, event.label)
+
+        self._loop_thread.call_soon(send)
+
+    async def shutdown(self, *, timeout: float = 2.0) -> None:
+        """Tell every page the server is stopping and close them (1001)."""
+        self._stopped = True
+        if self._grace is not None:
+            self._grace.cancel()
+        pages = [page for channel in self._channels.values() for page in channel.pages]
+        for page in pages:
+            page.send_control("pywry:server-stopped", {"reason": "server stopped"})
+        await asyncio.gather(
+            *(
+                page.flush_and_close(CLOSE_GOING_AWAY, "server stopped", timeout=timeout)
+                for page in pages
+            ),
+            return_exceptions=True,
+        )
+        self._runner.shutdown(wait=False)
+        self._idle.set()

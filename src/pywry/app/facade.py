@@ -1,0 +1,269 @@
+"""``PyWry``: the synchronous API a script uses.
+
+The server stack (Litestar, Granian) is imported on first need, not by ``import pywry``.
+The container, the one place that wires adapters, is built lazily too, so a test can
+override its providers (``app.container.browser_launcher.override(...)``) before ``show()``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+import weakref
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..domain.widget import Widget, check_label, new_label
+from .callbacks import Callback, adapt
+from .handle import WidgetHandle, alert_payload
+from .modes import WindowMode, resolve_mode
+from .settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from .bridge import Bridge
+    from .container import Container
+    from .server import BrowserServer
+
+__all__ = ["PyWry"]
+
+log = logging.getLogger("pywry")
+
+
+class PyWry:
+    """Show HTML widgets in the browser and exchange events with them.
+
+    Args:
+        mode: ``WindowMode.BROWSER`` (the default here); native modes fall back to
+            browser mode on machines without a display.
+        theme: ``"dark"``, ``"light"`` or ``"system"``.
+        title: Default page title of widgets.
+        width: Default width (kept for API compatibility; a browser tab sizes itself).
+        height: Default height.
+        settings: A :class:`Settings` or a nested dict such as ``{"server": {"port": 0}}``;
+            it overrides ``pywry.toml``, the user config file and ``PYWRY_*`` variables.
+    """
+
+    def __init__(
+        self,
+        mode: WindowMode | str | None = None,
+        theme: Any = None,
+        title: str | None = None,
+        width: int | None = None,
+        height: int | None = None,
+        settings: Settings | Mapping[str, Any] | None = None,
+        **_ignored: Any,
+    ) -> None:
+        self._settings = load_settings(explicit=settings)
+        self.mode = resolve_mode(mode, self._settings.window.mode)
+        window = self._settings.window
+        self.theme = str(getattr(theme, "value", theme) or window.theme)
+        self.title = title if title is not None else window.title
+        self.width = width if width is not None else window.width
+        self.height = height if height is not None else window.height
+        self._container: Container | None = None
+        self._lock = threading.RLock()
+        self._destroyed = False
+        if _ignored:
+            log.debug("PyWry() ignores options of other window modes: %s", sorted(_ignored))
+
+    # ------------------------------------------------------------------ wiring
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    @property
+    def container(self) -> Container:
+        """The dependency container of this app (built on first use)."""
+        with self._lock:
+            if self._container is None:
+                from .container import Container
+
+                self._container = Container(settings=self._settings, theme=self.theme)
+            return self._container
+
+    @property
+    def _bridge(self) -> Bridge:
+        bridge: Bridge = self.container.bridge()
+        return bridge
+
+    @property
+    def _server(self) -> BrowserServer:
+        server: BrowserServer = self.container.server()
+        return server
+
+    # ------------------------------------------------------------------ widgets
+    def show(
+        self,
+        content: str,
+        title: str | None = None,
+        width: int | None = None,
+        height: int | None = None,
+        callbacks: Mapping[str, Callback] | None = None,
+        label: str | None = None,
+        *,
+        open_browser: bool = True,
+        **_ignored: Any,
+    ) -> WidgetHandle:
+        """Show ``content`` (an HTML fragment or document) and return its handle.
+
+        Showing an existing ``label`` again replaces its content; its open pages update.
+        """
+        if not isinstance(content, str):
+            raise TypeError(f"show() takes HTML as a string, got {type(content).__name__}")
+        label = new_label() if label is None else check_label(label)
+        listeners = [adapt(name, fn, label) for name, fn in (callbacks or {}).items()]
+        self._check_alive()
+        bridge = self._bridge
+        existing = bridge.has(label)
+        if existing:
+            widget = bridge.widget(label).revised(html=content, title=title)
+        else:
+            widget = Widget(
+                label=label, html=content, title=title or self.title, width=width, height=height
+            )
+        table = self.container.callback_table()
+        for listener in listeners:
+            table.add(listener)
+        bridge.register(widget)
+        handle = WidgetHandle(self, label)
+        if self._settings.server.auto_start:
+            self._start()
+            if open_browser and not (existing and bridge.page_count(label)):
+                self.container.browser_launcher().open(handle.url)
+        return handle
+
+    def _start(self) -> str:
+        with self._lock:
+            first = self._server.base_url is None
+            url = self._server.ensure_started()
+            if first:
+                _stop_at_exit(self)
+            return url
+
+    def _check_alive(self) -> None:
+        if self._destroyed:
+            from ..domain.errors import IllegalTransitionError
+
+            raise IllegalTransitionError("this PyWry app was destroyed; create a new PyWry()")
+
+    def get_widget_url(self, label: str) -> str:
+        """The URL of a shown widget's page; ``UnknownWidgetError`` for any other label."""
+        self._bridge.widget(label)  # raises UnknownWidgetError with the known labels
+        return self._url_for(label)
+
+    def _url_for(self, label: str) -> str:
+        base = self._server.base_url or self._server.planned_base_url()
+        return f"{base}{self._settings.server.widget_prefix}/{label}"
+
+    def emit(self, event_type: str, data: Any = None, label: str | None = None) -> None:
+        """Send an event to a widget's pages, or to every widget's when ``label`` is None."""
+        self._bridge.emit(event_type, data, label)
+
+    send = emit
+
+    def alert(
+        self,
+        message: str,
+        alert_type: str = "info",
+        title: str | None = None,
+        duration: float | None = None,
+        callback_event: str | None = None,
+        position: str = "top-right",
+        label: str | None = None,
+    ) -> None:
+        """Show a toast in a widget's pages (every widget's when ``label`` is None)."""
+        payload = alert_payload(message, alert_type, title, duration, callback_event, position)
+        self._bridge.emit("pywry:alert", payload, label)
+
+    def on(self, event_type: str, callback: Callback, label: str | None = None) -> PyWry:
+        """Call ``callback`` for ``event_type`` from one widget's pages, or every widget's."""
+        if label is not None:
+            check_label(label)
+        self.container.callback_table().add(adapt(event_type, callback, label))
+        return self
+
+    def off(
+        self, event_type: str, callback: Callback | None = None, label: str | None = None
+    ) -> int:
+        """Remove callbacks; returns how many were removed."""
+        removed: int = self.container.callback_table().remove(event_type, callback, label)
+        return removed
+
+    def update_content(self, html: str, label: str) -> None:
+        """Replace a widget's content; its open pages update in place."""
+        if not isinstance(html, str):
+            raise TypeError(f"update_content() takes HTML as a string, got {type(html).__name__}")
+        self._bridge.update(label, html)
+
+    def close(self, label: str | None = None) -> None:
+        """Close one widget (every widget when ``label`` is None): pages told, URL gone."""
+        bridge = self._bridge
+        for name in [label] if label is not None else bridge.labels():
+            bridge.close(name)
+
+    def is_open(self, label: str | None = None) -> bool:
+        """Whether a widget (any widget when ``label`` is None) is shown and not closed."""
+        if self._container is None:
+            return False
+        bridge = self._bridge
+        return bridge.has(label) if label is not None else bool(bridge.labels())
+
+    def get_labels(self) -> list[str]:
+        """Labels of the widgets shown and not closed, oldest first."""
+        return [] if self._container is None else self._bridge.labels()
+
+    def page_count(self, label: str | None = None) -> int:
+        """How many pages are connected (to one widget, or in all)."""
+        return 0 if self._container is None else self._bridge.page_count(label)
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> str:
+        """Start the server now (it starts on the first ``show()`` by default)."""
+        self._check_alive()
+        return self._start()
+
+    def block(self) -> None:
+        """Wait until every page has closed (a reload is not a close); Ctrl+C stops cleanly."""
+        if self._container is None or not self._bridge.labels():
+            return
+        try:
+            self._start()
+            bridge = self._bridge
+            while not bridge.wait_idle(0.5):
+                pass
+        except KeyboardInterrupt:
+            log.info("interrupted: stopping the pywry server")
+            self.destroy()
+
+    def destroy(self) -> None:
+        """Tell open pages, stop the server and free its port. Idempotent."""
+        with self._lock:
+            if self._destroyed:
+                return
+            self._destroyed = True
+            container = self._container
+        if container is not None:
+            container.server().stop()
+
+    def __enter__(self) -> PyWry:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.destroy()
+
+    def __repr__(self) -> str:
+        return f"PyWry(mode={self.mode.value!r}, widgets={self.get_labels()!r})"
+
+
+def _stop_at_exit(app: PyWry) -> None:
+    # A weak reference: the hook must not keep an app alive, but must stop a live one so
+    # the interpreter never exits under the server's native threads.
+    ref = weakref.ref(app)
+
+    def stop() -> None:
+        target = ref()
+        if target is not None:
+            target.destroy()
+
+    atexit.register(stop)

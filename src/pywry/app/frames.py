@@ -1,0 +1,87 @@
+"""The wire format between the server and its pages.
+
+Server to page: one text message holds either one frame ``{"seq", "type", "data", "ts"}``
+or a batch ``{"events": [frame, ...]}`` of the frames queued together; control frames meant
+for one page only carry no ``seq``. Page to server: ``{"type", "data", "widgetId", "ts",
+"seq"}`` or a batch of them. Event bodies are encoded once, in the thread that emits them,
+and shared by every page of the widget.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import msgspec
+
+from ..domain.errors import PyWryError
+
+__all__ = [
+    "InboundFrame",
+    "ProtocolError",
+    "batch",
+    "control_frame",
+    "decode_inbound",
+    "encode_body",
+    "sequenced",
+]
+
+_encoder = msgspec.json.Encoder()
+
+
+class InboundItem(msgspec.Struct, omit_defaults=True):
+    type: str | None = None
+    data: Any = None
+    widgetId: str | None = None
+    ts: float | None = None
+    seq: int | None = None
+
+
+class InboundFrame(InboundItem, omit_defaults=True):
+    events: list[InboundItem] | None = None
+
+
+_decoder = msgspec.json.Decoder(InboundFrame)
+
+
+class ProtocolError(PyWryError, ValueError):
+    """A page sent something that is not a frame."""
+
+
+def encode_body(event_type: str, data: Any) -> bytes:
+    """Encode an event once: ``{"type":...,"data":...,"ts":...}``. Raises ``TypeError``."""
+    try:
+        return _encoder.encode({"type": event_type, "data": data, "ts": int(time.time() * 1000)})
+    except (TypeError, msgspec.EncodeError, OverflowError) as exc:
+        raise TypeError(
+            f"data of event {event_type!r} cannot be sent as JSON: {exc} "
+            "(use dicts, lists, strings, numbers, booleans and None)"
+        ) from None
+
+
+def sequenced(seq: int, body: bytes) -> bytes:
+    """Turn an encoded body into a numbered frame without encoding it again."""
+    return b'{"seq":%d,%s' % (seq, body[1:])
+
+
+def control_frame(event_type: str, data: Any) -> bytes:
+    """A frame for one page only (not numbered, not replayed)."""
+    return encode_body(event_type, data)
+
+
+def batch(frames: list[bytes]) -> str:
+    """One message for several frames (or the frame itself when there is one)."""
+    if len(frames) == 1:
+        return frames[0].decode()
+    return (b'{"events":[' + b",".join(frames) + b"]}").decode()
+
+
+def decode_inbound(raw: str | bytes) -> list[InboundItem]:
+    """Decode what a page sent into its frames; raises :class:`ProtocolError`."""
+    try:
+        frame = _decoder.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise ProtocolError(f"not a pywry frame: {exc}") from None
+    if frame.events is not None:
+        return frame.events
+    return [frame]

@@ -1,0 +1,147 @@
+"""The handle a script gets back from ``show()``: one widget, its URL and its events."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .callbacks import Callback
+
+if TYPE_CHECKING:
+    from .facade import PyWry
+
+__all__ = ["ALERT_POSITIONS", "ALERT_TYPES", "WidgetHandle", "alert_payload"]
+
+ALERT_TYPES = frozenset({"info", "success", "warning", "error", "confirm"})
+ALERT_POSITIONS = frozenset({"top-right", "top-left", "bottom-right", "bottom-left"})
+
+
+def alert_payload(
+    message: str,
+    alert_type: str,
+    title: str | None,
+    duration: float | None,
+    callback_event: str | None,
+    position: str,
+) -> dict[str, Any]:
+    """Check an alert's arguments and build the ``pywry:alert`` payload."""
+    from ..domain.events import check_event_name
+
+    if alert_type not in ALERT_TYPES:
+        raise ValueError(f"alert_type must be one of {sorted(ALERT_TYPES)}, got {alert_type!r}")
+    if position not in ALERT_POSITIONS:
+        raise ValueError(f"position must be one of {sorted(ALERT_POSITIONS)}, got {position!r}")
+    if alert_type == "confirm" and callback_event is None:
+        raise ValueError("a 'confirm' alert needs callback_event: the event that gets {confirmed}")
+    if callback_event is not None:
+        check_event_name(callback_event)
+    return {
+        "message": str(message),
+        "type": alert_type,
+        "title": title,
+        "duration": duration,
+        "position": position,
+        "callback_event": callback_event,
+    }
+
+
+class WidgetHandle:
+    """One shown widget. Every method is safe to call from any thread."""
+
+    __slots__ = ("_app", "_label")
+
+    def __init__(self, app: PyWry, label: str) -> None:
+        self._app = app
+        self._label = label
+
+    @property
+    def label(self) -> str:
+        return self._label
+
+    @property
+    def widget_id(self) -> str:
+        """The same as :attr:`label` (the name the release uses)."""
+        return self._label
+
+    @property
+    def url(self) -> str:
+        """The widget's page: ``http://127.0.0.1:8765/widget/{label}`` with the defaults."""
+        return self._app._url_for(self._label)
+
+    def emit(self, event_type: str, data: Any = None) -> None:
+        """Send an event to every open page of this widget; never blocks on slow pages."""
+        self._app.emit(event_type, data, label=self._label)
+
+    send = emit
+
+    def on(self, event_type: str, callback: Callback) -> WidgetHandle:
+        """Call ``callback`` for ``event_type`` from this widget's pages; chainable."""
+        self._app.on(event_type, callback, label=self._label)
+        return self
+
+    def off(self, event_type: str, callback: Callback | None = None) -> WidgetHandle:
+        """Stop calling ``callback`` (every callback of ``event_type`` if None)."""
+        self._app.off(event_type, callback, label=self._label)
+        return self
+
+    def update(self, html: str) -> None:
+        """Replace the content; open pages show it without a reload to a missing page."""
+        self._app.update_content(html, self._label)
+
+    update_html = update
+
+    def alert(
+        self,
+        message: str,
+        alert_type: str = "info",
+        title: str | None = None,
+        duration: float | None = None,
+        callback_event: str | None = None,
+        position: str = "top-right",
+    ) -> None:
+        """Show a toast; a ``confirm`` answers ``callback_event`` with ``{confirmed}``."""
+        payload = alert_payload(message, alert_type, title, duration, callback_event, position)
+        self.emit("pywry:alert", payload)
+
+    def set_content(
+        self, selector_or_id: str, *, html: str | None = None, text: str | None = None
+    ) -> None:
+        """Set an element's HTML or text (``#id`` or a CSS selector)."""
+        self.emit("pywry:set-content", {**_target(selector_or_id), "html": html, "text": text})
+
+    def set_style(self, selector_or_id: str, styles: dict[str, str]) -> None:
+        self.emit("pywry:set-style", {**_target(selector_or_id), "styles": styles})
+
+    def inject_css(self, css: str, id: str | None = None) -> None:
+        self.emit("pywry:inject-css", {"css": css, "id": id})
+
+    def remove_css(self, id: str) -> None:
+        self.emit("pywry:remove-css", {"id": id})
+
+    def navigate(self, url: str) -> None:
+        self.emit("pywry:navigate", {"url": url})
+
+    def download(
+        self, content: str, filename: str, mime_type: str = "application/octet-stream"
+    ) -> None:
+        self.emit(
+            "pywry:download", {"content": content, "filename": filename, "mimeType": mime_type}
+        )
+
+    def set_theme(self, theme: str) -> None:
+        self.emit("pywry:update-theme", {"theme": theme})
+
+    def close(self) -> None:
+        """Close this widget: its pages are told, its URL answers 404."""
+        self._app.close(self._label)
+
+    def is_open(self) -> bool:
+        return self._app.is_open(self._label)
+
+    def __repr__(self) -> str:
+        return f"WidgetHandle(label={self._label!r})"
+
+
+def _target(selector_or_id: str) -> dict[str, str]:
+    if selector_or_id.startswith("#") and " " not in selector_or_id:
+        return {"id": selector_or_id[1:]}
+    return {"selector": selector_or_id}

@@ -1,0 +1,325 @@
+"""pywry's settings: what can be configured, and which layer each value comes from.
+
+Layers, lowest first; a key set in a higher layer wins, key by key (not section by section):
+
+1. the defaults below;
+2. ``[tool.pywry]`` in ``pyproject.toml`` of the working directory (``[tool.pywry.server]`` ...);
+3. ``./pywry.toml`` (``[server]``, ``[window]``, ``[deploy]``, top-level ``headless``/``debug``);
+4. the user config file (:func:`user_config_file`), in the same format as ``pywry.toml``;
+5. ``PYWRY_<SECTION>__<KEY>`` environment variables, plus ``PYWRY_HEADLESS`` and ``PYWRY_DEBUG``;
+6. explicit settings, as given to ``PyWry(settings=...)``.
+
+A bad value or unknown key in any layer raises :class:`SettingsError` naming the dotted key,
+the value (secrets hidden), the layer and what is expected.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping
+from itertools import chain
+from pathlib import Path
+from types import MappingProxyType
+from typing import Annotated, Any
+
+import msgspec
+from msgspec import Meta, field
+
+from ..domain.errors import SettingsError
+from .settings_sources import Entry, Rule, Schema, env_entries, mask, one_of, read_toml
+
+__all__ = [
+    "DeploySettings",
+    "ServerSettings",
+    "Settings",
+    "WindowSettings",
+    "load_settings",
+    "user_config_dir",
+    "user_config_file",
+]
+
+_Port = Annotated[int, Meta(ge=0, le=65535)]
+_AtLeast0 = Annotated[int, Meta(ge=0)]
+_AtLeast1 = Annotated[int, Meta(ge=1)]
+_AtLeast1K = Annotated[int, Meta(ge=1024)]
+_Seconds = Annotated[float, Meta(ge=0)]
+
+
+def _any() -> list[str]:
+    return ["*"]
+
+
+class _Section(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Base of the settings structs: its repr never shows a password or a token."""
+
+    def __rich_repr__(self) -> list[tuple[str, Any]]:
+        return [(name, mask(name, getattr(self, name))) for name in self.__struct_fields__]
+
+    def __repr__(self) -> str:
+        body = ", ".join(f"{name}={value!r}" for name, value in self.__rich_repr__())
+        return f"{type(self).__name__}({body})"
+
+
+class ServerSettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``[server]``: the local web server, its security checks and its limits.
+
+    ``port = 0`` picks a free port. ``ssl = "self-signed"`` serves HTTPS with a development
+    certificate kept under :func:`user_config_dir`; otherwise HTTPS needs ``ssl_certfile``
+    and ``ssl_keyfile``. ``ssl_keyfile_password`` and ``internal_api_token`` are secrets:
+    reprs and error messages hide them. ``internal_api_token`` is generated when unset.
+
+    ``cors_allow_credentials`` is ``False`` by default (the release had ``True``): browsers
+    refuse credentials with the wildcard origin ``"*"``, so turning it on also needs explicit
+    ``cors_origins``. An empty ``websocket_allowed_origins`` accepts the server's own origin.
+
+    ``reconnect_grace`` is how many seconds a widget waits for a page that went away (a
+    reload, a dropped connection) to come back before it counts as closed. The remaining
+    limits bound memory and work per widget and per connection: inbound frames per second,
+    message size, pages per widget, frames and bytes kept for replay after a reconnect,
+    bytes per outbound batch, and threads running synchronous callbacks.
+    """
+
+    host: str = "127.0.0.1"
+    port: _Port = 8765
+    widget_prefix: str = "/widget"
+    auto_start: bool = True
+    workers: _AtLeast1 = 1
+    log_level: str = "info"
+    access_log: bool = True
+    timeout_keep_alive: _AtLeast0 = 5
+    timeout_graceful_shutdown: _Seconds | None = None
+    ssl: str | None = None
+    ssl_keyfile: str | None = None
+    ssl_certfile: str | None = None
+    ssl_keyfile_password: str | None = None
+    ssl_ca_certs: str | None = None
+    cors_origins: list[str] = field(default_factory=_any)
+    cors_allow_methods: list[str] = field(default_factory=_any)
+    cors_allow_headers: list[str] = field(default_factory=_any)
+    cors_allow_credentials: bool = False
+    limit_concurrency: _AtLeast1 | None = None
+    limit_max_requests: _AtLeast1 | None = None
+    backlog: _AtLeast1 = 2048
+    websocket_allowed_origins: list[str] = field(default_factory=list)
+    websocket_require_token: bool = True
+    internal_api_header: str = "X-PyWry-Token"
+    internal_api_token: str | None = None
+    strict_widget_auth: bool = False
+    allowed_hosts: list[str] = field(default_factory=list)
+    reconnect_grace: _Seconds = 5.0
+    max_message_size: _AtLeast1K = 4 * 1024 * 1024
+    max_pages_per_widget: _AtLeast1 = 100
+    max_inbound_rate: _AtLeast1 = 5000
+    replay_buffer_frames: _AtLeast1 = 10000
+    replay_buffer_bytes: _AtLeast1K = 16 * 1024 * 1024
+    outbound_batch_bytes: _AtLeast1K = 1024 * 1024
+    callback_workers: _AtLeast1 = 8
+
+
+class WindowSettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``[window]``: the window mode (``None``: browser mode) and how widgets look."""
+
+    mode: str | None = None
+    title: str = "PyWry"
+    width: _AtLeast1 = 800
+    height: _AtLeast1 = 600
+    theme: str = "dark"
+
+
+class DeploySettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``[deploy]``: where widget state lives (``memory`` or ``redis``) and for how long."""
+
+    state_backend: str = "memory"
+    redis_url: str = "redis://localhost:6379/0"
+    redis_prefix: str = "pywry"
+    redis_pool_size: _AtLeast1 = 10
+    widget_ttl: _AtLeast1 = 86400
+    connection_ttl: _AtLeast1 = 300
+    worker_id: str | None = None
+
+
+class Settings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """All settings: ``headless`` never opens a browser (the URL is printed instead)."""
+
+    server: ServerSettings = field(default_factory=ServerSettings)
+    window: WindowSettings = field(default_factory=WindowSettings)
+    deploy: DeploySettings = field(default_factory=DeploySettings)
+    headless: bool = False
+    debug: bool = False
+
+    def masked(self) -> dict[str, Any]:
+        """These settings as plain nested dicts with secrets hidden: safe to log or print."""
+        return {
+            name: msgspec.to_builtins(dict(value.__rich_repr__()))
+            if isinstance(value, _Section)
+            else value
+            for name, value in self.__rich_repr__()
+        }
+
+
+# A path of one or more "/segment"; a segment never starts with "." so "." and ".." are out.
+_URL_PREFIX = re.compile(r"(/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+")
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def _prefix(value: str) -> str:
+    if _URL_PREFIX.fullmatch(value):
+        return value
+    fixed = "/" + value.strip().strip("/")
+    raise ValueError(f"did you mean {fixed!r}?" if _URL_PREFIX.fullmatch(fixed) else "")
+
+
+def _host(value: str) -> str:
+    if value and not any(c.isspace() or c == "/" for c in value):
+        return value
+    raise ValueError("give the host alone, without a scheme or path" if "/" in value else "")
+
+
+def _header(value: str) -> str:
+    if _HEADER_NAME.fullmatch(value):
+        return value
+    raise ValueError("")
+
+
+def _redis_url(value: str) -> str:
+    if value.lower().startswith(("redis://", "rediss://", "unix://")):
+        return value
+    raise ValueError("")
+
+
+def _word(value: str) -> str:
+    if value and not any(c.isspace() for c in value):
+        return value
+    raise ValueError("")
+
+
+_RULES: Mapping[str, Rule] = MappingProxyType(
+    {
+        "server.host": Rule("a host name or IP address, like 127.0.0.1 or 0.0.0.0", _host),
+        "server.widget_prefix": Rule(
+            "a URL path that starts with '/', has no trailing '/' and uses only letters,"
+            " digits and '-', '_', '.', '~', like '/widget'",
+            _prefix,
+        ),
+        "server.log_level": one_of("critical", "error", "warning", "info", "debug", "trace"),
+        "server.ssl": one_of("self-signed"),
+        "server.internal_api_header": Rule(
+            "an HTTP header name (letters, digits and !#$%&'*+-.^_`|~), like 'X-PyWry-Token'",
+            _header,
+        ),
+        "window.mode": one_of("new_window", "single_window", "multi_window", "notebook", "browser"),
+        "window.theme": one_of("dark", "light", "system"),
+        "deploy.state_backend": one_of("memory", "redis"),
+        "deploy.redis_url": Rule("a URL starting with redis://, rediss:// or unix://", _redis_url),
+        "deploy.redis_prefix": Rule("a non-empty string without spaces", _word),
+    }
+)
+
+
+def _home(environ: Mapping[str, str]) -> Path:
+    home = environ.get("HOME") or environ.get("USERPROFILE")
+    if home:
+        return Path(home)
+    try:
+        return Path.home()
+    except RuntimeError:
+        raise SettingsError(
+            "cannot find the home directory for the user config file; set HOME or XDG_CONFIG_HOME"
+        ) from None
+
+
+def user_config_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_CONFIG_HOME/pywry`` when that is an absolute path, else ``~/.config/pywry``."""
+    env = os.environ if environ is None else environ
+    xdg = env.get("XDG_CONFIG_HOME", "")
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "pywry"
+    return _home(env) / ".config" / "pywry"
+
+
+def user_config_file(environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> Path:
+    """The user config file: ``$PYWRY_CONFIG_FILE`` if set, else :func:`user_config_dir`'s.
+
+    A relative ``$PYWRY_CONFIG_FILE`` is taken relative to ``cwd`` (the working directory).
+    """
+    env = os.environ if environ is None else environ
+    named = env.get("PYWRY_CONFIG_FILE", "")
+    if named:
+        return (Path.cwd() if cwd is None else cwd) / named
+    return user_config_dir(env) / "config.toml"
+
+
+def load_settings(
+    *,
+    explicit: Settings | Mapping[str, Any] | None = None,
+    cwd: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    user_config: Path | None = None,
+) -> Settings:
+    """The settings of all layers merged key by key, each value checked.
+
+    Args:
+        explicit: The highest layer: a :class:`Settings` (only fields that differ from their
+            defaults count as set) or a nested dict like ``{"server": {"port": 0}}``.
+        cwd: Where ``pyproject.toml`` and ``pywry.toml`` are looked for; the working directory.
+        environ: The environment variables to read; ``os.environ``.
+        user_config: The user config file; by default :func:`user_config_file`. A missing
+            file is skipped.
+
+    Raises:
+        SettingsError: A value is bad, a key or section is unknown, or a file is not TOML.
+    """
+    env = os.environ if environ is None else environ
+    here = (Path.cwd() if cwd is None else cwd).absolute()
+    schema = Schema(Settings, rules=_RULES)
+    user_file = user_config if user_config is not None else user_config_file(env, cwd=here)
+    values = schema.empty()
+    for entry in chain(
+        _pyproject_entries(here / "pyproject.toml", schema),
+        _file_entries(here / "pywry.toml", schema),
+        _file_entries(user_file.absolute(), schema),
+        env_entries(env, schema),
+        _explicit_entries(explicit, schema),
+    ):
+        values[entry.section][entry.key] = schema.check(entry)
+    return Settings(
+        server=ServerSettings(**values["server"]),
+        window=WindowSettings(**values["window"]),
+        deploy=DeploySettings(**values["deploy"]),
+        **values[None],
+    )
+
+
+def _pyproject_entries(path: Path, schema: Schema) -> Iterator[Entry]:
+    tool = (read_toml(path) or {}).get("tool")
+    table = tool.get("pywry") if isinstance(tool, dict) else None
+    if table is None:
+        return
+    source = f"{path} [tool.pywry]"
+    if not isinstance(table, dict):
+        raise SettingsError(f"tool.pywry (from {path}): expected a table, like [tool.pywry]")
+    yield from schema.from_mapping(table, source)
+
+
+def _file_entries(path: Path, schema: Schema) -> Iterator[Entry]:
+    data = read_toml(path)
+    if data is not None:
+        yield from schema.from_mapping(data, str(path))
+
+
+def _explicit_entries(
+    explicit: Settings | Mapping[str, Any] | None, schema: Schema
+) -> Iterator[Entry]:
+    source = "PyWry(settings=...)"
+    if explicit is None:
+        return
+    if isinstance(explicit, Mapping):
+        yield from schema.from_mapping(explicit, source)
+    elif isinstance(explicit, msgspec.Struct):
+        yield from schema.from_struct(explicit, source)
+    else:
+        raise SettingsError(
+            f"settings (from {source}): expected a Settings or a dict such as"
+            f" {{'server': {{'port': 0}}}}, got a {type(explicit).__name__}"
+        )

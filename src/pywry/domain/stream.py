@@ -1,0 +1,82 @@
+"""The outbound frame stream of one widget: numbered, bounded, replayable.
+
+Every frame sent to a widget's pages is appended here once, with the next sequence
+number, already encoded. Each page's session only remembers how far it has read (a
+cursor), so a hundred pages of one widget share one buffer, a slow page costs no extra
+memory, and a page that reconnects is sent exactly the frames after its cursor. When a
+cursor falls behind what the buffer still holds, the page must resynchronise.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from itertools import islice
+
+__all__ = ["FrameStream"]
+
+
+class FrameStream:
+    """A ring of the most recent frames of one widget, bounded by count and by bytes."""
+
+    __slots__ = ("_bytes", "_frames", "_head", "_max_bytes", "_max_frames")
+
+    def __init__(self, *, max_frames: int, max_bytes: int, start: int = 0) -> None:
+        if max_frames < 1 or max_bytes < 1:
+            raise ValueError("a frame stream must hold at least one frame and one byte")
+        self._frames: deque[bytes] = deque()
+        self._max_frames = max_frames
+        self._max_bytes = max_bytes
+        self._bytes = 0
+        self._head = start
+
+    @property
+    def head(self) -> int:
+        """Sequence number of the newest frame (0 before the first)."""
+        return self._head
+
+    @property
+    def tail(self) -> int:
+        """Sequence number of the oldest frame still held (head + 1 when empty)."""
+        return self._head - len(self._frames) + 1
+
+    @property
+    def nbytes(self) -> int:
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._frames)
+
+    def next_seq(self) -> int:
+        """The number the next appended frame will get."""
+        return self._head + 1
+
+    def append(self, frame: bytes) -> int:
+        """Add a frame that was encoded with :meth:`next_seq`; return its number."""
+        self._frames.append(frame)
+        self._bytes += len(frame)
+        self._head += 1
+        # Keep at least the newest frame, however large, so it can still be delivered.
+        while len(self._frames) > 1 and (
+            len(self._frames) > self._max_frames or self._bytes > self._max_bytes
+        ):
+            self._bytes -= len(self._frames.popleft())
+        return self._head
+
+    def holds_after(self, cursor: int) -> bool:
+        """Whether every frame after ``cursor`` is still held (nothing would be missed)."""
+        return cursor >= self.tail - 1
+
+    def after(self, cursor: int, *, limit: int | None = None) -> list[bytes]:
+        """Frames numbered ``cursor + 1`` to head (at most ``limit``), oldest first.
+
+        The caller checks :meth:`holds_after` first; frames already dropped are skipped.
+        """
+        missing = self._head - max(cursor, self.tail - 1)
+        if missing <= 0:
+            return []
+        # Walk from the newest end: cost grows with what is sent, not with the buffer.
+        newest_first = list(islice(reversed(self._frames), missing))
+        newest_first.reverse()
+        if limit is not None and len(newest_first) > limit:
+            return newest_first[:limit]
+        return newest_first

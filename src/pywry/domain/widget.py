@@ -1,0 +1,58 @@
+"""Widgets: the HTML a user shows, under a label that is also its id in the URL."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field, replace
+
+from .errors import InvalidLabelError
+from .token import Token
+
+__all__ = ["LABEL_PATTERN", "Widget", "check_label", "new_label"]
+
+LABEL_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def check_label(label: object) -> str:
+    """Return ``label`` if it can be the widget's id in a URL, else raise ``InvalidLabelError``."""
+    if not isinstance(label, str) or LABEL_PATTERN.match(label) is None:
+        raise InvalidLabelError(
+            f"invalid widget label {label!r}: use 1 to 64 of the characters A-Z, a-z, 0-9, "
+            "'_' and '-' (the label is the widget's id in its URL)"
+        )
+    return label
+
+
+def new_label() -> str:
+    """A short random label, safe in a URL."""
+    return "w" + secrets.token_hex(4)
+
+
+@dataclass(frozen=True, slots=True)
+class Widget:
+    """What is shown under one label. Immutable: a change makes a new revision."""
+
+    label: str
+    html: str
+    title: str = "PyWry"
+    token: Token = field(default_factory=Token.generate, repr=False)
+    revision: int = 1
+    width: int | None = None
+    height: int | None = None
+
+    def __post_init__(self) -> None:
+        check_label(self.label)
+        if not isinstance(self.html, str):
+            raise TypeError(
+                f"widget content must be an HTML string, got {type(self.html).__name__}"
+            )
+
+    def revised(self, *, html: str, title: str | None = None) -> Widget:
+        """The next revision of this widget: new content, same label and token."""
+        return replace(
+            self,
+            html=html,
+            title=self.title if title is None else title,
+            revision=self.revision + 1,
+        )

@@ -1,0 +1,27 @@
+"""Fakes for testing code that uses pywry, without a browser or a network.
+
+They subclass pywry's ports, so they can be swapped in with a container override::
+
+    app = PyWry(settings={"server": {"port": 0}})
+    launcher = FakeBrowserLauncher()
+    app.container.browser_launcher.override(launcher)
+    handle = app.show("<button>Go</button>")
+    page = FakePage(app, handle.label).connect()
+    page.emit("app:click", {})
+    assert page.wait_for("app:response") == {...}
+"""
+
+from __future__ import annotations
+
+from ..adapters.memory import MemoryEventBus, MemoryWidgetStore
+from .fakes import FakeBrowserLauncher, FakeServerRunner
+from .page import FakePage, PageRefused
+
+__all__ = [
+    "FakeBrowserLauncher",
+    "FakePage",
+    "FakeServerRunner",
+    "MemoryEventBus",
+    "MemoryWidgetStore",
+    "PageRefused",
+]

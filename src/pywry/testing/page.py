@@ -1,0 +1,153 @@
+"""A simulated page: connects to a widget through the bridge itself, no socket involved."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from ..app.bridge import Bridge, Rejection
+from ..app.pages import PageSession
+
+if TYPE_CHECKING:
+    from ..app.facade import PyWry
+
+__all__ = ["FakePage", "PageRefused"]
+
+_MISSING = object()
+
+
+class PageRefused(Exception):
+    """The bridge refused the simulated page (the same reasons a real page is refused for)."""
+
+    def __init__(self, code: int, error: str, message: str) -> None:
+        super().__init__(f"{error} ({code}): {message}")
+        self.code = code
+        self.error = error
+
+
+class _Connection:
+    def __init__(self, page: FakePage) -> None:
+        self._page = page
+
+    async def send_text(self, text: str) -> None:
+        self._page._received_text(text)
+
+    async def close(self, code: int, reason: str) -> None:
+        # A real socket closed by the server ends its reader, which detaches the page.
+        session = self._page._closed_by_server(code, reason)
+        if session is not None:
+            await self._page._bridge.detach(session)
+
+
+class FakePage:
+    """A page of widget ``label`` that records what it receives and can emit events.
+
+    Args:
+        app: The ``PyWry`` app whose widget to open.
+        label: The widget's label.
+        token: The token to present; the widget's own by default.
+        since: The last sequence number already seen (for reconnect tests).
+    """
+
+    def __init__(
+        self, app: PyWry, label: str, *, token: Any = _MISSING, since: int | None = None
+    ) -> None:
+        self._app = app
+        self._bridge: Bridge = app.container.bridge()
+        self._label = label
+        self._token = self._bridge.widget(label).token.reveal() if token is _MISSING else token
+        self._since = since
+        self._cond = threading.Condition()
+        self.frames: list[dict[str, Any]] = []
+        self.close_code: int | None = None
+        self._session: PageSession | None = None
+        self._seq = 0
+
+    def connect(self) -> FakePage:
+        """Open the page's connection; raises :class:`PageRefused` if the bridge says no."""
+        loop_thread = self._app.container.loop_thread()
+
+        async def attach() -> PageSession | Rejection:
+            return await self._bridge.attach(
+                self._label,
+                token=self._token,
+                page_id="fake",
+                since=self._since,
+                conn=_Connection(self),
+            )
+
+        result = loop_thread.run(attach())
+        if isinstance(result, Rejection):
+            raise PageRefused(result.code, result.error, result.message)
+        self._session = result
+        return self
+
+    def emit(self, event_type: str, data: Any = None) -> None:
+        """Send an event as the page would (``window.pywry.emit``)."""
+        assert self._session is not None, "connect() first"
+        self._seq += 1
+        raw = msgspec.json.encode(
+            {"type": event_type, "data": data, "widgetId": self._label, "ts": 0, "seq": self._seq}
+        )
+        session = self._session
+        self._app.container.loop_thread().call_soon(self._bridge.receive, session, raw)
+
+    def close(self) -> None:
+        """Go away as a closed tab does."""
+        if self._session is None:
+            return
+        session, self._session = self._session, None
+
+        async def detach() -> None:
+            await self._bridge.detach(session)
+
+        self._app.container.loop_thread().run(detach())
+
+    @property
+    def last_seq(self) -> int:
+        with self._cond:
+            seqs = [f["seq"] for f in self.frames if isinstance(f.get("seq"), int)]
+        return max(seqs, default=0)
+
+    def events(self, event_type: str | None = None) -> list[Any]:
+        """Data of the events received so far (of one type, or all as (type, data))."""
+        with self._cond:
+            if event_type is None:
+                return [(f.get("type"), f.get("data")) for f in self.frames]
+            return [f.get("data") for f in self.frames if f.get("type") == event_type]
+
+    def wait_for(self, event_type: str, *, count: int = 1, timeout: float = 5.0) -> Any:
+        """Wait until ``count`` events of ``event_type`` arrived; return the last one's data."""
+        with self._cond:
+            done = self._cond.wait_for(
+                lambda: sum(f.get("type") == event_type for f in self.frames) >= count, timeout
+            )
+            if not done:
+                seen = sorted({str(f.get("type")) for f in self.frames})
+                raise TimeoutError(f"no {event_type!r} (x{count}) within {timeout} s; got {seen}")
+            return [f.get("data") for f in self.frames if f.get("type") == event_type][count - 1]
+
+    def wait_closed(self, timeout: float = 5.0) -> int:
+        with self._cond:
+            if not self._cond.wait_for(lambda: self.close_code is not None, timeout):
+                raise TimeoutError(f"the page was not closed within {timeout} s")
+            assert self.close_code is not None
+            return self.close_code
+
+    def _received_text(self, text: str) -> None:
+        message = msgspec.json.decode(text)
+        items = (
+            message["events"] if isinstance(message, dict) and "events" in message else [message]
+        )
+        with self._cond:
+            self.frames.extend(items)
+            self._cond.notify_all()
+
+    def _closed_by_server(self, code: int, reason: str) -> PageSession | None:
+        with self._cond:
+            self.close_code = code
+            session, self._session = self._session, None
+            self._cond.notify_all()
+        return session

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pywry import PyWry, WindowMode
+from pywry.testing import FakeBrowserLauncher
+
+CHROMIUM = os.environ.get("PYWRY_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's pywry config, env vars or working directory."""
+    for name in list(os.environ):
+        if name.startswith("PYWRY_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("PYWRY_CONFIG_FILE", str(tmp_path / "no-user-config.toml"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)
+
+
+def quick_settings(**server: Any) -> dict[str, Any]:
+    """Settings for tests: a free port, no browser, a short reconnect grace."""
+    return {"server": {"port": 0, "reconnect_grace": 0.3, **server}, "headless": True}
+
+
+@pytest.fixture
+def make_app() -> Iterator[Callable[..., PyWry]]:
+    """Build PyWry apps on a free port with a recording launcher; all destroyed afterwards."""
+    apps: list[PyWry] = []
+
+    def make(*, launcher: FakeBrowserLauncher | None = None, **server: Any) -> PyWry:
+        app = PyWry(mode=WindowMode.BROWSER, settings=quick_settings(**server))
+        app.container.browser_launcher.override(launcher or FakeBrowserLauncher())
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.destroy()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium (Debian's) for the whole run, driven by Playwright."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    profile = tempfile.mkdtemp(prefix="pywry-chromium-")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def new_page(browser: Any) -> Iterator[Callable[[], Any]]:
+    contexts: list[Any] = []
+
+    def make() -> Any:
+        context = browser.new_context()
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
