@@ -159,8 +159,14 @@ class BrowserServer:
             log.info("pywry server listening on %s", self._base_url)
             return self._base_url
 
-    def stop(self, *, notify_timeout: float = 2.0) -> None:
-        """Tell pages, stop serving, free the port and the loop. Idempotent."""
+    def stop(self, *, notify_timeout: float | None = None) -> None:
+        """Tell pages, stop serving, free the port and the loop. Idempotent.
+
+        Pages get ``notify_timeout`` seconds (``timeout_graceful_shutdown``, default 2) to
+        receive what is still queued for them.
+        """
+        if notify_timeout is None:
+            notify_timeout = self._settings.timeout_graceful_shutdown or 2.0
         with self._lock:
             if self._state is ServerState.DESTROYED:
                 return

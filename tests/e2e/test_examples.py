@@ -1,0 +1,171 @@
+"""The examples, run as a user runs them: a new process, a real server, a real browser."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+URL = re.compile(r"https?://[^\s]+/widget/[A-Za-z0-9_-]+")
+
+
+class Script:
+    """A script in a subprocess whose stdout lines can be awaited."""
+
+    def __init__(self, path: Path, **env: str) -> None:
+        full_env = {
+            **os.environ,
+            "PYWRY_HEADLESS": "1",
+            "PYWRY_SERVER__PORT": "0",
+            "PYWRY_SERVER__RECONNECT_GRACE": "0.5",
+            "PYTHONUNBUFFERED": "1",
+            **env,
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=full_env,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.stdout: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.stdout.append(line)
+            self.lines.put(line)
+
+    def wait_line(self, pattern: re.Pattern[str] | str, timeout: float = 15) -> re.Match[str]:
+        regex = re.compile(pattern) if isinstance(pattern, str) else pattern
+        while True:
+            try:
+                line = self.lines.get(timeout=timeout)
+            except queue.Empty:
+                raise AssertionError(
+                    f"no line matching {regex.pattern!r}; got {self.stdout}"
+                ) from None
+            match = regex.search(line)
+            if match:
+                return match
+
+    def finish(self, timeout: float = 15) -> tuple[int, str]:
+        try:
+            code = self.proc.wait(timeout)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+        assert self.proc.stderr is not None
+        return code, self.proc.stderr.read()
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+
+
+@pytest.fixture
+def run_script():
+    scripts: list[Script] = []
+
+    def start(name: str, **env: str) -> Script:
+        script = Script(EXAMPLES / name, **env)
+        scripts.append(script)
+        return script
+
+    yield start
+    for script in scripts:
+        script.kill()
+
+
+def assert_clean(stderr: str) -> None:
+    assert "Traceback" not in stderr, stderr
+    assert "panic" not in stderr.lower(), stderr
+
+
+@pytest.mark.timeout(60)
+def test_the_demo_round_trips_and_exits_when_its_tab_closes(run_script, page):
+    script = run_script("callbacks.py")
+    url = script.wait_line(r"pywry demo: (\S+)").group(1)
+    page.goto(url)
+    page.click("#click")
+    page.wait_for_function("() => document.getElementById('response').textContent.includes('1')")
+    assert page.locator("#response").inner_text() == "Button clicked! (1)"
+    script.wait_line("app:click from")
+    page.close()
+    code, stderr = script.finish()
+    assert code == 0
+    assert_clean(stderr)
+
+
+@pytest.mark.timeout(60)
+def test_with_no_display_the_url_is_printed_on_one_clear_line(run_script, page):
+    script = run_script("hello.py")
+    line = script.wait_line(r"pywry: open (\S+) in your browser")
+    url = line.group(1)
+    page.goto(url)
+    assert page.locator("h1").inner_text() == "Hello Browser!"
+    page.close()
+    code, stderr = script.finish()
+    assert code == 0
+    assert_clean(stderr)
+
+
+@pytest.mark.timeout(60)
+def test_the_multiple_widgets_example_serves_both_labels(run_script):
+    script = run_script("multiple_widgets.py")
+    chart = script.wait_line(r"^(https?://\S+/widget/chart)$").group(1)
+    table = script.wait_line(r"^(https?://\S+/widget/table)$").group(1)
+    assert "<h1>Chart</h1>" in httpx.get(chart).text
+    assert "<h1>Table</h1>" in httpx.get(table).text
+
+
+@pytest.mark.timeout(60)
+def test_ctrl_c_during_block_stops_cleanly_and_frees_the_port(run_script):
+    script = run_script("hello.py")
+    url = script.wait_line(URL).group(0)
+    port = urlsplit(url).port
+    assert httpx.get(url).status_code == 200
+    script.proc.send_signal(signal.SIGINT)
+    code, stderr = script.finish()
+    assert code == 0
+    assert_clean(stderr)
+    assert "KeyboardInterrupt" not in stderr
+    probe = socket.socket()
+    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    probe.bind(("127.0.0.1", port))
+    probe.close()
+
+
+@pytest.mark.timeout(90)
+def test_a_script_that_exits_without_block_never_aborts(tmp_path):
+    script = tmp_path / "quick.py"
+    script.write_text(
+        "from pywry import PyWry, WindowMode\n"
+        "app = PyWry(mode=WindowMode.BROWSER)\n"
+        "h = app.show('<p>x</p>', open_browser=False)\n"
+        "print(h.url, flush=True)\n"
+    )
+    env = {**os.environ, "PYWRY_SERVER__PORT": "0", "PYWRY_HEADLESS": "1"}
+    for _ in range(8):
+        result = subprocess.run(
+            [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=30
+        )
+        assert result.returncode == 0, result.stderr
+        assert_clean(result.stderr)
+        assert URL.search(result.stdout)
