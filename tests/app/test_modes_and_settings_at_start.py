@@ -31,7 +31,7 @@ def test_a_native_mode_without_a_display_falls_back_to_the_browser(caplog):
 
 
 def test_a_native_mode_with_a_display_is_refused_naming_browser_mode():
-    with pytest.raises(UnsupportedModeError, match="WindowMode.BROWSER"):
+    with pytest.raises(UnsupportedModeError, match=r"WindowMode\.BROWSER"):
         resolve_mode("new_window", None, environ={"DISPLAY": ":0"}, platform="linux")
     with pytest.raises(UnsupportedModeError, match="browser"):
         resolve_mode(WindowMode.NOTEBOOK, None, environ={}, platform="linux")
