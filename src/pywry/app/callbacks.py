@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import queue
 import threading
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,25 +116,39 @@ class CallbackTable:
 
 
 class _Lane:
-    """One widget's queue of sync calls: at most one pool thread works on it at a time."""
+    """One widget's queue of sync calls: at most one worker thread works on it at a time."""
 
-    __slots__ = ("jobs", "running")
+    __slots__ = ("jobs", "label", "running")
 
-    def __init__(self) -> None:
+    def __init__(self, label: str) -> None:
+        self.label = label
         self.jobs: deque[tuple[Listener, Event]] = deque()
         self.running = False
 
 
+_STOP = None
+
+
 class CallbackRunner:
-    """Runs listeners for events: sync ones in per-widget lanes on a pool, async on the loop."""
+    """Runs listeners: sync ones in per-widget lanes on worker threads, async ones on the loop.
+
+    The workers take whole lanes from one queue (a C-level ``SimpleQueue``, no future per
+    call): handing an event to a callback costs one wake-up, and a lane busy with a slow
+    callback holds one worker while the others serve every other widget.
+    """
 
     def __init__(self, *, table: CallbackTable, workers: int, report: ErrorReporter) -> None:
         self._table = table
         self._report = report
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pywry-callback")
+        self._max_workers = workers
+        self._workers: list[threading.Thread] = []
+        self._ready: queue.SimpleQueue[_Lane | None] = queue.SimpleQueue()
+        self._idle = 0  # workers waiting for a lane
+        self._queued = 0  # lanes waiting for a worker
         self._lanes: dict[str, _Lane] = {}
         self._lock = threading.Lock()
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._closed = False
 
     def dispatch(self, event: Event) -> int:
         """Start every listener of ``event``; return how many there were. Call on the loop."""
@@ -150,25 +164,49 @@ class CallbackRunner:
 
     def _enqueue(self, listener: Listener, event: Event) -> None:
         with self._lock:
+            if self._closed:
+                return
             lane = self._lanes.get(event.label)
             if lane is None:
-                lane = self._lanes[event.label] = _Lane()
+                lane = self._lanes[event.label] = _Lane(event.label)
             lane.jobs.append((listener, event))
             if lane.running:
                 return
             lane.running = True
-        try:
-            self._pool.submit(self._drain, event.label, lane)
-        except RuntimeError:  # the pool is shut down: the app is stopping
-            lane.running = False
+            self._queued += 1
+            # Every queued lane needs a worker of its own, or a slow lane could hold it up.
+            spawn = self._idle < self._queued and len(self._workers) < self._max_workers
+            if spawn:
+                worker = threading.Thread(
+                    target=self._work,
+                    name=f"pywry-callback-{len(self._workers)}",
+                    daemon=True,
+                )
+                self._workers.append(worker)
+        if spawn:
+            worker.start()
+        self._ready.put(lane)
 
-    def _drain(self, label: str, lane: _Lane) -> None:
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                self._idle += 1
+            lane = self._ready.get()
+            with self._lock:
+                self._idle -= 1
+                if lane is not _STOP:
+                    self._queued -= 1
+            if lane is _STOP:
+                return
+            self._drain(lane)
+
+    def _drain(self, lane: _Lane) -> None:
         while True:
             with self._lock:
                 if not lane.jobs:
                     lane.running = False
-                    if self._lanes.get(label) is lane:
-                        del self._lanes[label]
+                    if self._lanes.get(lane.label) is lane:
+                        del self._lanes[lane.label]
                     return
                 listener, event = lane.jobs.popleft()
             try:
@@ -197,11 +235,23 @@ class CallbackRunner:
         except Exception:  # reporting must never take the server down
             log.debug("could not report a callback error to the page", exc_info=True)
 
-    def shutdown(self, *, wait: bool = True) -> None:
-        """Stop taking calls; with ``wait``, let the running ones finish. Idempotent."""
+    def shutdown(self, *, wait: bool = True, timeout: float = 5.0) -> None:
+        """Stop taking calls; with ``wait``, let running ones finish (bounded). Idempotent."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            for lane in self._lanes.values():
+                lane.jobs.clear()
+            workers = list(self._workers)
         for task in list(self._tasks):
             task.cancel()
-        self._pool.shutdown(wait=wait, cancel_futures=True)
+        for _ in workers:
+            self._ready.put(_STOP)
+        if wait:
+            for worker in workers:
+                if worker is not threading.current_thread():
+                    worker.join(timeout)
 
 
 async def _await(awaitable: Any) -> Any:

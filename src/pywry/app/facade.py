@@ -62,6 +62,7 @@ class PyWry:
         self.width = width if width is not None else window.width
         self.height = height if height is not None else window.height
         self._container: Container | None = None
+        self._bridge_ref: Bridge | None = None
         self._lock = threading.RLock()
         self._destroyed = False
         if _ignored:
@@ -84,7 +85,10 @@ class PyWry:
 
     @property
     def _bridge(self) -> Bridge:
-        bridge: Bridge = self.container.bridge()
+        # Cached: emit() is a hot path, and the container lookup takes a lock.
+        bridge = self._bridge_ref
+        if bridge is None:
+            bridge = self._bridge_ref = self.container.bridge()
         return bridge
 
     @property
