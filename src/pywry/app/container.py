@@ -7,6 +7,7 @@ swap a part with ``app.container.<provider>.override(fake)`` before the first ``
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 from dependency_injector import containers, providers
 
@@ -14,7 +15,7 @@ from ..adapters.browser import SystemBrowserLauncher
 from ..adapters.granian_runner import GranianRunner
 from ..adapters.http.app import create_app
 from ..adapters.memory import MemoryEventBus, MemoryWidgetStore
-from ..adapters.tls import CryptographyTlsLoader
+from ..domain.ports import TlsFiles, TlsLoader, TlsMaterial
 from ..domain.token import Token
 from .bridge import Bridge
 from .callbacks import CallbackTable
@@ -23,6 +24,35 @@ from .server import BrowserServer
 from .settings import Settings, user_config_dir
 
 __all__ = ["Container"]
+
+
+def _tls_loader() -> TlsLoader:
+    # cryptography is only needed when HTTPS is configured: import it then, not at start.
+    from ..adapters.tls import CryptographyTlsLoader
+
+    return CryptographyTlsLoader()
+
+
+class _LazyTlsLoader(TlsLoader):
+    """Builds the real TLS loader on first use."""
+
+    def __init__(self) -> None:
+        self._loader: TlsLoader | None = None
+
+    def _get(self) -> TlsLoader:
+        if self._loader is None:
+            self._loader = _tls_loader()
+        return self._loader
+
+    def load(self, files: TlsFiles) -> TlsMaterial:
+        return self._get().load(files)
+
+    def self_signed(self, hosts: list[str], directory: Path) -> TlsFiles:
+        return self._get().self_signed(hosts, directory)
+
+    def release(self, material: TlsMaterial) -> None:
+        if self._loader is not None:
+            self._loader.release(material)
 
 
 def _internal_token(settings: Settings) -> Token:
@@ -44,7 +74,7 @@ class Container(containers.DeclarativeContainer):
     browser_launcher = providers.ThreadSafeSingleton(
         SystemBrowserLauncher, headless=settings.provided.headless
     )
-    tls_loader = providers.ThreadSafeSingleton(CryptographyTlsLoader)
+    tls_loader = providers.ThreadSafeSingleton(_LazyTlsLoader)
     server_runner = providers.ThreadSafeSingleton(
         GranianRunner,
         log_level=settings.provided.server.log_level,
