@@ -3,12 +3,13 @@
     python bench/chart.py RESULTS.json OUT.png
 
 One small bar chart per figure: the median of each contender, with the spread of the
-runs (min to max) as error bars.
+runs (first to third quartile) as error bars.
 """
 
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 
 import matplotlib
@@ -22,6 +23,14 @@ from report import FIGURES
 COLORS = {"release": "#9e9e9e", "ours": "#1f77b4", "floor": "#2ca02c"}
 
 
+def quartiles(values: list[float]) -> tuple[float, float]:
+    """First and third quartiles (the runs' middle half), robust to one odd run."""
+    if len(values) < 2:
+        return values[0], values[0]
+    q = statistics.quantiles(values, n=4, method="inclusive")
+    return q[0], q[2]
+
+
 def main() -> None:
     with open(sys.argv[1]) as f:
         results = json.load(f)
@@ -30,26 +39,26 @@ def main() -> None:
     cols = 4
     rows = (len(figures) + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.3 * rows))
+    footnotes: set[str] = set()
     for ax, (key, label, unit, better) in zip(axes.flat, figures, strict=False):
         names, meds, lo, hi = [], [], [], []
         for name in ("release", "ours", "floor"):
             cell = summary[key].get(name)
             if not cell or cell["median"] is None:
                 continue
-            names.append(name)
+            # A starred name: that contender's cell carries a caveat (see the footnote).
+            names.append(name + ("*" if cell.get("note", "").startswith("only") else ""))
+            footnotes.update({f"* {name}: {cell['note']}"} if "*" in names[-1] else set())
             meds.append(cell["median"])
-            lo.append(cell["median"] - min(cell["values"]))
-            hi.append(max(cell["values"]) - cell["median"])
-        bars = ax.bar(names, meds, color=[COLORS[n] for n in names], yerr=[lo, hi], capsize=3)
-        for bar, v in zip(bars, meds, strict=False):
-            text = f"{v:,.0f}" if v >= 100 else f"{v:.3g}"
-            ax.annotate(
-                text,
-                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                ha="center",
-                va="bottom",
-                fontsize=8,
-            )
+            q1, q3 = quartiles(cell["values"])
+            lo.append(max(0.0, cell["median"] - q1))
+            hi.append(max(0.0, q3 - cell["median"]))
+        # Values go under the bars, where no error bar can cover them.
+        labels = [
+            f"{n}\n{v:,.0f}" if v >= 100 else f"{n}\n{v:.3g}"
+            for n, v in zip(names, meds, strict=False)
+        ]
+        ax.bar(labels, meds, color=[COLORS[n.rstrip("*")] for n in names], yerr=[lo, hi], capsize=3)
         if key == "push_eps":
             ax.set_yscale("log")
         title = label.replace("`", "")
@@ -59,9 +68,13 @@ def main() -> None:
         ax.axis("off")
     stamp = results["started"][:16].replace("T", " ")
     fig.suptitle(
-        f"pywry vs PyWry 2.0.6 vs floor - medians, bars = min..max ({stamp} UTC)", fontsize=10
+        f"pywry vs PyWry 2.0.6 vs floor, {stamp} UTC: medians; "
+        "bars span the middle half of the runs (quartiles)",
+        fontsize=10,
     )
-    fig.tight_layout()
+    if footnotes:
+        fig.text(0.01, 0.005, "   ".join(sorted(footnotes)), fontsize=8)
+    fig.tight_layout(rect=(0, 0.02, 1, 1))
     fig.savefig(sys.argv[2], dpi=110)
 
 

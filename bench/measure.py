@@ -55,6 +55,16 @@ def _get_status(url: str) -> int:
         conn.close()
 
 
+def _page_bytes(url: str) -> int:
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=5)
+    try:
+        conn.request("GET", parts.path)
+        return len(conn.getresponse().read())
+    finally:
+        conn.close()
+
+
 def _wait_200(url: str, timeout: float) -> float:
     deadline = time.perf_counter() + timeout
     while True:
@@ -124,6 +134,7 @@ def page_run(contender: Contender, browser: Any, opts: dict[str, Any]) -> dict[s
         t_200 = _wait_200(url, 30)
         res["cold_start_s"] = t_200 - server.t_exec
         res["url_line_s"] = t_url - server.t_exec
+        res["page_bytes"] = _page_bytes(url)
         server.wait_for("READY", 30)
         res["phases"] = dict(server.phases)
 

@@ -70,6 +70,9 @@ def summarize(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
                 f"INCOMPLETE in {len(bad)} of {len(pushes)} runs "
                 f"(received {bad[0]['n']}, in order: {bad[0]['inOrder']})"
             )
+        sizes = [r["page_bytes"] for r in runs["page"] if "page_bytes" in r]
+        if sizes:
+            notes["http_rps"] = f"the widget page is {statistics.median(sizes) / 1024:,.1f} KiB"
         imports = runs["import"]
         values["import_s"] = [
             statistics.median(i["import_s"]) - statistics.median(i["bare_s"]) for i in imports
@@ -266,13 +269,24 @@ def _profile_section(results: dict[str, Any]) -> list[str]:
             continue
         lines += ["", f"### Profile of {title} (ours; py-spy at 500 Hz, all threads)", ""]
         if "error" in p:
-            lines.append(f"Profile failed: {p['error']}")
+            tail = "\n".join(p["error"].splitlines()[-6:])
+            lines += ["Profile failed:", "", "```text", tail, "```"]
             continue
+        scope = "1,000 round trips" if what == "rt" else "push"
         lines.append(
-            f"{p['samples']} active samples. By thread: "
-            + ", ".join(f"{t} {v:.0f}%" for t, v in p["threads"])
+            f"CPU time by thread over the whole {scope} (exact, from "
+            "`/proc/<pid>/task/*/schedstat`; [OS thread name]): "
+            + ", ".join(f"{t} {v:.0f} ms" for t, v in p.get("thread_cpu_ms", []))
             + "."
         )
+        lines += [
+            "",
+            f"py-spy: {p['samples']} samples of threads it judged busy. Its idle filter is a "
+            "heuristic: a thread parked in `select`/`epoll` or on a lock is sometimes counted, "
+            "so trust the thread CPU times above over the shares of waiting functions below. "
+            "Samples with no Python frame are native code (the HTTP server's own threads). "
+            "By thread: " + ", ".join(f"{t} {v:.0f}%" for t, v in p["threads"]) + ".",
+        ]
         lines += [
             "",
             "| function (self) | % | function (inclusive) | % |",
@@ -334,8 +348,8 @@ def _method_section(results: dict[str, Any]) -> list[str]:
         "deliver everything in one frame.)",
         f"- HTTP: `{m['http_tool']}`, {o['http_s']:g} s against the widget page, with the page "
         "still connected; CPU per request from the server's CPU time over the load.",
-        "- Fan-out: one server with 100 widgets; `bench/wsclients.py` (raw asyncio clients, "
-        "one process) fetches each page, takes its token the way the page does (the "
+        "- Fan-out: one server with 100 widgets; `bench/wsclients.py` (raw sockets on one "
+        "epoll loop in one process) fetches each page, takes its token the way the page does (the "
         "`pywry-config` block, or the release's inline `WS_AUTH_TOKEN`), and opens 10 "
         "WebSockets per widget offering the page's subprotocols. RSS is the server's after "
         f"{o['settle_s']} s. A broadcast is one `handle.emit('bench:fan', ...)` to each of "
@@ -343,6 +357,9 @@ def _method_section(results: dict[str, Any]) -> list[str]:
         "first emit to the moment the last live client received it (`time.monotonic()` in "
         f"both processes); median over {o['fan_count']} broadcasts per run. The clients share "
         "the two cores with the server, so this figure includes their cost; the floor shows "
-        "how low it can go here.",
+        "how low it can go here. The release keeps one socket per widget: each new "
+        "connection to a widget closes the one before, so only the last of each widget's 10 "
+        "stays and its fan-out figures are for 100 pages, not 1,000. RSS added per page: "
+        "(RSS with the clients - RSS before them) / pages connected.",
         "- Ratios are of medians. Raw values per run are in the JSON file.",
     ]

@@ -98,3 +98,30 @@ def new_page(browser: Any) -> Iterator[Callable[[], Any]]:
     yield make
     for context in contexts:
         context.close()
+
+
+def run_async(coro: Any, timeout: float = 30) -> Any:
+    """Run ``coro`` to completion in a thread of its own.
+
+    Playwright's sync API leaves an event loop running in the main thread, so
+    ``asyncio.run`` there fails once a browser test has run; a fresh thread has none.
+    """
+    import asyncio
+    import threading
+
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            result["value"] = asyncio.run(coro)
+        except BaseException as exc:
+            result["error"] = exc
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise TimeoutError(f"the async test body did not finish within {timeout} s")
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")

@@ -12,6 +12,7 @@ import httpx
 import pytest
 import websockets
 
+from conftest import run_async
 from pywry import PortInUseError, PyWry
 
 pytestmark = pytest.mark.server
@@ -195,7 +196,7 @@ def test_the_socket_echoes_the_fixed_subprotocol_and_round_trips(make_app):
             assert frame["data"] == {"n": 1}
             assert isinstance(frame["seq"], int)
 
-    asyncio.run(run())
+    run_async(run())
 
 
 def test_a_wrong_token_is_told_in_band_then_closed_4001(make_app):
@@ -212,7 +213,7 @@ def test_a_wrong_token_is_told_in_band_then_closed_4001(make_app):
                 await asyncio.wait_for(ws.recv(), 5)
             assert closed.value.rcvd.code == 4001
 
-    asyncio.run(run())
+    run_async(run())
     assert not fired.is_set()
 
 
@@ -239,7 +240,7 @@ def test_bad_frames_get_an_error_and_the_socket_stays_up(make_app):
             frame = json.loads(await asyncio.wait_for(ws.recv(), 5))
             assert (frame["type"], frame["data"]) == ("app:echoed", "still here")
 
-    asyncio.run(run())
+    run_async(run())
 
 
 def test_a_reconnecting_client_gets_what_it_missed_in_one_batch(make_app):
@@ -262,4 +263,4 @@ def test_a_reconnecting_client_gets_what_it_missed_in_one_batch(make_app):
                     got.append(frame["data"])
         assert got == list(range(1, 101))
 
-    asyncio.run(run())
+    run_async(run())

@@ -19,7 +19,7 @@ from typing import Any
 from ..domain.errors import UnknownWidgetError
 from ..domain.events import Event, check_event_name
 from ..domain.ports import EventBus, Unsubscribe, WidgetStore
-from ..domain.session import Session
+from ..domain.session import ANONYMOUS_PAGE, Session, SessionState
 from ..domain.widget import Widget
 from .callbacks import CallbackRunner, CallbackTable
 from .frames import InboundItem, ProtocolError, decode_inbound, encode_body
@@ -40,6 +40,10 @@ CLOSE_POLICY = 1008
 CLOSE_TOO_BIG = 1009
 CLOSE_GOING_AWAY = 1001
 CLOSE_NORMAL = 1000
+CLOSE_RESTART = 1012
+# Page ids a widget remembers the last inbound frame of, per page it may have open at once:
+# pages reload (a new id each time), and a forgotten id could see a frame handled twice.
+LEDGER_PAGES_PER_SLOT = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +119,24 @@ class Bridge:
             self._wake_pending = True
             self._loop_thread.call_soon(self._drain_inbox)
 
+    def drop_connections(self, label: str | None = None, *, code: int = CLOSE_RESTART) -> int:
+        """Close pages' sockets at once, unannounced: they reconnect and resume.
+
+        A network blip on demand, for tests and benchmarks of reconnects (one widget's
+        pages, or every page when ``label`` is None); returns how many were closed.
+        """
+        if label is not None:
+            self._channel(label)
+        count: int = self._loop_thread.run(self._drop_connections(label, code))
+        return count
+
+    async def _drop_connections(self, label: str | None, code: int) -> int:
+        channels = self._channels.values() if label is None else [self._channels[label]]
+        pages = [page for channel in channels for page in channel.pages]
+        for page in pages:
+            await page.cut(code, "connection dropped on purpose")
+        return len(pages)
+
     def labels(self) -> list[str]:
         return list(self._channels)
 
@@ -161,6 +183,7 @@ class Bridge:
             widget,
             max_frames=self._settings.replay_buffer_frames,
             max_bytes=self._settings.replay_buffer_bytes,
+            max_pages=LEDGER_PAGES_PER_SLOT * self._settings.max_pages_per_widget,
         )
         self._channels[widget.label] = channel
         self._unsubscribe[widget.label] = self._bus.subscribe(widget.label, channel.append)
@@ -180,7 +203,7 @@ class Bridge:
         self._callbacks.drop_label(label)
         pages = list(channel.pages)
         for page in pages:
-            page.send_control("pywry:closed", {"reason": "widget closed"})
+            page.send_control("pywry:closed", {"reason": "widget closed"}, essential=True)
         await asyncio.gather(
             *(page.flush_and_close(CLOSE_NORMAL, "widget closed") for page in pages),
             return_exceptions=True,
@@ -224,18 +247,32 @@ class Bridge:
         """Admit a page that opened its socket, or say why not.
 
         ``admit`` completes the handshake. It runs once the page is counted among the
-        widget's pages, so anything emitted after the handshake reaches it.
+        widget's pages, so anything emitted after the handshake reaches it. The page's
+        first frame is ``pywry:hello``: the last frame of its own we handled (``inbound``),
+        so it resends only what we never had, and the limits it should keep to.
         """
+        if self._stopped:
+            return Rejection(CLOSE_GOING_AWAY, "server-stopped", "the pywry server is stopping")
         channel = self._channels.get(label)
         if channel is None:
             return Rejection(CLOSE_AUTH, "unknown-widget", f"no widget {label!r} on this server")
         if self._settings.websocket_require_token and not channel.widget.token.matches(token):
             return Rejection(CLOSE_AUTH, "auth", "missing or wrong widget token")
-        if len(channel.pages) >= self._settings.max_pages_per_widget:
+        resumable = page_id != ANONYMOUS_PAGE
+        # Connections of this same page that we have not seen close yet (a half-open
+        # socket after a network blip): the new one replaces them.
+        stale = [p for p in channel.pages if resumable and p.session.page_id == page_id]
+        if len(channel.pages) - len(stale) >= self._settings.max_pages_per_widget:
             return Rejection(CLOSE_POLICY, "too-many-pages", "this widget has too many open pages")
         head = channel.stream.head
         cursor = head if since is None else max(0, min(since, head))
-        session = Session(label=label, page_id=page_id, cursor=cursor)
+        resumed = resumable and channel.inbound.knows(page_id)
+        session = Session(
+            label=label,
+            page_id=page_id,
+            cursor=cursor,
+            ledger=channel.inbound if resumable else None,
+        )
         page = PageSession(
             session=session,
             channel=channel,
@@ -257,7 +294,23 @@ class Bridge:
             except BaseException:
                 await self.detach(page)
                 raise
-        page.start()
+            if self._stopped or page.session.state is not SessionState.CONNECTING:
+                # The server began stopping (or closed this page) during the handshake.
+                await self.detach(page)
+                return Rejection(CLOSE_GOING_AWAY, "server-stopped", "the pywry server is stopping")
+        # Only a page that gave its id can resume; a hand-written client gets no hello.
+        hello = {
+            "inbound": session.inbound_seq,
+            "resumed": resumed,
+            "cursor": cursor,
+            "head": head,
+            "rate": self._settings.max_inbound_rate,
+            "maxMessage": self._settings.max_message_size,
+        }
+        page.start(hello if resumable else None)
+        for old in stale:
+            # Nothing more to send there: the page reads from its new connection now.
+            await old.cut(CLOSE_NORMAL, "replaced by a newer connection of this page")
         return page
 
     async def detach(self, page: PageSession) -> None:
@@ -278,20 +331,27 @@ class Bridge:
         if self._open_pages == 0:
             self._idle.set()
 
-    def receive(self, page: PageSession, raw: str | bytes) -> None:
-        """Handle one message from a page; bad frames get an in-band error, nothing else."""
+    def receive(self, page: PageSession, raw: str | bytes) -> float:
+        """Handle one message from a page; bad frames get an in-band error, nothing else.
+
+        Returns how many seconds the page's reader should wait before reading on (the
+        inbound rate limit slows a page down rather than dropping what it sent).
+        """
         try:
             items = decode_inbound(raw)
         except ProtocolError as exc:
             page.send_control("pywry:error", {"error": "bad-frame", "message": str(exc)})
-            return
+            return page.charge(1)
         for item in items:
             self._receive_item(page, item)
+        return page.charge(len(items))
 
     def _receive_item(self, page: PageSession, item: InboundItem) -> None:
-        if not page.allow_inbound():
-            page.send_control("pywry:error", {"error": "rate-limited", "event": item.type})
+        # Duplicates first: a frame resent after a reconnect was handled (or refused) once.
+        if not page.session.accept_inbound(item.seq):
             return
+        if item.seq is not None:
+            page.handled()
         name = item.type
         try:
             check_event_name(name)
@@ -302,8 +362,6 @@ class Bridge:
         if name.startswith("pywry:") and name not in PAGE_EVENTS:
             page.send_control("pywry:error", {"error": "reserved", "event": name})
             return
-        if not page.session.accept_inbound(item.seq):
-            return  # already handled before a reconnect
         data = item.data
         if name == "pywry:disconnect":
             if page.said_goodbye:
@@ -343,7 +401,7 @@ class Bridge:
             self._grace.cancel()
         pages = [page for channel in self._channels.values() for page in channel.pages]
         for page in pages:
-            page.send_control("pywry:server-stopped", {"reason": "server stopped"})
+            page.send_control("pywry:server-stopped", {"reason": "server stopped"}, essential=True)
         await asyncio.gather(
             *(
                 page.flush_and_close(CLOSE_GOING_AWAY, "server stopped", timeout=timeout)

@@ -5,6 +5,11 @@ or a batch ``{"events": [frame, ...]}`` of the frames queued together; control f
 for one page only carry no ``seq``. Page to server: ``{"type", "data", "widgetId", "ts",
 "seq"}`` or a batch of them. Event bodies are encoded once, in the thread that emits them,
 and shared by every page of the widget.
+
+Control frames that keep delivery exact across reconnects: ``pywry:hello`` (first frame to
+a page that gave its id: ``inbound`` is the last of its frames handled, so it resends only
+what follows), ``pywry:ack`` (``inbound`` again, as the page's frames are handled), and
+``pywry:overflow`` then ``pywry:resync`` (the page fell behind the replay buffer: reload).
 """
 
 from __future__ import annotations

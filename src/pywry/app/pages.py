@@ -1,9 +1,11 @@
 """Connected pages and the widget channels that feed them.
 
 A :class:`WidgetChannel` is one widget on this server: its current content, its numbered
-frame stream and its open pages. A :class:`PageSession` is one open page: it sends the
-page what follows its cursor, as few WebSocket messages as possible, from its own writer
-task, so a slow page never slows the others nor the code that emits.
+frame stream, what each page id last sent us, and its open pages. A :class:`PageSession`
+is one open page: it sends the page what follows its cursor, as few WebSocket messages as
+possible, from its own writer task, so a slow page never slows the others nor the code
+that emits. A page that reads too slowly costs no memory of its own: its cursor falls
+behind the widget's bounded stream and it is told to reload (the overflow policy).
 """
 
 from __future__ import annotations
@@ -13,16 +15,23 @@ import contextlib
 import logging
 import time
 from collections import deque
-from typing import Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
 
-from ..domain.session import Session, SessionState
+from ..domain.session import InboundLedger, Session, SessionState
 from ..domain.stream import FrameStream
 from ..domain.widget import Widget
 from .frames import batch, control_frame, sequenced
 
-__all__ = ["PageConnection", "PageSession", "WidgetChannel"]
+__all__ = ["CLOSE_RESYNC", "PageConnection", "PageSession", "WidgetChannel"]
 
 log = logging.getLogger("pywry.pages")
+
+CLOSE_RESYNC = 4000
+ACK_EVERY = 256  # inbound frames handled before an acknowledgement goes out at once
+ACK_DELAY = 0.1  # seconds an acknowledgement may wait to ride along with other frames
+MAX_DIRECT = 256  # control frames queued for one page; beyond it, error reports are dropped
+MAX_BATCH_FRAMES = 4096  # frames in one message, so a far-behind page is served in steps
 
 
 class PageConnection(Protocol):
@@ -34,11 +43,12 @@ class PageConnection(Protocol):
 
 
 class WidgetChannel:
-    """One widget on this server: content, frame stream and open pages."""
+    """One widget on this server: content, frame stream, inbound ledger and open pages."""
 
-    def __init__(self, widget: Widget, *, max_frames: int, max_bytes: int) -> None:
+    def __init__(self, widget: Widget, *, max_frames: int, max_bytes: int, max_pages: int) -> None:
         self.widget = widget
         self.stream = FrameStream(max_frames=max_frames, max_bytes=max_bytes)
+        self.inbound = InboundLedger(max_pages=max_pages)
         self.pages: set[PageSession] = set()
         self.ever_connected = False
 
@@ -77,6 +87,12 @@ class PageSession:
         self._wake = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
         self._close_after: tuple[int, str] | None = None
+        self._close_head: int | None = None
+        self._resynced = False
+        # Acknowledgements of inbound frames: the page forgets what we acknowledged.
+        self._acked = session.inbound_seq
+        self._unacked = 0
+        self._ack_timer: asyncio.TimerHandle | None = None
         # Token bucket for inbound frames: a burst of one second's allowance.
         self._rate = float(max_rate)
         self._allowance = float(max_rate)
@@ -87,35 +103,65 @@ class PageSession:
     def label(self) -> str:
         return self.session.label
 
-    def start(self) -> None:
+    def start(self, hello: Mapping[str, Any] | None = None) -> None:
+        """Open; with ``hello``, the first frame the page gets is ``pywry:hello``."""
         self.session.move_to(SessionState.OPEN)
+        if hello is not None:
+            self._direct.appendleft(control_frame("pywry:hello", dict(hello)))
         self._writer = asyncio.get_running_loop().create_task(self._write_loop())
         self.notify()
 
     def notify(self) -> None:
         self._wake.set()
 
-    def send_control(self, event_type: str, data: object) -> None:
-        """Queue a frame for this page only."""
+    def send_control(self, event_type: str, data: object, *, essential: bool = False) -> None:
+        """Queue a frame for this page only.
+
+        Error reports beyond :data:`MAX_DIRECT` queued frames are dropped, so a page that
+        sends junk and never reads cannot grow the queue; ``essential`` frames always go.
+        """
+        if not essential and len(self._direct) >= MAX_DIRECT:
+            log.debug(
+                "dropped %r for a page of widget %r: its queue is full", event_type, self.label
+            )
+            return
         self._direct.append(control_frame(event_type, data))
         self.notify()
 
     def close_after_flush(self, code: int, reason: str) -> None:
-        """Send what is queued, then close the socket with ``code``."""
+        """Send what is queued now (not what is emitted later), then close with ``code``."""
         self._close_after = (code, reason)
+        self._close_head = self.channel.stream.head
         self.notify()
 
-    def allow_inbound(self) -> bool:
-        """Whether one more inbound frame fits the rate limit."""
+    def charge(self, frames: int) -> float:
+        """Count ``frames`` inbound frames; seconds the reader should pause (0: none).
+
+        Over the rate, the page is slowed down (its socket is not read for a while), not
+        dropped: nothing it sent is lost, and a page that sends too much cannot make the
+        server buffer it.
+        """
         now = time.monotonic()
         self._allowance = min(self._rate, self._allowance + (now - self._last) * self._rate)
         self._last = now
-        if self._allowance < 1.0:
-            return False
-        self._allowance -= 1.0
-        return True
+        self._allowance -= frames
+        return 0.0 if self._allowance >= 0 else -self._allowance / self._rate
+
+    def handled(self) -> None:
+        """One more inbound frame was handled: acknowledge it soon."""
+        self._unacked += 1
+        if self._unacked >= ACK_EVERY:
+            self.notify()
+        elif self._ack_timer is None:
+            self._ack_timer = asyncio.get_running_loop().call_later(ACK_DELAY, self._ack_due)
+
+    def _ack_due(self) -> None:
+        self._ack_timer = None
+        self.notify()
 
     def _next_message(self) -> str | None:
+        if self._resynced or not self.session.is_open:
+            return None
         stream = self.channel.stream
         frames: list[bytes] = []
         size = 0
@@ -123,16 +169,17 @@ class PageSession:
             frame = self._direct.popleft()
             frames.append(frame)
             size += len(frame)
+        handled = self.session.handled
+        if handled > self._acked:
+            frames.append(control_frame("pywry:ack", {"inbound": handled}))
+            self._acked = handled
+            self._unacked = 0
         cursor = self.session.cursor
         if not stream.holds_after(cursor):
-            # The page fell further behind than the replay buffer reaches: it must reload.
-            log.warning("page of widget %r fell behind the replay buffer; resyncing", self.label)
-            frames.append(control_frame("pywry:resync", {"reason": "overflow"}))
-            self._direct.clear()
-            self._close_after = (4000, "resync")
-            self.session.cursor = stream.head
+            frames.extend(self._overflow(cursor))
             return batch(frames)
-        for frame in stream.after(cursor):
+        last = stream.head if self._close_head is None else self._close_head
+        for frame in stream.after(cursor, limit=min(max(0, last - cursor), MAX_BATCH_FRAMES)):
             if frames and size + len(frame) > self._batch_bytes:
                 break
             frames.append(frame)
@@ -140,6 +187,25 @@ class PageSession:
             cursor += 1
         self.session.cursor = cursor
         return batch(frames) if frames else None
+
+    def _overflow(self, cursor: int) -> list[bytes]:
+        # The page fell further behind than the shared replay buffer reaches: what it
+        # missed is gone, so it is told how much, then reloads to get the current state.
+        stream = self.channel.stream
+        missed = stream.tail - 1 - cursor
+        log.warning(
+            "a page of widget %r fell %d frames behind the replay buffer; it will reload",
+            self.label,
+            missed,
+        )
+        self._resynced = True
+        self._direct.clear()
+        self._close_after = (CLOSE_RESYNC, "resync")
+        self.session.cursor = stream.head
+        return [
+            control_frame("pywry:overflow", {"missed": missed, "cursor": cursor}),
+            control_frame("pywry:resync", {"reason": "overflow"}),
+        ]
 
     async def _write_loop(self) -> None:
         try:
@@ -150,7 +216,7 @@ class PageSession:
                     await self.conn.send_text(message)
                 if self._close_after is not None:
                     code, reason = self._close_after
-                    await self._close_socket(code, reason)
+                    await self.cut(code, reason)
                     return
         except asyncio.CancelledError:
             raise
@@ -158,7 +224,8 @@ class PageSession:
             # The socket went away under us; the reader side detaches the page.
             log.debug("writer of a page of widget %r stopped", self.label, exc_info=True)
 
-    async def _close_socket(self, code: int, reason: str) -> None:
+    async def cut(self, code: int, reason: str) -> None:
+        """Close the socket now, without sending what is queued. Idempotent."""
         if self.session.state in (SessionState.CLOSING, SessionState.CLOSED):
             return
         self.session.move_to(SessionState.CLOSING)
@@ -171,10 +238,13 @@ class PageSession:
         if self._writer is not None and not self._writer.done():
             with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(asyncio.shield(self._writer), timeout)
-        await self._close_socket(code, reason)
+        await self.cut(code, reason)
 
     def stop(self) -> None:
         """The socket is gone: stop writing. Idempotent."""
         self.session.move_to(SessionState.CLOSED)
+        if self._ack_timer is not None:
+            self._ack_timer.cancel()
+            self._ack_timer = None
         if self._writer is not None and not self._writer.done():
             self._writer.cancel()

@@ -71,7 +71,9 @@ class ServerSettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=
 
     ``cors_allow_credentials`` is ``False`` by default (the release had ``True``): browsers
     refuse credentials with the wildcard origin ``"*"``, so turning it on also needs explicit
-    ``cors_origins``. An empty ``websocket_allowed_origins`` accepts the server's own origin.
+    ``cors_origins``; the CORS settings apply to the JSON API routes only, never to widget
+    pages. An empty ``websocket_allowed_origins`` accepts any origin (the widget token is what
+    keeps other pages out); a list accepts only its origins, and never ``null``.
 
     ``reconnect_grace`` is how many seconds a widget waits for a page that went away (a
     reload, a dropped connection) to come back before it counts as closed. The remaining
@@ -275,6 +277,7 @@ def load_settings(
     schema = Schema(Settings, rules=_RULES)
     user_file = user_config if user_config is not None else user_config_file(env, cwd=here)
     values = schema.empty()
+    sources: dict[str, str] = {}
     for entry in chain(
         _pyproject_entries(here / "pyproject.toml", schema),
         _file_entries(here / "pywry.toml", schema),
@@ -283,11 +286,29 @@ def load_settings(
         _explicit_entries(explicit, schema),
     ):
         values[entry.section][entry.key] = schema.check(entry)
+        sources[entry.dotted] = entry.source
+    _check_cors(values["server"], sources)
     return Settings(
         server=ServerSettings(**values["server"]),
         window=WindowSettings(**values["window"]),
         deploy=DeploySettings(**values["deploy"]),
         **values[None],
+    )
+
+
+def _check_cors(server: Mapping[str, Any], sources: Mapping[str, str]) -> None:
+    """Refuse the wildcard origin with credentials: browsers reject that CORS answer."""
+    origins = server.get("cors_origins", _any())
+    if not server.get("cors_allow_credentials", False) or "*" not in (o.strip() for o in origins):
+        return
+    shown = repr(origins) if len(repr(origins)) <= 80 else repr(origins)[:77] + "..."
+    raise SettingsError(
+        "server.cors_allow_credentials = true (from"
+        f" {sources.get('server.cors_allow_credentials', 'the defaults')}) cannot be combined"
+        f" with server.cors_origins = {shown} (from"
+        f" {sources.get('server.cors_origins', 'the defaults')}): browsers refuse credentials"
+        " for the wildcard origin '*'; list the origins that may call the API, like"
+        ' cors_origins = ["http://localhost:3000"], or set cors_allow_credentials = false'
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +65,8 @@ class FakePage:
         self.close_code: int | None = None
         self._session: PageSession | None = None
         self._seq = 0
+        # Each simulated page is a page of its own: the bridge resumes pages by their id.
+        self._page_id = f"fake-{secrets.token_hex(6)}"
 
     def connect(self) -> FakePage:
         """Open the page's connection; raises :class:`PageRefused` if the bridge says no."""
@@ -73,7 +76,7 @@ class FakePage:
             return await self._bridge.attach(
                 self._label,
                 token=self._token,
-                page_id="fake",
+                page_id=self._page_id,
                 since=self._since,
                 conn=_Connection(self),
             )

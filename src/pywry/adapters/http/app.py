@@ -22,6 +22,7 @@ from ...app.bridge import Bridge
 from ...app.settings import ServerSettings
 from ...domain.token import Token
 from ...domain.widget import LABEL_PATTERN, Widget
+from .cors import CorsGuard, CorsPolicy
 from .hosts import ASGIApp, HostGuard
 from .page import render_not_found, render_page
 from .websocket import serve_page_socket
@@ -66,7 +67,20 @@ def create_app(
     debug: bool = False,
     public_hosts: tuple[str, ...] = (),
 ) -> HostGuard:
-    """Build the ASGI application serving ``bridge``'s widgets."""
+    """Build the ASGI application serving ``bridge``'s widgets.
+
+    Outermost is the host check (DNS rebinding), then CORS for the JSON API routes only,
+    then Litestar's routes.
+
+    Raises:
+        SettingsError: The CORS settings combine the wildcard origin with credentials.
+    """
+    cors = CorsPolicy(
+        origins=settings.cors_origins,
+        methods=settings.cors_allow_methods,
+        headers=settings.cors_allow_headers,
+        credentials=settings.cors_allow_credentials,
+    )
     script, version = _bridge_script()
     bridge_src = f"{BRIDGE_PATH}?v={version}"
     prefix = settings.widget_prefix
@@ -143,7 +157,7 @@ def create_app(
             {
                 "status": "registered",
                 "widget_id": body.widget_id,
-                "url": f"{prefix}/{body.widget_id}",
+                "url": f"{str(request.base_url).rstrip('/')}{prefix}/{body.widget_id}",
             },
             status_code=200,
         )
@@ -170,7 +184,8 @@ def create_app(
         debug=False,
         after_exception=[_log_exception],
     )
-    return HostGuard(cast("ASGIApp", app), allowed=_allowed_hosts(settings, public_hosts))
+    guarded = CorsGuard(cast("ASGIApp", app), policy=cors)
+    return HostGuard(guarded, allowed=_allowed_hosts(settings, public_hosts))
 
 
 async def _log_exception(exc: Exception, scope: Scope) -> None:

@@ -12,7 +12,14 @@ import msgspec
 from litestar import WebSocket
 from litestar.exceptions import WebSocketDisconnect
 
-from ...app.bridge import CLOSE_AUTH, CLOSE_POLICY, CLOSE_TOO_BIG, Bridge, Rejection
+from ...app.bridge import (
+    CLOSE_AUTH,
+    CLOSE_GOING_AWAY,
+    CLOSE_POLICY,
+    CLOSE_TOO_BIG,
+    Bridge,
+    Rejection,
+)
 from ...app.pages import PageSession
 
 if TYPE_CHECKING:
@@ -26,6 +33,8 @@ SUBPROTOCOL = "pywry.v1"
 TOKEN_PREFIX = "pywry.token."  # noqa: S105 - a prefix, not a secret
 _PAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _encoder = msgspec.json.Encoder()
+# The in-band frame a refused page gets before the close, by close code.
+_REFUSAL_EVENTS = {CLOSE_AUTH: "pywry:auth-error", CLOSE_GOING_AWAY: "pywry:server-stopped"}
 
 
 class _Connection:
@@ -71,7 +80,7 @@ async def _refuse(socket: WebSocket[Any, Any, Any], code: int, error: str, messa
     # which it cannot tell from a network blip.
     frame = _encoder.encode(
         {
-            "type": "pywry:auth-error" if code == CLOSE_AUTH else "pywry:error",
+            "type": _REFUSAL_EVENTS.get(code, "pywry:error"),
             "data": {"error": error, "message": message, "code": code},
         }
     )
@@ -142,9 +151,17 @@ async def _pump(
     bridge: Bridge,
     limit: int,
 ) -> None:
-    """Read the page's frames until it goes, or until the bridge asks to close it."""
+    """Read the page's frames until it goes, or until the bridge asks to close it.
+
+    A page over its inbound rate is not read for a while: TCP then slows the page down,
+    and nothing it sent is dropped or buffered here.
+    """
     closing = conn.close_requested
+    pause = 0.0
     while True:
+        if pause > 0:
+            await asyncio.wait((closing,), timeout=pause)
+            pause = 0.0
         receiving = asyncio.ensure_future(socket.receive())
         await asyncio.wait((receiving, closing), return_when=asyncio.FIRST_COMPLETED)
         if not receiving.done():
@@ -166,4 +183,4 @@ async def _pump(
             page.send_control("pywry:error", {"error": "too-big", "message": message_text})
             page.close_after_flush(CLOSE_TOO_BIG, "frame too big")
         else:
-            bridge.receive(page, text)
+            pause = bridge.receive(page, text)

@@ -2,7 +2,10 @@
  *
  * One WebSocket per page. Frames from the server carry a sequence number; the page keeps
  * the last one it saw and, after a reconnect, asks for what follows it, so nothing is lost
- * and nothing is handled twice. Events emitted while the socket is down wait in a queue.
+ * and nothing is handled twice. The other way round, the page numbers what it sends and
+ * keeps each frame until the server acknowledges it (`pywry:ack`); on every (re)connect the
+ * server's first frame, `pywry:hello`, says the last one it handled, and the page resends
+ * only what follows. Events emitted while the socket is down wait in a queue.
  */
 (function () {
   "use strict";
@@ -19,9 +22,11 @@
   var outSeq = 0;
   var handlers = Object.create(null); // type -> [fn]
   var pending = Object.create(null); // type -> [data] received before any handler
-  var queue = []; // frames waiting for an open socket
+  var queue = []; // encoded frames (without their number) waiting for an open socket
+  var unacked = []; // [seq, text] sent but not yet acknowledged by the server, oldest first
+  var maxMessage = 4 * 1024 * 1024; // the server's limit, as its hello says
   var socket = null;
-  var state = "connecting"; // connecting | open | closed (for good)
+  var state = "connecting"; // connecting | open (hello received) | closed (for good)
   var attempts = 0;
   var readySent = false;
   var reconnectTimer = null;
@@ -170,16 +175,38 @@
     toast.onclick = dismiss;
   }
 
-  function banner(message) {
+  function banner(message, offerReload) {
     ensureToastCss();
     var el = document.getElementById("pywry-banner");
     if (!el) {
       el = document.createElement("div");
       el.id = "pywry-banner";
       el.className = "pywry-banner";
+      el.setAttribute("role", "status");
       (document.body || document.documentElement).appendChild(el);
     }
     el.textContent = message;
+    if (offerReload) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = "Reload";
+      button.style.marginLeft = "12px";
+      button.onclick = function () { location.reload(); };
+      el.appendChild(button);
+    }
+  }
+
+  function clearBanner() {
+    var el = document.getElementById("pywry-banner");
+    if (el) el.remove();
+  }
+
+  function stopped() {
+    // A server that stopped on purpose does not come back by itself: stop retrying.
+    if (state === "closed") return;
+    state = "closed";
+    if (reconnectTimer) { clearTimeout(reconnectTimer); reconnectTimer = null; }
+    banner("The pywry server stopped.", true);
   }
 
   var builtins = {
@@ -235,11 +262,18 @@
     "pywry:error": function (d) {
       console.error("pywry: " + (d.error || "error") + (d.event ? " in '" + d.event + "'" : "") + ": " + (d.message || ""));
     },
-    "pywry:resync": function () { location.reload(); },
+    "pywry:overflow": function (d) {
+      console.warn("pywry: this page fell " + (d.missed || "some") + " events behind; reloading");
+    },
+    "pywry:resync": function () { state = "closed"; location.reload(); },
     "pywry:closed": function () { state = "closed"; banner("This widget was closed by the script."); },
-    "pywry:server-stopped": function () { state = "closed"; banner("The pywry server stopped."); },
-    "pywry:auth-error": function () { authFailed(); }
+    "pywry:server-stopped": stopped,
+    "pywry:auth-error": function () { authFailed(); },
+    "pywry:hello": hello,
+    "pywry:ack": function (d) { acknowledge(d.inbound); }
   };
+  // The bridge's own bookkeeping: never shown to the page's handlers.
+  var internal = { "pywry:hello": true, "pywry:ack": true };
 
   function handleFrame(frame) {
     if (typeof frame.seq === "number") {
@@ -252,7 +286,7 @@
     if (builtin) {
       try { builtin(frame.data || {}); } catch (err) { console.error("pywry: built-in '" + type + "' failed:", err); }
     }
-    deliver(type, frame.data);
+    if (!internal[type]) deliver(type, frame.data);
   }
 
   // ------------------------------------------------------------------ the socket
@@ -286,24 +320,10 @@
       return scheduleReconnect();
     }
     socket = ws;
-    ws.onopen = function () {
-      if (socket !== ws) return;
-      state = "open";
-      attempts = 0;
-      var banner = document.getElementById("pywry-banner");
-      if (banner) banner.remove();
-      if (!readySent) {
-        readySent = true;
-        queue.unshift(frameOf("pywry:ready", {}));
-      }
-      flush();
-      setTimeout(function () { sessionStorage.removeItem(RELOAD_KEY); }, 3000);
-      if (!api._readyFired) {
-        api._readyFired = true;
-        deliver("pywry:ready", {});
-      }
-    };
+    // Nothing is sent before the server's hello: it says what to resend.
+    ws.onopen = function () { log("socket open"); };
     ws.onmessage = function (msg) {
+      if (socket !== ws) return;
       var frame;
       try { frame = JSON.parse(msg.data); } catch (err) { return console.error("pywry: bad frame", err); }
       if (frame && Array.isArray(frame.events)) {
@@ -318,15 +338,42 @@
       log("socket closed", ev.code, ev.reason);
       if (state === "closed") return;
       if (ev.code === 4001) return authFailed();
+      if (ev.code === 1001) return stopped();
       if (ev.code === 1008 || ev.code === 1009) {
         state = "closed";
-        return banner("pywry refused this page: " + (ev.reason || "policy"));
+        return banner("pywry refused this page: " + (ev.reason || "policy"), true);
       }
-      if (ev.code === 4000) return location.reload(); // resync
-      if (ev.code === 1000 && ev.reason === "New connection replaced old one") { state = "closed"; return; }
+      if (ev.code === 4000) { state = "closed"; return location.reload(); } // resync
       state = "connecting";
       scheduleReconnect();
     };
+  }
+
+  function hello(d) {
+    if (typeof d.maxMessage === "number" && d.maxMessage > 0) maxMessage = d.maxMessage;
+    // What the server handled before the socket dropped is done; the rest goes again, first.
+    acknowledge(typeof d.inbound === "number" ? d.inbound : 0);
+    state = "open";
+    attempts = 0;
+    clearBanner();
+    if (!readySent) {
+      readySent = true;
+      queue.unshift(encode("pywry:ready", {}));
+    }
+    if (unacked.length) transmit(unacked);
+    flush();
+    setTimeout(function () { sessionStorage.removeItem(RELOAD_KEY); }, 3000);
+    if (!api._readyFired) {
+      api._readyFired = true;
+      deliver("pywry:ready", {});
+    }
+  }
+
+  function acknowledge(handled) {
+    if (typeof handled !== "number") return;
+    var done = 0;
+    while (done < unacked.length && unacked[done][0] <= handled) done++;
+    if (done) unacked.splice(0, done);
   }
 
   function scheduleReconnect() {
@@ -338,17 +385,54 @@
     reconnectTimer = setTimeout(connect, delay);
   }
 
-  function frameOf(type, data) {
-    return { type: type, data: data === undefined ? null : data, widgetId: label, ts: Date.now() };
+  function reconnectNow() {
+    // The network (or the tab) is back: no need to wait out the backoff.
+    if (state === "closed" || socket || !reconnectTimer) return;
+    clearTimeout(reconnectTimer);
+    attempts = 0;
+    connect();
+  }
+
+  function encode(type, data) {
+    // Encoded once, numbered as it leaves: '{"seq":N,' + the rest.
+    return JSON.stringify({ type: type, data: data === undefined ? null : data, widgetId: label, ts: Date.now() });
+  }
+
+  function transmit(frames) {
+    // Messages of at most a quarter of the server's limit in characters (a character is
+    // at most 3 bytes of UTF-8): a long queue never makes a message the server refuses.
+    var budget = Math.max(1024, Math.floor(maxMessage / 4));
+    var parts = [];
+    var size = 0;
+    function send() {
+      if (!parts.length) return;
+      socket.send(parts.length === 1 ? parts[0] : '{"events":[' + parts.join(",") + "]}");
+      parts = [];
+      size = 0;
+    }
+    for (var i = 0; i < frames.length; i++) {
+      var text = frames[i][1];
+      if (parts.length && size + text.length > budget) send();
+      parts.push(text);
+      size += text.length + 1;
+    }
+    send();
   }
 
   function flush() {
-    if (!socket || socket.readyState !== 1 || !queue.length) return;
-    var frames = queue;
+    if (state !== "open" || !socket || socket.readyState !== 1 || !queue.length) return;
+    var bodies = queue;
     queue = [];
-    // Numbered as they leave, so the server can drop a frame it already handled.
-    for (var i = 0; i < frames.length; i++) frames[i].seq = ++outSeq;
-    socket.send(JSON.stringify(frames.length === 1 ? frames[0] : { events: frames }));
+    var frames = [];
+    // Numbered as they leave, and kept until acknowledged, so a socket that dies with
+    // frames in flight loses none: they go again after the next hello.
+    for (var i = 0; i < bodies.length; i++) {
+      var seq = ++outSeq;
+      var frame = [seq, '{"seq":' + seq + "," + bodies[i].slice(1)];
+      unacked.push(frame);
+      frames.push(frame);
+    }
+    transmit(frames);
   }
 
   // ------------------------------------------------------------------ the API
@@ -357,7 +441,11 @@
     label: label,
     emit: function (type, data) {
       checkName(type, false);
-      queue.push(frameOf(type, data));
+      var body = encode(type, data);
+      if (body.length > maxMessage) {
+        throw new Error("pywry: event '" + type + "' is too big to send (the server accepts " + maxMessage + " bytes)");
+      }
+      queue.push(body);
       flush();
     },
     on: function (type, fn) {
@@ -385,6 +473,7 @@
     send: function (data) { api.emit("pywry:message", data); },
     get connected() { return state === "open"; },
     get lastSeq() { return lastSeq; },
+    get pending() { return queue.length + unacked.length; },
     _readyFired: false
   };
   window.pywry = api;
@@ -393,14 +482,25 @@
     if (state === "closed") return;
     var reason = "page closed";
     try {
-      if (socket && socket.readyState === 1) {
-        queue.push(frameOf("pywry:disconnect", { reason: reason }));
+      if (state === "open" && socket && socket.readyState === 1) {
+        queue.push(encode("pywry:disconnect", { reason: reason }));
         flush();
       }
       var body = JSON.stringify({ token: cfg.token, page: pageId, reason: reason });
       navigator.sendBeacon("/disconnect/" + encodeURIComponent(label), new Blob([body], { type: "text/plain" }));
     } catch (err) { /* leaving anyway */ }
   });
+
+  window.addEventListener("pageshow", function (ev) {
+    // Restored from the back-forward cache: the old socket is gone, connect at once.
+    if (ev.persisted && state !== "closed" && !socket) {
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      reconnectTimer = null;
+      attempts = 0;
+      connect();
+    }
+  });
+  window.addEventListener("online", reconnectNow);
 
   connect();
 })();

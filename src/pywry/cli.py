@@ -1,0 +1,124 @@
+"""The ``pywry`` command: development certificates and the version.
+
+Everything heavy (settings, ``cryptography``) is imported inside the subcommand that needs
+it, so ``pywry --version`` and ``pywry --help`` answer at once.
+
+Exit codes: 0 done, 1 a pywry error (the message says what to change), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+__all__ = ["main"]
+
+_OK = 0
+_FAILED = 1
+_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    from ._version import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="pywry",
+        description="pywry: put HTML on screen from a plain Python script.",
+    )
+    parser.add_argument("--version", action="version", version=f"pywry {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    cert = commands.add_parser(
+        "cert",
+        help="make (or reuse) the development certificate used by ssl = 'self-signed'",
+        description=(
+            "Make a self-signed certificate for localhost, 127.0.0.1, ::1 and the configured"
+            " server host, or reuse the one already there while it is valid for more than a"
+            ' week. It is what `ssl = "self-signed"` serves; browsers warn about it until'
+            " you trust it."
+        ),
+    )
+    cert.add_argument(
+        "--host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="another host name or IP address the certificate must cover (repeatable)",
+    )
+    cert.add_argument(
+        "--dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where to keep the pair (default: the user config directory's certs folder)",
+    )
+    cert.add_argument(
+        "--force", action="store_true", help="make a new pair even if the current one is good"
+    )
+    return parser
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _cert(args: argparse.Namespace, out: TextIO) -> int:
+    from .adapters.tls import CryptographyTlsLoader, describe_certificate
+    from .app.server import public_host
+    from .app.settings import load_settings, user_config_dir
+
+    host = load_settings().server.host
+    directory: Path = args.dir.expanduser() if args.dir else user_config_dir() / "certs"
+    # The same names the server asks for, so that `ssl = "self-signed"` reuses this pair.
+    hosts = [host, public_host(host).strip("[]"), *args.host]
+    loader = CryptographyTlsLoader()
+    if args.force:
+        for name in ("dev-cert.pem", "dev-key.pem"):
+            try:
+                (directory / name).unlink(missing_ok=True)
+            except OSError as exc:
+                from .domain.errors import TlsError
+
+                raise TlsError(
+                    f"cannot replace {directory / name} ({exc.strerror or exc}): check its"
+                    " permissions"
+                ) from None
+    before = _read_or_none(directory / "dev-cert.pem")
+    files = loader.self_signed(hosts, directory)
+    made = _read_or_none(files.certfile) != before
+    out.write(
+        ("made a new " if made else "reusing the ") + describe_certificate(files.certfile) + "\n"
+    )
+    out.write(f"key {files.keyfile} (readable by you only)\n")
+    out.write(
+        'Serve it with ssl = "self-signed" in the [server] table of pywry.toml'
+        " (or PYWRY_SERVER__SSL=self-signed).\n"
+    )
+    return _OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``pywry`` command with ``argv`` (default: the process arguments)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return _USAGE
+    from .domain.errors import PyWryError
+
+    try:
+        return _cert(args, sys.stdout)
+    except PyWryError as exc:
+        print(f"pywry {args.command}: error: {exc}", file=sys.stderr)
+        return _FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

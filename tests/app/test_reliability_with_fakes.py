@@ -1,0 +1,266 @@
+"""Reliability of the bridge itself, with fakes: no socket, no browser, exact control.
+
+A :class:`Socket` here stands for one page's WebSocket: it records what the bridge sends
+and can be frozen (its sends wait) to play a page that stopped reading.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from pywry import PyWry, WindowMode
+from pywry.app.bridge import Bridge, Rejection
+from pywry.app.pages import MAX_DIRECT, PageSession
+from pywry.domain.session import InboundLedger, Session
+from pywry.testing import FakeBrowserLauncher, FakeServerRunner
+
+
+@pytest.fixture
+def app():
+    app = PyWry(
+        mode=WindowMode.BROWSER,
+        settings={"server": {"reconnect_grace": 0.2, "replay_buffer_frames": 50}},
+    )
+    app.container.browser_launcher.override(FakeBrowserLauncher())
+    app.container.server_runner.override(FakeServerRunner())
+    yield app
+    app.destroy()
+
+
+class Socket:
+    """One page's socket as the bridge sees it."""
+
+    def __init__(self, *, frozen: bool = False) -> None:
+        self.frames: list[dict[str, Any]] = []
+        self.closed: tuple[int, str] | None = None
+        self._cond = threading.Condition()
+        self._open = threading.Event()
+        if not frozen:
+            self._open.set()
+
+    def thaw(self) -> None:
+        self._open.set()
+
+    async def send_text(self, text: str) -> None:
+        if not self._open.is_set():
+            await asyncio.to_thread(self._open.wait)
+        message = json.loads(text)
+        with self._cond:
+            self.frames.extend(message.get("events", [message]))
+            self._cond.notify_all()
+
+    async def close(self, code: int, reason: str) -> None:
+        with self._cond:
+            self.closed = (code, reason)
+            self._cond.notify_all()
+
+    def types(self) -> list[str]:
+        with self._cond:
+            return [str(f.get("type")) for f in self.frames]
+
+    def wait(self, predicate: Any, timeout: float = 5.0) -> None:
+        with self._cond:
+            assert self._cond.wait_for(lambda: predicate(self), timeout), self.types()[-5:]
+
+
+@pytest.fixture
+def frozen(app: PyWry) -> Any:
+    """Make frozen sockets; all are thawed before the app is destroyed, even on failure."""
+    made: list[Socket] = []
+
+    def make() -> Socket:
+        sock = Socket(frozen=True)
+        made.append(sock)
+        return sock
+
+    yield make
+    for sock in made:
+        sock.thaw()
+
+
+def bridge_of(app: PyWry) -> Bridge:
+    bridge: Bridge = app.container.bridge()
+    return bridge
+
+
+def attach(app: PyWry, label: str, page_id: str, sock: Socket, since: int | None = None) -> Any:
+    bridge = bridge_of(app)
+    token = bridge.widget(label).token.reveal()
+
+    async def run() -> PageSession | Rejection:
+        return await bridge.attach(label, token=token, page_id=page_id, since=since, conn=sock)
+
+    return app.container.loop_thread().run(run())
+
+
+def send(app: PyWry, page: PageSession, *frames: dict[str, Any]) -> float:
+    async def run() -> float:
+        raw = json.dumps({"events": list(frames)} if len(frames) > 1 else frames[0])
+        return bridge_of(app).receive(page, raw)
+
+    return app.container.loop_thread().run(run())
+
+
+def detach(app: PyWry, page: PageSession) -> None:
+    app.container.loop_thread().run(bridge_of(app).detach(page))
+
+
+def n(seq: int) -> dict[str, Any]:
+    return {"type": "app:n", "data": seq, "seq": seq}
+
+
+# ------------------------------------------------------------------ the ledger
+def test_the_inbound_ledger_forgets_the_least_recently_active_page_first():
+    ledger = InboundLedger(max_pages=2)
+    assert ledger.accept("a", 1)
+    assert ledger.accept("b", 1)
+    assert ledger.last("a") == 1  # "a" is now the most recent
+    assert ledger.accept("c", 1)
+    assert (ledger.knows("a"), ledger.knows("b"), ledger.knows("c")) == (True, False, True)
+    assert len(ledger) == 2
+
+
+def test_sessions_of_one_page_share_what_was_handled():
+    ledger = InboundLedger(max_pages=8)
+    first = Session(label="w", page_id="p", ledger=ledger)
+    assert first.accept_inbound(1)
+    assert first.accept_inbound(2)
+    second = Session(label="w", page_id="p", ledger=ledger)
+    assert second.inbound_seq == 2
+    assert not second.accept_inbound(2)
+    assert second.accept_inbound(3)
+    assert not first.accept_inbound(3)  # a stale connection cannot handle it again
+
+
+# ------------------------------------------------------------------ exactly once
+def test_the_first_frame_says_what_was_handled_and_resent_frames_are_not_handled_twice(app):
+    seen: list[int] = []
+    done = threading.Event()
+
+    def record(data: int) -> None:
+        seen.append(data)
+        if data == 6:
+            done.set()
+
+    app.show("<p/>", label="w", callbacks={"app:n": record})
+    first = Socket()
+    page = attach(app, "w", "tab", first)
+    first.wait(lambda s: s.types()[:1] == ["pywry:hello"])
+    assert first.frames[0]["data"]["inbound"] == 0
+    send(app, page, n(1), n(2), n(3))
+    detach(app, page)  # the socket died; the page never heard an ack
+    again = Socket()
+    page = attach(app, "w", "tab", again)
+    again.wait(lambda s: bool(s.frames))
+    hello = again.frames[0]
+    assert (hello["type"], hello["data"]["inbound"], hello["data"]["resumed"]) == (
+        "pywry:hello",
+        3,
+        True,
+    )
+    send(app, page, n(2), n(3), n(4), n(5), n(6))
+    assert done.wait(5)
+    assert seen == [1, 2, 3, 4, 5, 6]
+
+
+def test_handled_frames_are_acknowledged_in_bulk(app):
+    app.show("<p/>", label="w", callbacks={"app:n": lambda d: None})
+    sock = Socket()
+    page = attach(app, "w", "tab", sock)
+    send(app, page, *(n(i) for i in range(1, 301)))
+    sock.wait(lambda s: any(f["type"] == "pywry:ack" for f in s.frames))
+    time.sleep(0.25)  # past the ack delay: any straggler ack would be here
+    acks = [f["data"]["inbound"] for f in sock.frames if f["type"] == "pywry:ack"]
+    assert acks == [300]
+
+
+def test_a_client_without_a_page_id_gets_no_hello_and_resumes_nothing(app):
+    app.show("<p/>", label="w")
+    sock = Socket()
+    attach(app, "w", "anonymous", sock)
+    bridge_of(app).emit("app:n", 1, "w")
+    sock.wait(lambda s: bool(s.frames))
+    assert sock.types() == ["app:n"]
+
+
+def test_a_new_connection_of_a_page_closes_its_stale_one(app):
+    app.show("<p/>", label="w")
+    stale, fresh = Socket(), Socket()
+    attach(app, "w", "tab", stale)
+    attach(app, "w", "tab", fresh)
+    stale.wait(lambda s: s.closed is not None)
+    assert stale.closed is not None
+    assert stale.closed[0] == 1000
+    assert fresh.closed is None
+
+
+# ------------------------------------------------------------------ overflow policy
+def test_a_page_that_fell_off_the_buffer_is_told_and_closed_to_reload(app, frozen):
+    handle = app.show("<p/>", label="w")
+    sock = frozen()
+    attach(app, "w", "tab", sock)
+    started = time.perf_counter()
+    for i in range(1_000):  # 20 times the buffer, while the page reads nothing
+        handle.emit("app:n", i)
+    assert time.perf_counter() - started < 1.0
+    channel = bridge_of(app)._channels["w"]
+    time.sleep(0.1)
+    assert len(channel.stream) <= 50
+    sock.thaw()
+    sock.wait(lambda s: s.closed is not None)
+    types = sock.types()
+    assert types[-2:] == ["pywry:overflow", "pywry:resync"]
+    assert sock.frames[-2]["data"]["missed"] > 0
+    assert sock.closed == (4000, "resync")
+    assert types.count("pywry:resync") == 1
+
+
+def test_error_reports_to_a_page_that_does_not_read_are_bounded(app, frozen):
+    app.show("<p/>", label="w")
+    page = attach(app, "w", "tab", frozen())
+    for i in range(1, MAX_DIRECT * 3):
+        send(app, page, {"type": "not a name", "seq": i})
+    assert len(page._direct) <= MAX_DIRECT + 1  # + the hello, if not yet taken
+
+
+def test_a_page_over_the_inbound_rate_is_paused_not_dropped(app):
+    seen: list[int] = []
+    app.show("<p/>", label="w", callbacks={"app:n": seen.append})
+    page = attach(app, "w", "tab", Socket())
+    rate = app.settings.server.max_inbound_rate
+    assert send(app, page, *(n(i) for i in range(1, rate + 1))) == 0.0
+    pause = send(app, page, *(n(i) for i in range(rate + 1, rate + 501)))
+    assert 0.05 < pause <= 0.11  # 500 frames over: a tenth of a second at 5,000/s
+
+
+# ------------------------------------------------------------------ cuts and shutdown
+def test_drop_connections_cuts_sockets_without_a_goodbye(app):
+    app.show("<p/>", label="w")
+    socks = [Socket(), Socket()]
+    for i, sock in enumerate(socks):
+        attach(app, "w", f"tab{i}", sock)
+    assert bridge_of(app).drop_connections("w") == 2
+    for sock in socks:
+        sock.wait(lambda s: s.closed is not None)
+        assert sock.closed is not None
+        assert sock.closed[0] == 1012
+        assert "pywry:server-stopped" not in sock.types()
+
+
+def test_a_stopping_server_tells_pages_and_refuses_new_ones(app):
+    app.show("<p/>", label="w")
+    sock = Socket()
+    attach(app, "w", "tab", sock)
+    app.container.loop_thread().run(bridge_of(app).shutdown(timeout=1))
+    assert "pywry:server-stopped" in sock.types()
+    assert sock.closed is not None
+    assert sock.closed[0] == 1001
+    refused = attach(app, "w", "late", Socket())
+    assert isinstance(refused, Rejection)
+    assert (refused.code, refused.error) == (1001, "server-stopped")
