@@ -7,7 +7,6 @@ secrets kept out of logs; a property-based test throws random input at one serve
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import logging
 import socket
@@ -23,15 +22,12 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 import websockets
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
+from certs import write_pair
 from pywry import PyWry, SettingsError, TlsError, UnknownWidgetError, WindowMode
 from pywry.adapters.http.cors import CorsPolicy
 
@@ -413,49 +409,6 @@ def test_a_forged_disconnect_fires_no_callback_and_leaves_block_waiting(make_app
 
 
 # --------------------------------------------------------------------- TLS
-
-
-def write_pair(
-    directory: Path,
-    *,
-    password: str | None = None,
-    traditional: bool = False,
-    not_after: datetime | None = None,
-) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.now(UTC)
-    end = not_after or now + timedelta(days=30)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(end - timedelta(days=60))
-        .not_valid_after(end)
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    certfile, keyfile = directory / "cert.pem", directory / "key.pem"
-    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    fmt = (
-        serialization.PrivateFormat.TraditionalOpenSSL
-        if traditional
-        else serialization.PrivateFormat.PKCS8
-    )
-    encryption: serialization.KeySerializationEncryption = (
-        serialization.BestAvailableEncryption(password.encode())
-        if password
-        else serialization.NoEncryption()
-    )
-    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM, fmt, encryption))
-    return certfile, keyfile
 
 
 @pytest.mark.timeout(30)

@@ -15,15 +15,13 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
-from cryptography.x509.oid import NameOID
 
+from certs import NOW, write_cert, write_key
 from pywry.adapters.tls import CryptographyTlsLoader, describe_certificate
 from pywry.domain.errors import TlsError
 from pywry.domain.ports import TlsFiles, TlsMaterial
 
 PASSWORD = "correct horse battery staple"
-NOW = datetime.now(UTC)
 
 
 @pytest.fixture(scope="module")
@@ -34,51 +32,6 @@ def rsa_key() -> rsa.RSAPrivateKey:
 @pytest.fixture(scope="module")
 def ec_key() -> ec.EllipticCurvePrivateKey:
     return ec.generate_private_key(ec.SECP256R1())
-
-
-def write_cert(
-    path: Path,
-    key: CertificateIssuerPrivateKeyTypes,
-    *,
-    not_before: datetime = NOW - timedelta(days=1),
-    not_after: datetime = NOW + timedelta(days=30),
-) -> Path:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    sans = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-        .add_extension(x509.SubjectAlternativeName(sans), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return path
-
-
-def write_key(
-    path: Path,
-    key: CertificateIssuerPrivateKeyTypes,
-    *,
-    traditional: bool = False,
-    password: str | None = None,
-) -> Path:
-    fmt = (
-        serialization.PrivateFormat.TraditionalOpenSSL
-        if traditional
-        else serialization.PrivateFormat.PKCS8
-    )
-    encryption: serialization.KeySerializationEncryption = (
-        serialization.BestAvailableEncryption(password.encode())
-        if password
-        else serialization.NoEncryption()
-    )
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, fmt, encryption))
-    return path
 
 
 @pytest.fixture
