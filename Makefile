@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 APT := DEBIAN_FRONTEND=noninteractive apt-get
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint check bench system-deps clean
+.PHONY: demo test lint check bench scale soak system-deps clean
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -47,6 +47,14 @@ check: lint test
 
 bench: system-deps $(VENV)/.dev
 	$(BIN)/python bench/run.py
+
+# Issue 4's scale run (1,000 WebSocket pages on 100 widgets) and 10-minute soak; each
+# rewrites its block of docs/scale-and-soak.md.
+scale: $(VENV)/.dev
+	$(BIN)/python bench/scale.py
+
+soak: $(VENV)/.dev
+	$(BIN)/python bench/soak.py --minutes 10
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench/.cache
