@@ -22,7 +22,8 @@ from ..domain.ports import EventBus, Unsubscribe, WidgetStore
 from ..domain.session import ANONYMOUS_PAGE, Session, SessionState
 from ..domain.widget import Widget
 from .callbacks import CallbackRunner, CallbackTable
-from .frames import InboundItem, ProtocolError, decode_inbound, encode_body
+from .frames import encode_body
+from .inbound import Inbound
 from .loop import LoopThread
 from .pages import PageConnection, PageSession, WidgetChannel
 from .settings import ServerSettings
@@ -31,10 +32,6 @@ __all__ = ["Bridge", "Rejection", "RenderedPage"]
 
 log = logging.getLogger("pywry.bridge")
 
-# Events a page may send in pywry's own namespace; any other pywry:* from a page is refused.
-PAGE_EVENTS = frozenset(
-    {"pywry:ready", "pywry:disconnect", "pywry:result", "pywry:message", "pywry:error"}
-)
 CLOSE_AUTH = 4001
 CLOSE_POLICY = 1008
 CLOSE_TOO_BIG = 1009
@@ -83,6 +80,7 @@ class Bridge:
         self._runner = CallbackRunner(
             table=callbacks, workers=settings.callback_workers, report=self._report_failure
         )
+        self._inbound = Inbound(dispatch=self._runner.dispatch)
         self._channels: dict[str, WidgetChannel] = {}
         self._unsubscribe: dict[str, Unsubscribe] = {}
         self._inbox: deque[tuple[str | None, bytes]] = deque()
@@ -332,44 +330,8 @@ class Bridge:
             self._idle.set()
 
     def receive(self, page: PageSession, raw: str | bytes) -> float:
-        """Handle one message from a page; bad frames get an in-band error, nothing else.
-
-        Returns how many seconds the page's reader should wait before reading on (the
-        inbound rate limit slows a page down rather than dropping what it sent).
-        """
-        try:
-            items = decode_inbound(raw)
-        except ProtocolError as exc:
-            page.send_control("pywry:error", {"error": "bad-frame", "message": str(exc)})
-            return page.charge(1)
-        for item in items:
-            self._receive_item(page, item)
-        return page.charge(len(items))
-
-    def _receive_item(self, page: PageSession, item: InboundItem) -> None:
-        # Duplicates first: a frame resent after a reconnect was handled (or refused) once.
-        if not page.session.accept_inbound(item.seq):
-            return
-        if item.seq is not None:
-            page.handled()
-        name = item.type
-        try:
-            check_event_name(name)
-        except ValueError as exc:
-            page.send_control("pywry:error", {"error": "bad-event", "message": str(exc)})
-            return
-        assert name is not None
-        if name.startswith("pywry:") and name not in PAGE_EVENTS:
-            page.send_control("pywry:error", {"error": "reserved", "event": name})
-            return
-        data = item.data
-        if name == "pywry:disconnect":
-            if page.said_goodbye:
-                return
-            page.said_goodbye = True
-            reason = data.get("reason") if isinstance(data, dict) else None
-            data = {"reason": reason or "page closed", "widget_id": page.label}
-        self._runner.dispatch(Event(name, data, page.label))
+        """Handle one message from a page (see :class:`Inbound`); seconds to pause reading."""
+        return self._inbound.receive(page, raw)
 
     async def beacon(
         self, label: str, *, token: str | None, page_id: str | None, reason: str
