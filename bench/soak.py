@@ -302,7 +302,8 @@ def doc_lines(res: dict[str, Any], raw: Path) -> list[str]:
         f"| Largest emit backlog of the pacing thread | {res['paced']['max_behind']} events |",
         f"| Emit -> page latency, median / p99 / p99.9 (all deliveries) "
         f"| {lat['median']:.1f} / {lat['p99']:.1f} / {lat['p999']:.0f} ms |",
-        f"| Emit -> page latency, max (an event emitted while its page was cut) "
+        f"| Emit -> page latency, max"
+        f"{' (an event emitted while its page was cut)' if res['cuts'] else ''} "
         f"| {lat['max']:.0f} ms |",
         f"| Emit -> page latency of the {lat['live_share']:.1%} of deliveries emitted while "
         f"their page was connected, median / p99 / p99.9 | {lat['live_median']:.1f} / "
