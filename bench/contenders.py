@@ -18,6 +18,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import proc
+
 __all__ = [
     "BENCH",
     "CACHE",
@@ -168,11 +170,7 @@ class ServerProcess:
         return float(line.split()[1])
 
     def rss_kib(self) -> int:
-        with open(f"/proc/{self.pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        return 0
+        return proc.rss_kib(self.pid)
 
     def stop(self) -> None:
         if self.proc.poll() is None:

@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import proc
+
 __all__ = ["LoadServer", "main"]
 
 BENCH = Path(__file__).resolve().parent
@@ -133,11 +135,7 @@ class LoadServer:
         return self.wait_for("URL ", 60)[2]
 
     def rss_kib(self) -> int:
-        with open(f"/proc/{self.pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        return 0
+        return proc.rss_kib(self.pid)
 
     def cpu_s(self) -> float:
         """User + system CPU time of the whole process (all threads) so far."""

@@ -26,6 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import proc
 from contenders import (
     BENCH,
     CACHE,
@@ -80,12 +81,7 @@ def rotation(items: list[Contender], k: int) -> list[Contender]:
 
 
 def machine_facts(contenders: list[Contender]) -> dict[str, Any]:
-    cpu = "unknown"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+    cpu = proc.cpu_model()
     with open("/proc/meminfo") as f:
         mem_kib = int(f.readline().split()[1])
     chromium = subprocess.run(

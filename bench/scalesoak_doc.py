@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import proc
+
 __all__ = [
     "CACHE",
     "DOC",
@@ -102,12 +104,7 @@ class CpuWatch:
 
 
 def machine() -> dict[str, Any]:
-    cpu = "unknown"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+    cpu = proc.cpu_model()
     return {
         "cpu": cpu,
         "cores": len(os.sched_getaffinity(0)),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import threading
 import time
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import websockets
+
+from recorder import Recorder
 
 pytestmark = pytest.mark.server
 
@@ -68,23 +69,6 @@ async def until(ws: Any, event_type: str, timeout: float = 5.0) -> dict[str, Any
 
 def numbered(seq: int, n: int) -> str:
     return json.dumps({"type": "app:n", "data": n, "seq": seq})
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.items: list[Any] = []
-        self._cond = threading.Condition()
-
-    def __call__(self, data: Any) -> None:
-        with self._cond:
-            self.items.append(data)
-            self._cond.notify_all()
-
-    def wait_for(self, count: int, timeout: float = 5.0) -> list[Any]:
-        with self._cond:
-            if not self._cond.wait_for(lambda: len(self.items) >= count, timeout):
-                raise AssertionError(f"got {len(self.items)} of {count} within {timeout} s")
-            return list(self.items)
 
 
 # ------------------------------------------------------------------ exactly once inbound

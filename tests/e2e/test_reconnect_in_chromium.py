@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from recorder import Recorder
+
 pytestmark = pytest.mark.e2e
 
 RECORDER = """() => {
@@ -33,25 +35,6 @@ RECORDER = """() => {
 
 def wait_connected(page: Any, timeout: float = 10_000) -> None:
     page.wait_for_function("() => window.pywry && window.pywry.connected", timeout=timeout)
-
-
-class Recorder:
-    """A callback that records what it gets, thread-safe, and can be waited on."""
-
-    def __init__(self) -> None:
-        self.items: list[Any] = []
-        self._cond = threading.Condition()
-
-    def __call__(self, data: Any) -> None:
-        with self._cond:
-            self.items.append(data)
-            self._cond.notify_all()
-
-    def wait_for(self, count: int, timeout: float) -> list[Any]:
-        with self._cond:
-            if not self._cond.wait_for(lambda: len(self.items) >= count, timeout):
-                raise AssertionError(f"got {len(self.items)} of {count} within {timeout} s")
-            return list(self.items)
 
 
 # ------------------------------------------------------------------ 1. replay
@@ -179,6 +162,7 @@ def test_block_returns_only_once_the_grace_has_passed_with_no_page_open(make_app
 # ------------------------------------------------------------------ 4. restart recovery
 SCRIPT = """
 import os, sys, threading
+
 from pywry import PyWry
 
 port = int(sys.argv[1])
