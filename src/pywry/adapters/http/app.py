@@ -22,8 +22,9 @@ from ...app.bridge import Bridge
 from ...app.settings import ServerSettings
 from ...domain.token import Token
 from ...domain.widget import LABEL_PATTERN, Widget
+from .asgi import ASGIApp
 from .cors import CorsGuard, CorsPolicy
-from .hosts import ASGIApp, HostGuard
+from .hosts import HostGuard
 from .page import render_not_found, render_page
 from .websocket import serve_page_socket
 

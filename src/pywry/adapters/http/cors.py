@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ...domain.errors import SettingsError
-from .hosts import ASGIApp, Message, Receive, Scope, Send
+from .asgi import ASGIApp, Message, Receive, Scope, Send, plain_response
+from .asgi import header as _header
 
 __all__ = ["API_PATHS", "CorsGuard", "CorsPolicy", "is_api_path"]
 
@@ -110,13 +111,6 @@ class CorsPolicy:
         return out
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
-
-
 class CorsGuard:
     """An ASGI wrapper adding CORS answers to the JSON API routes, and only to them."""
 
@@ -158,11 +152,11 @@ class CorsGuard:
         requested = [name.strip().lower() for name in raw.split(",") if name.strip()]
         policy = self._policy
         if not policy.origin_allowed(origin):
-            await _plain(send, 400, b"CORS preflight refused: origin not allowed\n")
+            await plain_response(send, 400, b"CORS preflight refused: origin not allowed\n")
         elif not policy.method_allowed(method):
-            await _plain(send, 400, b"CORS preflight refused: method not allowed\n")
+            await plain_response(send, 400, b"CORS preflight refused: method not allowed\n")
         elif not policy.headers_allowed(requested):
-            await _plain(send, 400, b"CORS preflight refused: header not allowed\n")
+            await plain_response(send, 400, b"CORS preflight refused: header not allowed\n")
         else:
             headers = policy.preflight_headers(origin, method, requested)
             await send(
@@ -173,17 +167,3 @@ class CorsGuard:
                 }
             )
             await send({"type": "http.response.body", "body": b""})
-
-
-async def _plain(send: Send, status: int, body: bytes) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
-
-# Plain ASGI types: this wrapper sits outside Litestar and speaks raw ASGI.
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from .asgi import ASGIApp, Receive, Scope, Send, header, plain_response
 
 __all__ = ["HostGuard", "host_name"]
 
 
-def host_name(header: str) -> str:
+def host_name(value: str) -> str:
     """The name part of a ``Host`` header: ``[::1]:8765`` -> ``::1``, ``a:80`` -> ``a``."""
-    header = header.strip().lower()
-    if header.startswith("["):
-        return header[1 : header.find("]")] if "]" in header else header
-    if header.count(":") == 1:
-        return header.split(":", 1)[0]
-    return header
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[1 : value.find("]")] if "]" in value else value
+    if value.count(":") == 1:
+        return value.split(":", 1)[0]
+    return value
 
 
 class HostGuard:
@@ -33,15 +25,13 @@ class HostGuard:
         self._allowed = allowed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._allowed is not None and scope["type"] in ("http", "websocket"):
-            host = b""
-            for key, value in scope["headers"]:
-                if key == b"host":
-                    host = value
-                    break
-            if host_name(host.decode("latin-1")) not in self._allowed:
-                await _bad_host(scope, receive, send)
-                return
+        if (
+            self._allowed is not None
+            and scope["type"] in ("http", "websocket")
+            and host_name(header(scope, b"host") or "") not in self._allowed
+        ):
+            await _bad_host(scope, receive, send)
+            return
         await self.app(scope, receive, send)
 
 
@@ -50,15 +40,6 @@ async def _bad_host(scope: Scope, receive: Receive, send: Send) -> None:
         await receive()  # the connect event
         await send({"type": "websocket.close", "code": 1008, "reason": "host not allowed"})
         return
-    body = b"Bad Request: this server does not answer for that host name\n"
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 400,
-            "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
+    await plain_response(
+        send, 400, b"Bad Request: this server does not answer for that host name\n"
     )
-    await send({"type": "http.response.body", "body": body})
