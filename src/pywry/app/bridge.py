@@ -60,6 +60,10 @@ class Rejection:
     message: str
 
 
+# A page that connects while the server stops: told in-band, then closed 1001.
+STOPPING = Rejection(CLOSE_GOING_AWAY, "server-stopped", "the pywry server is stopping")
+
+
 class Bridge:
     """Owns the widgets of one server and everything that flows to and from their pages."""
 
@@ -250,7 +254,7 @@ class Bridge:
         so it resends only what we never had, and the limits it should keep to.
         """
         if self._stopped:
-            return Rejection(CLOSE_GOING_AWAY, "server-stopped", "the pywry server is stopping")
+            return STOPPING
         channel = self._channels.get(label)
         if channel is None:
             return Rejection(CLOSE_AUTH, "unknown-widget", f"no widget {label!r} on this server")
@@ -295,7 +299,7 @@ class Bridge:
             if self._stopped or page.session.state is not SessionState.CONNECTING:
                 # The server began stopping (or closed this page) during the handshake.
                 await self.detach(page)
-                return Rejection(CLOSE_GOING_AWAY, "server-stopped", "the pywry server is stopping")
+                return STOPPING
         # Only a page that gave its id can resume; a hand-written client gets no hello.
         hello = {
             "inbound": session.inbound_seq,
