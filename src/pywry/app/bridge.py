@@ -117,7 +117,9 @@ class Bridge:
             self._channel(label)
         body = encode_body(event_type, data)
         self._inbox.append((label, body))
-        if not self._wake_pending:
+        if self._loop_thread.in_loop_thread():
+            self._drain_inbox()  # on the loop already (an async callback): no hand-over
+        elif not self._wake_pending:
             self._wake_pending = True
             self._loop_thread.call_soon(self._drain_inbox)
 

@@ -26,7 +26,7 @@ from .asgi import ASGIApp
 from .cors import CorsGuard, CorsPolicy
 from .hosts import HostGuard
 from .page import render_not_found, render_page
-from .websocket import serve_page_socket
+from .websocket import RawChannel, serve_page_socket
 
 __all__ = ["BRIDGE_PATH", "create_app"]
 
@@ -185,7 +185,7 @@ def create_app(
         debug=False,
         after_exception=[_log_exception],
     )
-    guarded = CorsGuard(cast("ASGIApp", app), policy=cors)
+    guarded = CorsGuard(RawChannel(cast("ASGIApp", app)), policy=cors)
     return HostGuard(guarded, allowed=_allowed_hosts(settings, public_hosts))
 
 

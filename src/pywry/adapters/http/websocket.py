@@ -21,11 +21,12 @@ from ...app.bridge import (
     Rejection,
 )
 from ...app.pages import PageSession
+from .asgi import ASGIApp, Receive, Scope, Send
 
 if TYPE_CHECKING:
     from ...app.settings import ServerSettings
 
-__all__ = ["SUBPROTOCOL", "TOKEN_PREFIX", "serve_page_socket"]
+__all__ = ["SUBPROTOCOL", "TOKEN_PREFIX", "RawChannel", "serve_page_socket"]
 
 log = logging.getLogger("pywry.websocket")
 
@@ -33,6 +34,7 @@ SUBPROTOCOL = "pywry.v1"
 TOKEN_PREFIX = "pywry.token."  # noqa: S105 - a prefix, not a secret
 _PAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _encoder = msgspec.json.Encoder()
+_RAW = "pywry.raw_channel"  # scope key of the server's own (receive, send)
 # The in-band frame a refused page gets before the close, by close code.
 _REFUSAL_EVENTS = {CLOSE_AUTH: "pywry:auth-error", CLOSE_GOING_AWAY: "pywry:server-stopped"}
 
@@ -41,26 +43,48 @@ class _Connection:
     """The bridge's view of one socket.
 
     Only the task that reads the socket may close it: with Granian, a close sent from
-    another task while a ``receive()`` is pending never completes. So ``close`` here only
-    asks the reading task to do it.
+    another task while a ``receive()`` is pending never completes. So ``close`` here asks
+    the reading task to do it, by cancelling its pending ``receive()``.
     """
 
-    __slots__ = ("_close", "_socket")
+    __slots__ = ("_close", "_reader", "_send", "reading")
 
-    def __init__(self, socket: WebSocket[Any, Any, Any]) -> None:
-        self._socket = socket
-        self._close: asyncio.Future[tuple[int, str]] = asyncio.get_running_loop().create_future()
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self._close: tuple[int, str] | None = None
+        self._reader = asyncio.current_task()
+        self.reading = False  # the reader is parked in receive() and may be cancelled there
 
     async def send_text(self, text: str) -> None:
-        await self._socket.send({"type": "websocket.send", "text": text, "bytes": None})
+        await self._send({"type": "websocket.send", "text": text, "bytes": None})
 
     async def close(self, code: int, reason: str) -> None:
-        if not self._close.done():
-            self._close.set_result((code, reason))
+        if self._close is not None:
+            return
+        self._close = (code, reason)
+        if self.reading and self._reader is not None and self._reader is not asyncio.current_task():
+            self._reader.cancel()
 
     @property
-    def close_requested(self) -> asyncio.Future[tuple[int, str]]:
+    def close_requested(self) -> tuple[int, str] | None:
         return self._close
+
+
+class RawChannel:
+    """Keeps the server's own ``receive``/``send`` of a WebSocket in its scope.
+
+    Litestar wraps both for every message (state checks, exception capture); the page
+    socket uses the server's own after the handshake, which takes two wrappers off the
+    path of every frame. Everything before that (routing, handshake) stays Litestar's.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            scope[_RAW] = (receive, send)
+        await self.app(scope, receive, send)
 
 
 def _offered(socket: WebSocket[Any, Any, Any]) -> list[str]:
@@ -122,7 +146,9 @@ async def serve_page_socket(
         await _refuse(socket, CLOSE_POLICY, "origin", "this page's origin may not connect")
         return
     page_id = socket.query_params.get("page") or ""
-    conn = _Connection(socket)
+    raw: tuple[Receive, Send] = socket.scope.get(_RAW) or (socket.receive, socket.send)
+    receive, send = raw
+    conn = _Connection(send)
     result = await bridge.attach(
         label,
         token=token,
@@ -136,7 +162,7 @@ async def serve_page_socket(
         await _refuse(socket, result.code, result.error, result.message)
         return
     try:
-        await _pump(socket, conn, result, bridge=bridge, limit=settings.max_message_size)
+        await _pump(receive, send, conn, result, bridge=bridge, limit=settings.max_message_size)
     except WebSocketDisconnect:
         pass
     finally:
@@ -144,7 +170,8 @@ async def serve_page_socket(
 
 
 async def _pump(
-    socket: WebSocket[Any, Any, Any],
+    receive: Receive,
+    send: Send,
     conn: _Connection,
     page: PageSession,
     *,
@@ -154,25 +181,32 @@ async def _pump(
     """Read the page's frames until it goes, or until the bridge asks to close it.
 
     A page over its inbound rate is not read for a while: TCP then slows the page down,
-    and nothing it sent is dropped or buffered here.
+    and nothing it sent is dropped or buffered here. One ``await receive()`` per frame,
+    no task or wait of its own: a close asked for by another task cancels that await.
     """
-    closing = conn.close_requested
     pause = 0.0
     while True:
-        if pause > 0:
-            await asyncio.wait((closing,), timeout=pause)
-            pause = 0.0
-        receiving = asyncio.ensure_future(socket.receive())
-        await asyncio.wait((receiving, closing), return_when=asyncio.FIRST_COMPLETED)
-        if not receiving.done():
-            receiving.cancel()
-            with contextlib.suppress(BaseException):
-                await receiving
-            code, reason = closing.result()
+        if conn.close_requested is None:
+            conn.reading = True
+            try:
+                if pause > 0:
+                    await asyncio.sleep(pause)
+                    pause = 0.0
+                message = await receive()
+            except asyncio.CancelledError:
+                if conn.close_requested is None:
+                    raise  # not ours: the server is stopping
+                current = asyncio.current_task()
+                if current is not None:
+                    current.uncancel()
+            finally:
+                conn.reading = False
+        requested = conn.close_requested
+        if requested is not None:
+            code, reason = requested
             with contextlib.suppress(Exception):
-                await socket.close(code, reason)
+                await send({"type": "websocket.close", "code": code, "reason": reason})
             return
-        message = receiving.result()
         if message["type"] != "websocket.receive":
             return
         text = message.get("text")
