@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 from litestar import WebSocket
@@ -146,7 +146,8 @@ async def serve_page_socket(
         await _refuse(socket, CLOSE_POLICY, "origin", "this page's origin may not connect")
         return
     page_id = socket.query_params.get("page") or ""
-    raw: tuple[Receive, Send] = socket.scope.get(_RAW) or (socket.receive, socket.send)
+    raw: tuple[Receive, Send] | None = cast("dict[str, Any]", socket.scope).get(_RAW)
+    receive, send = raw or (socket.receive, socket.send)
     receive, send = raw
     conn = _Connection(send)
     result = await bridge.attach(
