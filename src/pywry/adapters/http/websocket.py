@@ -146,8 +146,11 @@ async def serve_page_socket(
         await _refuse(socket, CLOSE_POLICY, "origin", "this page's origin may not connect")
         return
     page_id = socket.query_params.get("page") or ""
-    raw: tuple[Receive, Send] | None = cast("dict[str, Any]", socket.scope).get(_RAW)
-    receive, send = raw or (socket.receive, socket.send)
+    raw: tuple[Receive, Send] = cast("dict[str, Any]", socket.scope).get(_RAW) or (
+        socket.receive,
+        socket.send,
+    )
+    receive, send = raw
     receive, send = raw
     conn = _Connection(send)
     result = await bridge.attach(
