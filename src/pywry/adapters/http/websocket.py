@@ -87,6 +87,14 @@ class RawChannel:
         await self.app(scope, receive, send)
 
 
+def _raw_channel(socket: WebSocket[Any, Any, Any]) -> tuple[Receive, Send]:
+    """The server's own receive/send when :class:`RawChannel` kept them, else Litestar's."""
+    raw = cast("dict[str, Any]", socket.scope).get(_RAW)
+    if raw is None:
+        return cast("Receive", socket.receive), cast("Send", socket.send)
+    return cast("tuple[Receive, Send]", raw)
+
+
 def _offered(socket: WebSocket[Any, Any, Any]) -> list[str]:
     raw = socket.scope.get("subprotocols") or []
     return [str(item) for item in raw]
@@ -146,12 +154,7 @@ async def serve_page_socket(
         await _refuse(socket, CLOSE_POLICY, "origin", "this page's origin may not connect")
         return
     page_id = socket.query_params.get("page") or ""
-    raw: tuple[Receive, Send] = cast("dict[str, Any]", socket.scope).get(_RAW) or (
-        socket.receive,
-        socket.send,
-    )
-    receive, send = raw
-    receive, send = raw
+    receive, send = _raw_channel(socket)
     conn = _Connection(send)
     result = await bridge.attach(
         label,
