@@ -12,7 +12,7 @@ import asyncio
 import logging
 import threading
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +21,10 @@ from ..domain.events import Event, check_event_name
 from ..domain.ports import EventBus, Unsubscribe, WidgetStore
 from ..domain.session import ANONYMOUS_PAGE, Session, SessionState
 from ..domain.widget import Widget
-from .callbacks import CallbackRunner, CallbackTable
+from .callbacks import CallbackRunner
 from .frames import encode_body
 from .inbound import Inbound
+from .listeners import CallbackTable
 from .loop import LoopThread
 from .pages import PageConnection, PageSession, WidgetChannel
 from .settings import ServerSettings
@@ -82,7 +83,10 @@ class Bridge:
         self._callbacks = callbacks
         self._loop_thread = loop_thread
         self._runner = CallbackRunner(
-            table=callbacks, workers=settings.callback_workers, report=self._report_failure
+            table=callbacks,
+            workers=settings.callback_workers,
+            report=self._report_failure,
+            inline_budget=settings.callback_inline_budget,
         )
         self._inbound = Inbound(dispatch=self._runner.dispatch)
         self._channels: dict[str, WidgetChannel] = {}
@@ -94,10 +98,19 @@ class Bridge:
         self._idle = threading.Event()
         self._grace: asyncio.TimerHandle | None = None
         self._stopped = False
+        self._tasks: set[asyncio.Task[Any]] = set()  # work left by calls made on the loop
 
     # ----------------------------------------------------------------- user thread
     def register(self, widget: Widget) -> bool:
-        """Show ``widget`` (new, or new content for its label); whether it was new."""
+        """Show ``widget`` (new, or new content for its label); whether it was new.
+
+        Like every call here, safe from a callback running on the loop: it then does its
+        work at once and leaves the waiting part (the store) to a task.
+        """
+        if self._loop_thread.in_loop_thread():
+            new = self._register_now(widget)
+            self._background(self._store.save(widget))
+            return new
         return self._loop_thread.run(self._register(widget))
 
     def update(self, label: str, html: str, title: str | None = None) -> None:
@@ -108,6 +121,11 @@ class Bridge:
     def close(self, label: str) -> None:
         """Forget a widget: tell its pages, and its URL answers 404 from now on."""
         self._channel(label)
+        if self._loop_thread.in_loop_thread():
+            pages = self._close_now(label)
+            if pages is not None:
+                self._background(self._finish_close(label, pages))
+            return
         self._loop_thread.run(self._close(label))
 
     def emit(self, event_type: str, data: Any = None, label: str | None = None) -> None:
@@ -131,12 +149,30 @@ class Bridge:
         """
         if label is not None:
             self._channel(label)
+        if self._loop_thread.in_loop_thread():
+            pages = self._pages_of(label)
+            for page in pages:
+                self._background(page.cut(code, "connection dropped on purpose"))
+            return len(pages)
         count: int = self._loop_thread.run(self._drop_connections(label, code))
         return count
 
-    async def _drop_connections(self, label: str | None, code: int) -> int:
+    def _pages_of(self, label: str | None) -> list[PageSession]:
         channels = self._channels.values() if label is None else [self._channels[label]]
-        pages = [page for channel in channels for page in channel.pages]
+        return [page for channel in channels for page in channel.pages]
+
+    def _background(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._background_done)
+
+    def _background_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a widget operation failed", exc_info=task.exception())
+
+    async def _drop_connections(self, label: str | None, code: int) -> int:
+        pages = self._pages_of(label)
         for page in pages:
             await page.cut(code, "connection dropped on purpose")
         return len(pages)
@@ -174,6 +210,9 @@ class Bridge:
     # ------------------------------------------------------------------- the loop
     async def _register(self, widget: Widget) -> bool:
         await self._store.save(widget)
+        return self._register_now(widget)
+
+    def _register_now(self, widget: Widget) -> bool:
         channel = self._channels.get(widget.label)
         if channel is not None:
             previous = channel.widget
@@ -199,15 +238,24 @@ class Bridge:
         return await self._register(widget)
 
     async def _close(self, label: str) -> None:
+        pages = self._close_now(label)
+        if pages is not None:
+            await self._finish_close(label, pages)
+
+    def _close_now(self, label: str) -> list[PageSession] | None:
+        """Forget the widget at once; its pages, told why, are closed by the caller."""
         channel = self._channels.pop(label, None)
         if channel is None:
-            return
+            return None
         self._unsubscribe.pop(label)()
-        await self._store.delete(label)
         self._callbacks.drop_label(label)
         pages = list(channel.pages)
         for page in pages:
             page.send_control("pywry:closed", {"reason": "widget closed"}, essential=True)
+        return pages
+
+    async def _finish_close(self, label: str, pages: list[PageSession]) -> None:
+        await self._store.delete(label)
         await asyncio.gather(
             *(page.flush_and_close(CLOSE_NORMAL, "widget closed") for page in pages),
             return_exceptions=True,

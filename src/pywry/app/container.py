@@ -18,7 +18,7 @@ from ..adapters.memory import MemoryEventBus, MemoryWidgetStore
 from ..domain.ports import TlsFiles, TlsLoader, TlsMaterial
 from ..domain.token import Token
 from .bridge import Bridge
-from .callbacks import CallbackTable
+from .listeners import CallbackTable
 from .loop import LoopThread
 from .server import BrowserServer
 from .settings import Settings, user_config_dir

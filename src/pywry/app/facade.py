@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..domain.widget import Widget, check_label, new_label
-from .callbacks import Callback, adapt
 from .handle import WidgetHandle, alert_payload
+from .listeners import Callback, adapt
 from .modes import WindowMode, resolve_mode
 from .settings import Settings, load_settings
 
@@ -231,6 +231,10 @@ class PyWry:
         """Wait until every page has closed (a reload is not a close); Ctrl+C stops cleanly."""
         if self._container is None or not self._bridge.labels():
             return
+        if self._container.loop_thread().in_loop_thread():
+            raise RuntimeError(
+                "block() waits for the pages to close, so it cannot be called from a callback"
+            )
         try:
             self._start()
             bridge = self._bridge
@@ -248,7 +252,13 @@ class PyWry:
             self._destroyed = True
             container = self._container
         if container is not None:
-            container.server().stop()
+            server = container.server()
+            if container.loop_thread().in_loop_thread():
+                # Called from a callback on the server's loop, which cannot wait for itself
+                # to stop: a thread of its own stops it, right after this callback returns.
+                threading.Thread(target=server.stop, name="pywry-stop").start()
+            else:
+                server.stop()
 
     def __enter__(self) -> PyWry:
         return self

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .callbacks import Callback
+from .listeners import Callback
 
 if TYPE_CHECKING:
     from .facade import PyWry

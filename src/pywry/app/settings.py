@@ -117,6 +117,7 @@ class ServerSettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=
     replay_buffer_bytes: _AtLeast1K = 16 * 1024 * 1024
     outbound_batch_bytes: _AtLeast1K = 1024 * 1024
     callback_workers: _AtLeast1 = 8
+    callback_inline_budget: _Seconds = 0.001
 
 
 class WindowSettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=True):

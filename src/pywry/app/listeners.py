@@ -1,0 +1,136 @@
+"""Listeners: which callback listens to which events, and how it is called.
+
+A callback may take ``(data)``, ``(data, event_type)`` or ``(data, event_type, label)``;
+it may be a plain function or ``async def``. Each :class:`Listener` also keeps how quick
+its recent runs were (:class:`Timing`), which the runner uses to pick where it runs.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..domain.events import Event, check_handler_pattern, matches
+
+__all__ = ["Callback", "CallbackTable", "ErrorReporter", "Listener", "Timing", "adapt"]
+
+Callback = Callable[..., Any]
+ErrorReporter = Callable[[Event, BaseException], None]
+
+
+def _positional_arity(fn: Callback) -> int:
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return 3  # builtins and C callables: give them everything
+    count = 0
+    for param in signature.parameters.values():
+        if param.kind is inspect.Parameter.VAR_POSITIONAL:
+            return 3
+        if param.kind in (
+            inspect.Parameter.POSITIONAL_ONLY,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        ):
+            count += 1
+    return min(count, 3)
+
+
+def _is_async(fn: Callback) -> bool:
+    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
+        getattr(fn, "__call__", None)  # noqa: B004 - an object with an async __call__
+    )
+
+
+class Timing:
+    """How quick a sync listener's runs were; shared by the loop and the workers.
+
+    Plain fields written without a lock: a lost update only delays a promotion by a run.
+    A listener is promoted (``inline``) after enough quick runs in a row on a worker, and
+    demoted for good by one slow run on the loop: it blocks the loop at most once.
+    """
+
+    __slots__ = ("inline", "quick_runs", "slow")
+
+    def __init__(self) -> None:
+        self.quick_runs = 0  # runs in a row within the budget
+        self.inline = False  # runs on the loop while its widget has nothing on a worker
+        self.slow = False  # was over the budget on the loop once: never inline again
+
+    def quick_run(self, promote_after: int) -> bool:
+        """Count a run within the budget; whether this one promoted the listener."""
+        if self.slow or self.inline:
+            return False
+        self.quick_runs += 1
+        self.inline = self.quick_runs >= promote_after
+        return self.inline
+
+    def demote(self) -> None:
+        self.slow = True
+        self.inline = False
+
+
+@dataclass(frozen=True, slots=True)
+class Listener:
+    """One registered callback: the pattern it listens to and the widget (None: every one)."""
+
+    pattern: str
+    label: str | None
+    fn: Callback
+    arity: int
+    is_async: bool
+    timing: Timing = field(default_factory=Timing, compare=False, hash=False, repr=False)
+
+    def call(self, event: Event) -> Any:
+        args = (event.data, event.name, event.label)[: self.arity]
+        return self.fn(*args)
+
+
+def adapt(pattern: str, fn: Callback, label: str | None = None) -> Listener:
+    """Check ``pattern`` and ``fn`` and make a :class:`Listener` of them."""
+    check_handler_pattern(pattern)
+    if not callable(fn):
+        raise TypeError(f"callback for {pattern!r} must be callable, got {type(fn).__name__}")
+    return Listener(pattern, label, fn, _positional_arity(fn), _is_async(fn))
+
+
+class CallbackTable:
+    """The listeners, readable from the loop without a lock (copy on write)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._listeners: tuple[Listener, ...] = ()
+
+    def add(self, listener: Listener) -> None:
+        with self._lock:
+            self._listeners = (*self._listeners, listener)
+
+    def remove(self, pattern: str, fn: Callback | None = None, label: str | None = None) -> int:
+        """Remove the listeners of ``pattern`` (only ``fn`` if given); how many went."""
+        with self._lock:
+            keep = tuple(
+                item
+                for item in self._listeners
+                if not (
+                    item.pattern == pattern
+                    and (fn is None or item.fn == fn)
+                    and (label is None or item.label == label)
+                )
+            )
+            removed = len(self._listeners) - len(keep)
+            self._listeners = keep
+        return removed
+
+    def drop_label(self, label: str) -> None:
+        with self._lock:
+            self._listeners = tuple(item for item in self._listeners if item.label != label)
+
+    def for_event(self, event: Event) -> list[Listener]:
+        return [
+            item
+            for item in self._listeners
+            if (item.label is None or item.label == event.label)
+            and matches(item.pattern, event.name)
+        ]
