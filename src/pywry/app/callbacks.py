@@ -5,7 +5,7 @@ so a slow callback of one widget never delays another widget. Handing a call to 
 and its emits back costs two thread hops (about 100 µs of CPU per event), so a sync
 callback that has proved quick (its last :data:`PROMOTE_AFTER` runs each within
 ``callback_inline_budget``) runs on the loop itself while its widget has nothing queued;
-one run over the budget sends it back to the workers for good. Async callbacks run on
+a run there far over the budget, or a few just over it, send it back to the workers for good. Async callbacks run on
 the loop. A callback that raises is logged with its traceback and reported to the page;
 it never stops the server.
 """
@@ -102,8 +102,7 @@ class CallbackRunner:
         except Exception as exc:
             self._failed(listener, event, exc)
         elapsed = time.perf_counter() - started
-        if elapsed > self._budget:
-            listener.timing.demote()
+        if listener.timing.inline_run(elapsed, self._budget):
             log.info(
                 "callback %s for %r took %.1f ms on the server loop; it runs on workers now",
                 _name(listener),

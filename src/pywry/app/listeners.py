@@ -15,7 +15,20 @@ from typing import Any
 
 from ..domain.events import Event, check_handler_pattern, matches
 
-__all__ = ["Callback", "CallbackTable", "ErrorReporter", "Listener", "Timing", "adapt"]
+__all__ = [
+    "FAR_OVER",
+    "STRIKES",
+    "Callback",
+    "CallbackTable",
+    "ErrorReporter",
+    "Listener",
+    "Timing",
+    "adapt",
+]
+
+STRIKES = 3  # runs over the budget on the loop (less what was forgiven) that demote
+STRIKE_FORGIVEN = 1 / 16  # of a strike, per quick run on the loop
+FAR_OVER = 10  # a run this many budgets long demotes at once: it blocked the loop
 
 Callback = Callable[..., Any]
 ErrorReporter = Callable[[Event, BaseException], None]
@@ -47,25 +60,39 @@ def _is_async(fn: Callback) -> bool:
 class Timing:
     """How quick a sync listener's runs were; shared by the loop and the workers.
 
-    Plain fields written without a lock: a lost update only delays a promotion by a run.
-    A listener is promoted (``inline``) after enough quick runs in a row on a worker, and
-    demoted for good by one slow run on the loop: it blocks the loop at most once.
+    Plain fields written without a lock: a lost update only delays a decision by a run.
+    A listener is promoted (``inline``) after enough quick runs in a row on a worker. On
+    the loop, a run far over the budget demotes it for good at once; runs a little over
+    it count as strikes that quick runs slowly forgive, so a thread the OS preempted now
+    and then does not demote a quick callback, but one that is often slow goes.
     """
 
-    __slots__ = ("inline", "quick_runs", "slow")
+    __slots__ = ("inline", "quick_runs", "slow", "strikes")
 
     def __init__(self) -> None:
-        self.quick_runs = 0  # runs in a row within the budget
+        self.quick_runs = 0  # runs in a row within the budget, on a worker
         self.inline = False  # runs on the loop while its widget has nothing on a worker
-        self.slow = False  # was over the budget on the loop once: never inline again
+        self.slow = False  # demoted: never inline again
+        self.strikes = 0.0
 
     def quick_run(self, promote_after: int) -> bool:
-        """Count a run within the budget; whether this one promoted the listener."""
+        """Count a run within the budget on a worker; whether this one promoted it."""
         if self.slow or self.inline:
             return False
         self.quick_runs += 1
         self.inline = self.quick_runs >= promote_after
         return self.inline
+
+    def inline_run(self, elapsed: float, budget: float) -> bool:
+        """Count a run on the loop that took ``elapsed`` seconds; whether it demoted it."""
+        if elapsed <= budget:
+            self.strikes = max(0.0, self.strikes - STRIKE_FORGIVEN)
+            return False
+        self.strikes += 1
+        if elapsed > FAR_OVER * budget or self.strikes >= STRIKES:
+            self.demote()
+            return True
+        return False
 
     def demote(self) -> None:
         self.slow = True
