@@ -160,7 +160,7 @@ class _Conn(asyncio.Protocol):
                 self.transport.close()
                 return
             if path.startswith("/ws/") and headers.get("upgrade", "").lower() == "websocket":
-                self._upgrade(path[4:], headers)
+                self._upgrade(path[4:].split("?", 1)[0], headers)
                 return
             widget = self.app.widgets.get(path[8:]) if path.startswith("/widget/") else None
             if widget is None:

@@ -194,7 +194,9 @@ def test_block_from_a_callback_on_the_loop_is_refused_with_a_clear_error(app):
 
     app.show("<p/>", label="w", callbacks={"app:go": on_go})
     run(FakePage(app, "w").connect(), 1)
-    assert errors == ["block() waits for the pages to close, so it cannot be called from a callback"]
+    assert errors == [
+        "block() waits for the pages to close, so it cannot be called from a callback"
+    ]
 
 
 def test_destroy_from_a_callback_on_the_loop_stops_the_server():

@@ -5,9 +5,9 @@ so a slow callback of one widget never delays another widget. Handing a call to 
 and its emits back costs two thread hops (about 100 µs of CPU per event), so a sync
 callback that has proved quick (its last :data:`PROMOTE_AFTER` runs each within
 ``callback_inline_budget``) runs on the loop itself while its widget has nothing queued;
-a run there far over the budget, or a few just over it, send it back to the workers for good. Async callbacks run on
-the loop. A callback that raises is logged with its traceback and reported to the page;
-it never stops the server.
+a run there far over the budget, or a few just over it, send it back to the workers for
+good. Async callbacks run on the loop. A callback that raises is logged with its traceback
+and reported to the page; it never stops the server.
 """
 
 from __future__ import annotations

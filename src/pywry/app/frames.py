@@ -24,6 +24,7 @@ from ..domain.errors import PyWryError
 __all__ = [
     "InboundFrame",
     "ProtocolError",
+    "ack_frame",
     "batch",
     "control_frame",
     "decode_inbound",
@@ -72,6 +73,12 @@ def sequenced(seq: int, body: bytes) -> bytes:
 def control_frame(event_type: str, data: Any) -> bytes:
     """A frame for one page only (not numbered, not replayed)."""
     return encode_body(event_type, data)
+
+
+def ack_frame(handled: int) -> bytes:
+    """``pywry:ack``: the last page frame handled. Rides along with most replies, so built
+    by formatting rather than encoding a dict each time."""
+    return b'{"type":"pywry:ack","data":{"inbound":%d}}' % handled
 
 
 def batch(frames: list[bytes]) -> str:

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from ..domain.session import InboundLedger, Session, SessionState
 from ..domain.stream import FrameStream
 from ..domain.widget import Widget
-from .frames import batch, control_frame, sequenced
+from .frames import ack_frame, batch, control_frame, sequenced
 
 __all__ = ["CLOSE_RESYNC", "PageConnection", "PageSession", "WidgetChannel"]
 
@@ -171,7 +171,7 @@ class PageSession:
             size += len(frame)
         handled = self.session.handled
         if handled > self._acked:
-            frames.append(control_frame("pywry:ack", {"inbound": handled}))
+            frames.append(ack_frame(handled))
             self._acked = handled
             self._unacked = 0
         cursor = self.session.cursor

@@ -1,0 +1,258 @@
+"""Server CPU per round trip without a browser: where Granian puts the floor for pywry.
+
+``make bench`` measures round trips in Chromium against the release. This benchmark asks a
+narrower question, with one plain WebSocket client (no browser on the machine's two cores)
+doing sequential ping -> pong round trips against four servers, alternating, in fresh
+processes, medians over the repeats:
+
+- ``ours``: pywry, a sync three-argument callback answering with ``handle.emit`` (the
+  scenario of ``make bench``);
+- ``ours-workers``: the same with ``callback_inline_budget = 0`` (every sync callback on a
+  worker thread, as before callbacks could move to the loop);
+- ``granian``: a bare ASGI app that echoes each text frame, served by pywry's own
+  Granian runner on pywry's loop thread (uvloop): the least any ASGI app on Granian costs;
+- ``floor``: ``bench/floor.py`` (one asyncio protocol, no framework).
+
+It writes the block ``pingpong`` of ``docs/performance-analysis.md``. Run:
+``python bench/pingpong.py [--trips 3000] [--repeat 5]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import warnings
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+DOC = BENCH.parent / "docs" / "performance-analysis.md"
+CONTENDERS = ("ours", "ours-workers", "granian", "floor")
+_CONFIG = re.compile(r'<script id="pywry-config" type="application/json">(.*?)</script>', re.S)
+
+
+# ---------------------------------------------------------------------------- servers
+def _serve(kind: str) -> None:
+    sys.path.insert(0, str(BENCH))
+    if kind == "granian":
+        _serve_bare_granian()
+        return
+    if kind == "floor":
+        from floor import FloorApp as PyWry  # type: ignore[import-not-found]
+        from floor import WindowMode  # type: ignore[import-not-found]
+
+        app = PyWry(mode=WindowMode.BROWSER)
+    else:
+        from pywry import PyWry, WindowMode
+
+        budget = {"callback_inline_budget": 0} if kind == "ours-workers" else {}
+        app = PyWry(mode=WindowMode.BROWSER, settings={"server": {"port": 0, **budget}})
+    handles: dict[str, Any] = {}
+
+    def on_ping(data: object, event_type: str, label: str) -> None:
+        handles[label].emit("bench:pong", data)
+
+    handle = app.show("<p>ping</p>", label="bench0", callbacks={"bench:ping": on_ping})
+    handles[handle.label] = handle
+    print("URL", handle.url, flush=True)
+    _answer_stdin()
+
+
+def _serve_bare_granian() -> None:
+    from pywry.adapters.granian_runner import GranianRunner
+    from pywry.app.loop import LoopThread
+    from pywry.domain.ports import Bind
+
+    async def echo(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "websocket":
+            return
+        await receive()
+        await send({"type": "websocket.accept"})
+        while True:
+            message = await receive()
+            if message["type"] != "websocket.receive":
+                return
+            await send({"type": "websocket.send", "text": message["text"]})
+
+    loop = LoopThread()
+    loop.start()
+    address = GranianRunner(log_level="warning").start(echo, Bind("127.0.0.1", 0), loop.loop)
+    print("WS", f"ws://127.0.0.1:{address.port}/ws", flush=True)
+    _answer_stdin()
+
+
+def _answer_stdin() -> None:
+    # "threads": which OS thread is which Python thread; threads with no Python name are
+    # the HTTP server's own (Granian's Rust runtime). End of input: exit.
+    for line in sys.stdin:
+        if line.strip() == "threads":
+            names = {t.native_id: t.name for t in threading.enumerate()}
+            print("THREADS", json.dumps(names), flush=True)
+    os._exit(0)
+
+
+# ---------------------------------------------------------------------------- client
+def _thread_cpu(pid: int) -> dict[int, float]:
+    out = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            out[int(task.name)] = int((task / "schedstat").read_text().split()[0]) / 1e9
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+def _role(name: str | None) -> str:
+    if name is None:
+        return "server"  # no Python thread: the HTTP server's native threads
+    if name.startswith("pywry-callback"):
+        return "workers"
+    return "loop" if name == "pywry-loop" else "other"
+
+
+def _connect(line: str) -> tuple[Any, str | None]:
+    from websockets.sync.client import connect
+
+    kind, target = line.split()
+    if kind == "WS":
+        return connect(target, max_size=None), None
+    html = urllib.request.urlopen(target, timeout=10).read().decode()
+    match = _CONFIG.search(html)
+    assert match is not None, "no pywry-config in the widget page"
+    cfg = json.loads(match.group(1))
+    host = target.split("/")[2]
+    ws = connect(
+        f"ws://{host}{cfg['ws']}?page=pingpong&since=0",
+        subprotocols=["pywry.v1", "pywry.token." + cfg["token"]],  # type: ignore[list-item]
+        max_size=None,
+    )
+    return ws, str(cfg.get("label") or "bench0")
+
+
+def _measure(kind: str, trips: int) -> dict[str, float]:
+    env = dict(os.environ, PYWRY_HEADLESS="1")
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve", kind],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert server.stdout is not None
+        line = ""
+        while not line.startswith(("URL ", "WS ")):
+            line = server.stdout.readline()
+            if not line:
+                raise RuntimeError(f"{kind}: the server exited before it served")
+        ws, label = _connect(line)
+        seq = 0
+
+        def trip(i: int) -> None:
+            nonlocal seq
+            if label is None:
+                ws.send(f'{{"type":"bench:ping","data":{{"i":{i}}}}}')
+                ws.recv(timeout=5)
+                return
+            seq += 1
+            ws.send(f'{{"seq":{seq},"type":"bench:ping","data":{{"i":{i}}},"widgetId":"{label}"}}')
+            while '"bench:pong"' not in ws.recv(timeout=5):
+                pass  # the hello and acknowledgements
+
+        for i in range(300):  # warm-up; lets a quick callback move to the loop
+            trip(i)
+        assert server.stdin is not None
+        server.stdin.write("threads\n")
+        server.stdin.flush()
+        reply = server.stdout.readline()
+        names = {int(k): v for k, v in json.loads(reply.split(" ", 1)[1]).items()}
+        threads0 = _thread_cpu(server.pid)
+        t0 = time.perf_counter()
+        times = []
+        for i in range(trips):
+            start = time.perf_counter()
+            trip(i)
+            times.append(time.perf_counter() - start)
+        t1 = time.perf_counter()
+        by_role = {"loop": 0.0, "workers": 0.0, "server": 0.0, "other": 0.0}
+        for tid, cpu in _thread_cpu(server.pid).items():
+            by_role[_role(names.get(tid))] += cpu - threads0.get(tid, 0.0)
+        ws.close()
+        return {
+            **{f"{role}_us": cpu / trips * 1e6 for role, cpu in by_role.items()},
+            "cpu_us": sum(by_role.values()) / trips * 1e6,  # schedstat: ns, not ticks
+            "rt_median_us": statistics.median(times) * 1e6,
+            "wall_us": (t1 - t0) / trips * 1e6,
+        }
+    finally:
+        server.kill()
+        server.wait()
+
+
+# ---------------------------------------------------------------------------- report
+def _update_doc(lines: list[str]) -> None:
+    text = DOC.read_text()
+    begin, end = "<!-- begin:pingpong -->", "<!-- end:pingpong -->"
+    if begin not in text or end not in text:
+        text = text.rstrip("\n") + f"\n\n{begin}\n{end}\n"
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    DOC.write_text(head + begin + "\n" + "\n".join(lines) + "\n" + end + tail)
+
+
+def main() -> None:
+    # The sync client is used without a context manager on purpose (closed explicitly).
+    warnings.filterwarnings("ignore", message="connect.. must be used as a context manager")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--serve", choices=CONTENDERS)
+    parser.add_argument("--trips", type=int, default=3000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    if args.serve:
+        _serve(args.serve)
+        return
+    runs: dict[str, list[dict[str, float]]] = {kind: [] for kind in CONTENDERS}
+    started = time.monotonic()
+    for rep in range(args.repeat):
+        order = CONTENDERS[rep % len(CONTENDERS) :] + CONTENDERS[: rep % len(CONTENDERS)]
+        for kind in order:
+            result = _measure(kind, args.trips)
+            runs[kind].append(result)
+            print(f"pingpong: rep {rep + 1} {kind:13s} {result['cpu_us']:6.0f} µs CPU/trip")
+    med = {k: {f: statistics.median(r[f] for r in v) for f in v[0]} for k, v in runs.items()}
+    bare = med["granian"]["cpu_us"]
+    lines = [
+        f"Written by `python bench/pingpong.py` ({args.trips:,} sequential round trips per run, "
+        f"{args.repeat} runs per server, alternating, fresh processes; "
+        f"{time.strftime('%Y-%m-%d')}, {(time.monotonic() - started) / 60:.1f} min).",
+        "",
+        "| server | CPU per round trip (µs) | of it: loop thread | callback workers | "
+        "HTTP server's native threads | round trip median (µs) | CPU / bare Granian |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for kind in CONTENDERS:
+        m = med[kind]
+        loop = f"{m['loop_us']:.0f}" if kind != "floor" else f"{m['other_us']:.0f} (main)"
+        lines.append(
+            f"| {kind} | {m['cpu_us']:.0f} | {loop} | {m['workers_us']:.0f} | "
+            f"{m['server_us']:.0f} | {m['rt_median_us']:.0f} | {m['cpu_us'] / bare:.2f}x |"
+        )
+    lines += [
+        "",
+        "Runs (CPU µs per trip): "
+        + "; ".join(f"{k} " + ", ".join(f"{r['cpu_us']:.0f}" for r in v) for k, v in runs.items()),
+    ]
+    _update_doc(lines)
+    print(f"pingpong: wrote {DOC.relative_to(BENCH.parent)}")
+
+
+if __name__ == "__main__":
+    main()
