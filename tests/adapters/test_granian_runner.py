@@ -152,6 +152,34 @@ def test_a_port_in_use_by_another_socket_raises_a_clear_error(
     assert runner.address is None
 
 
+def time_wait_port() -> int:
+    """A port held only by a connection in TIME_WAIT, left by a plain server that closed first."""
+    with socket.socket() as server:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind((LOCAL, 0))
+        server.listen()
+        port = int(server.getsockname()[1])
+        client = socket.create_connection((LOCAL, port))
+        accepted, _ = server.accept()
+        accepted.close()  # the server side closes first: TIME_WAIT is on the server's port
+        assert client.recv(1) == b""
+        client.close()
+    return port
+
+
+def test_a_port_held_only_by_closed_connections_is_taken_over(
+    runner: GranianRunner, loop_thread: LoopThread
+) -> None:
+    port = time_wait_port()
+    with socket.socket() as strict, pytest.raises(OSError):  # what a plain bind says
+        strict.bind((LOCAL, port))
+
+    address = runner.start(app, Bind(LOCAL, port), loop_thread.loop)
+
+    assert address.port == port
+    assert get(address).text == "ok"
+
+
 def test_two_runners_never_share_a_port_silently(
     runners: list[GranianRunner], loop_thread: LoopThread
 ) -> None:

@@ -205,18 +205,33 @@ def _check_free(family: socket.AddressFamily, ip: str, port: int) -> None:
         probe.bind((ip, port))
 
 
-def _reserve(family: socket.AddressFamily, ip: str, port: int) -> socket.socket:
+def _reserve(
+    family: socket.AddressFamily, ip: str, port: int, *, reuse_addr: bool = False
+) -> socket.socket:
     """Hold ``ip:port`` (0 picks one) without listening; Granian shares it via SO_REUSEPORT.
 
-    No SO_REUSEADDR, so another pywry's probe fails on it while Granian is still starting.
+    No SO_REUSEADDR by default, so another pywry's probe fails on it while Granian is still
+    starting; ``reuse_addr`` only for a port held by nothing but closed connections.
     """
-    sock = _socket(family, reuse_addr=False, reuse_port=True)
+    sock = _socket(family, reuse_addr=reuse_addr, reuse_port=True)
     try:
         sock.bind((ip, port))
     except BaseException:
         sock.close()
         raise
     return sock
+
+
+def _reserve_checked(family: socket.AddressFamily, ip: str, port: int, local: str) -> socket.socket:
+    try:
+        return _reserve(family, ip, port)
+    except OSError as exc:
+        # The probe (SO_REUSEADDR) bound, so no program listens there: what holds the port
+        # is connections of an earlier server waiting out TIME_WAIT (one that closed them
+        # first, without SO_REUSEPORT). Every server may take the port over then.
+        if port == 0 or exc.errno != errno.EADDRINUSE or _accepts(family, local, port):
+            raise
+        return _reserve(family, ip, port, reuse_addr=True)
 
 
 def _accepts(family: socket.AddressFamily, ip: str, port: int) -> bool:
@@ -406,7 +421,7 @@ class GranianRunner(ServerRunner):
         try:
             if bind.port != 0:
                 _check_free(family, ip, bind.port)
-            reservation = _reserve(family, ip, bind.port)
+            reservation = _reserve_checked(family, ip, bind.port, local)
         except OSError as exc:
             raise _bind_error(exc, bind.host, bind.port) from None
         port = int(reservation.getsockname()[1])
