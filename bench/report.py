@@ -258,6 +258,11 @@ def _profile_section(results: dict[str, Any]) -> list[str]:
             lines += ["", "Every goal measured in this run was met."]
         return lines
     lines += ["", "Goals not met: " + "; ".join(g["text"] for g in missed) + "."]
+    lines += [
+        "",
+        "Why, with the measurements behind it (a bare ASGI app on the same Granian runner "
+        "among them): [performance-analysis.md](performance-analysis.md).",
+    ]
     prof = results.get("profiles", {})
     if "import" in prof:
         lines += ["", "### Cold start: `python -X importtime -c 'import pywry'` (ours)", ""]
