@@ -178,6 +178,9 @@ def test_a_port_held_only_by_closed_connections_is_taken_over(
 
     assert address.port == port
     assert get(address).text == "ok"
+    second = GranianRunner()
+    with pytest.raises(PortInUseError):  # taken over, then held as exclusively as ever
+        second.start(app, Bind(LOCAL, port), loop_thread.loop)
 
 
 def test_two_runners_never_share_a_port_silently(

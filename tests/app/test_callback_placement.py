@@ -199,17 +199,52 @@ def test_block_from_a_callback_on_the_loop_is_refused_with_a_clear_error(app):
     ]
 
 
-def test_destroy_from_a_callback_on_the_loop_stops_the_server():
-    app = make_app()
+def test_destroy_from_a_callback_on_the_loop_stops_the_server_and_a_later_destroy_waits():
+    runner = FakeServerRunner()
+    app = PyWry(mode=WindowMode.BROWSER)
+    app.container.browser_launcher.override(FakeBrowserLauncher())
+    app.container.server_runner.override(runner)
     stopped = threading.Event()
 
     async def on_quit(data: Any) -> None:
-        app.destroy()
+        app.destroy()  # returns at once: the loop cannot wait for itself
         stopped.set()
 
     app.show("<p/>", label="w", callbacks={"app:quit": on_quit})
     page = FakePage(app, "w").connect()
     page.emit("app:quit", {})
     assert stopped.wait(5)
+    app.destroy()  # from another thread: waits until the stop is done
+    assert runner.stops == 1
+    assert runner.address is None
     assert page.wait_closed(5) == 1001
-    app.destroy()  # idempotent
+
+
+def test_a_callback_on_the_loop_that_exits_is_reported_and_the_page_keeps_working(app):
+    def on_go(data: Any) -> None:
+        if data == PROMOTE_AFTER + 1:
+            raise SystemExit(3)
+        app.emit("app:done", data, "w")
+
+    app.show("<p/>", label="w", callbacks={"app:go": on_go})
+    page = FakePage(app, "w").connect()
+    run(page, PROMOTE_AFTER + 1)
+    page.emit("app:go", PROMOTE_AFTER + 1)
+    error = page.wait_for("pywry:error")
+    assert error["error"] == "SystemExit"
+    page.emit("app:go", PROMOTE_AFTER + 2)
+    page.wait_for("app:done", count=PROMOTE_AFTER + 2)
+
+
+def test_an_error_report_comes_after_what_the_callback_emitted_before_it_failed(app):
+    def on_go(data: Any) -> None:
+        app.emit("app:before", data, "w")
+        raise ValueError("broken")
+
+    app.show("<p/>", label="w", callbacks={"app:go": on_go})
+    page = FakePage(app, "w").connect()
+    for k in range(3):
+        page.emit("app:go", k)
+    page.wait_for("pywry:error", count=3)
+    names = [name for name, _ in page.events() if name in ("app:before", "pywry:error")]
+    assert names == ["app:before", "pywry:error"] * 3

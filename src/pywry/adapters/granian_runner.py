@@ -231,7 +231,11 @@ def _reserve_checked(family: socket.AddressFamily, ip: str, port: int, local: st
         # first, without SO_REUSEPORT). Every server may take the port over then.
         if port == 0 or exc.errno != errno.EADDRINUSE or _accepts(family, local, port):
             raise
-        return _reserve(family, ip, port, reuse_addr=True)
+        sock = _reserve(family, ip, port, reuse_addr=True)
+        # Off again once bound: another pywry's probe must keep failing on the port while
+        # this one's Granian starts, or both would bind it (SO_REUSEPORT) and share it.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 0)
+        return sock
 
 
 def _accepts(family: socket.AddressFamily, ip: str, port: int) -> bool:

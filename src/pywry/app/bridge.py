@@ -9,6 +9,7 @@ through one wake-up per burst, not one per event).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections import deque
@@ -404,11 +405,10 @@ class Bridge:
 
     def _report_failure(self, event: Event, exc: BaseException) -> None:
         data = {"event": event.name, "error": type(exc).__name__, "message": str(exc)}
-
-        def send() -> None:
-            self.emit_from_loop("pywry:error", data, event.label)
-
-        self._loop_thread.call_soon(send)
+        # Through the same path as emit(): the page sees the report after whatever the
+        # callback emitted before it failed, and before what later events emit.
+        with contextlib.suppress(UnknownWidgetError):
+            self.emit("pywry:error", data, event.label)
 
     async def shutdown(self, *, timeout: float = 2.0) -> None:
         """Tell every page the server is stopping and close them (1001)."""

@@ -96,10 +96,15 @@ class CallbackRunner:
             result = listener.call(event)
             if inspect.isawaitable(result):
                 listener.timing.demote()  # it returns coroutines: a worker runs them
-                task = asyncio.ensure_future(result)
+                task = asyncio.get_running_loop().create_task(
+                    self._await_result(listener, event, result)
+                )
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
-        except Exception as exc:
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # SystemExit too: it must not take the page's socket down
+            listener.timing.demote()
             self._failed(listener, event, exc)
         elapsed = time.perf_counter() - started
         if listener.timing.inline_run(elapsed, self._budget):
@@ -173,9 +178,16 @@ class CallbackRunner:
                     # A sync function that returned a coroutine: run it to completion here.
                     asyncio.run(_await(result))
                     started = -1.0  # never promoted: the loop would not wait for it
-            except Exception as exc:
+            except BaseException as exc:  # SystemExit too: the worker must live on
+                started = -1.0
                 self._failed(listener, event, exc)
             self._timed(listener, time.perf_counter() - started if started >= 0 else 1e9)
+
+    async def _await_result(self, listener: Listener, event: Event, result: Any) -> None:
+        try:
+            await result
+        except Exception as exc:
+            self._failed(listener, event, exc)
 
     async def _run_async(self, listener: Listener, event: Event) -> None:
         try:

@@ -30,6 +30,10 @@ __all__ = ["PyWry"]
 log = logging.getLogger("pywry")
 
 
+_STOP_WAIT = 30.0  # seconds a destroy() waits for a stop another thread is doing
+_current = threading.current_thread
+
+
 class PyWry:
     """Show HTML widgets in the browser and exchange events with them.
 
@@ -65,6 +69,7 @@ class PyWry:
         self._bridge_ref: Bridge | None = None
         self._lock = threading.RLock()
         self._destroyed = False
+        self._stopping: threading.Thread | None = None  # a stop handed off by the loop
         if _ignored:
             log.debug("PyWry() ignores options of other window modes: %s", sorted(_ignored))
 
@@ -134,7 +139,14 @@ class PyWry:
         if self._settings.server.auto_start:
             self._start()
             if open_browser and not (existing and bridge.page_count(label)):
-                self.container.browser_launcher().open(handle.url)
+                launcher = self.container.browser_launcher()
+                if self._on_loop():
+                    # A browser can take seconds to start; the server must not wait for it.
+                    threading.Thread(
+                        target=launcher.open, args=(handle.url,), name="pywry-browser", daemon=True
+                    ).start()
+                else:
+                    launcher.open(handle.url)
         return handle
 
     def _start(self) -> str:
@@ -231,7 +243,7 @@ class PyWry:
         """Wait until every page has closed (a reload is not a close); Ctrl+C stops cleanly."""
         if self._container is None or not self._bridge.labels():
             return
-        if self._container.loop_thread().in_loop_thread():
+        if self._on_loop():
             raise RuntimeError(
                 "block() waits for the pages to close, so it cannot be called from a callback"
             )
@@ -245,20 +257,33 @@ class PyWry:
             self.destroy()
 
     def destroy(self) -> None:
-        """Tell open pages, stop the server and free its port. Idempotent."""
+        """Tell open pages, stop the server and free its port. Idempotent.
+
+        From a callback running on the server's loop it returns at once (the loop cannot
+        wait for itself to stop); any later call from another thread waits for the stop.
+        """
         with self._lock:
-            if self._destroyed:
-                return
+            stopping = self._stopping
+            already = self._destroyed
             self._destroyed = True
             container = self._container
-        if container is not None:
-            server = container.server()
-            if container.loop_thread().in_loop_thread():
-                # Called from a callback on the server's loop, which cannot wait for itself
-                # to stop: a thread of its own stops it, right after this callback returns.
-                threading.Thread(target=server.stop, name="pywry-stop").start()
-            else:
-                server.stop()
+        if already:
+            if stopping is not None and not self._on_loop() and stopping is not _current():
+                stopping.join(_STOP_WAIT)
+            return
+        if container is None:
+            return
+        server = container.server()
+        if self._on_loop():
+            stopping = threading.Thread(target=server.stop, name="pywry-stop")
+            with self._lock:
+                self._stopping = stopping
+            stopping.start()
+        else:
+            server.stop()
+
+    def _on_loop(self) -> bool:
+        return self._container is not None and self._container.loop_thread().in_loop_thread()
 
     def __enter__(self) -> PyWry:
         return self

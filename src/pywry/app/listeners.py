@@ -80,7 +80,8 @@ class Timing:
         if self.slow or self.inline:
             return False
         self.quick_runs += 1
-        self.inline = self.quick_runs >= promote_after
+        # Re-read `slow`: the loop may have demoted it while this worker was running it.
+        self.inline = self.quick_runs >= promote_after and not self.slow
         return self.inline
 
     def inline_run(self, elapsed: float, budget: float) -> bool:
