@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 import time
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 import websockets
 
+from pywry.app.callbacks import PROMOTE_AFTER
 from recorder import Recorder
 
 pytestmark = pytest.mark.server
@@ -222,3 +224,29 @@ def test_a_page_that_stops_reading_costs_bounded_memory_and_never_blocks_emit(ma
     assert code == 4000
     numbers = [f["data"]["i"] for f in seen if f.get("type") == "app:n"]
     assert numbers == list(range(len(numbers)))  # what did arrive came in order
+
+
+# ------------------------------------------------------------------ callbacks on the loop
+def test_a_quick_callback_moves_to_the_loop_and_every_reply_arrives_in_order(make_app):
+    app = make_app()
+    threads: list[str] = []
+
+    def on_ping(data: Any, event_type: str, label: str) -> None:
+        threads.append(threading.current_thread().name)
+        handle.emit("app:pong", data)
+
+    handle = app.show("<p/>", label="quick", callbacks={"app:ping": on_ping})
+
+    async def exchange() -> list[int]:
+        got: list[int] = []
+        url = ws_url(handle, "?page=tab1")
+        async with websockets.connect(url, subprotocols=protocols(app, "quick")) as ws:
+            await until(ws, "pywry:hello")
+            for seq in range(1, 41):
+                await ws.send(json.dumps({"type": "app:ping", "data": seq, "seq": seq}))
+                got.append((await until(ws, "app:pong"))["data"])
+        return got
+
+    assert run(exchange()) == list(range(1, 41))
+    assert all(name.startswith("pywry-callback-") for name in threads[:PROMOTE_AFTER])
+    assert threads[PROMOTE_AFTER:] == ["pywry-loop"] * (40 - PROMOTE_AFTER)
