@@ -34,6 +34,11 @@ from pathlib import Path
 from typing import Any
 
 BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from profiles import thread_cpu  # noqa: E402 - bench/ is not a package
+from scalesoak_doc import update_doc  # noqa: E402
+
 DOC = BENCH.parent / "docs" / "performance-analysis.md"
 CONTENDERS = ("ours", "ours-workers", "granian", "floor")
 _CONFIG = re.compile(r'<script id="pywry-config" type="application/json">(.*?)</script>', re.S)
@@ -41,7 +46,6 @@ _CONFIG = re.compile(r'<script id="pywry-config" type="application/json">(.*?)</
 
 # ---------------------------------------------------------------------------- servers
 def _serve(kind: str) -> None:
-    sys.path.insert(0, str(BENCH))
     if kind == "granian":
         _serve_bare_granian()
         return
@@ -100,16 +104,6 @@ def _answer_stdin() -> None:
 
 
 # ---------------------------------------------------------------------------- client
-def _thread_cpu(pid: int) -> dict[int, float]:
-    out = {}
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            out[int(task.name)] = int((task / "schedstat").read_text().split()[0]) / 1e9
-        except (OSError, ValueError, IndexError):
-            continue
-    return out
-
-
 def _role(name: str | None) -> str:
     if name is None:
         return "server"  # no Python thread: the HTTP server's native threads
@@ -174,7 +168,7 @@ def _measure(kind: str, trips: int) -> dict[str, float]:
         server.stdin.flush()
         reply = server.stdout.readline()
         names = {int(k): v for k, v in json.loads(reply.split(" ", 1)[1]).items()}
-        threads0 = _thread_cpu(server.pid)
+        threads0 = {tid: cpu for tid, (_, cpu) in thread_cpu(server.pid).items()}
         t0 = time.perf_counter()
         times = []
         for i in range(trips):
@@ -183,7 +177,7 @@ def _measure(kind: str, trips: int) -> dict[str, float]:
             times.append(time.perf_counter() - start)
         t1 = time.perf_counter()
         by_role = {"loop": 0.0, "workers": 0.0, "server": 0.0, "other": 0.0}
-        for tid, cpu in _thread_cpu(server.pid).items():
+        for tid, (_, cpu) in thread_cpu(server.pid).items():
             by_role[_role(names.get(tid))] += cpu - threads0.get(tid, 0.0)
         ws.close()
         return {
@@ -198,16 +192,6 @@ def _measure(kind: str, trips: int) -> dict[str, float]:
 
 
 # ---------------------------------------------------------------------------- report
-def _update_doc(lines: list[str]) -> None:
-    text = DOC.read_text()
-    begin, end = "<!-- begin:pingpong -->", "<!-- end:pingpong -->"
-    if begin not in text or end not in text:
-        text = text.rstrip("\n") + f"\n\n{begin}\n{end}\n"
-    head, rest = text.split(begin, 1)
-    _, tail = rest.split(end, 1)
-    DOC.write_text(head + begin + "\n" + "\n".join(lines) + "\n" + end + tail)
-
-
 def main() -> None:
     # The sync client is used without a context manager on purpose (closed explicitly).
     warnings.filterwarnings("ignore", message="connect.. must be used as a context manager")
@@ -250,7 +234,7 @@ def main() -> None:
         "Runs (CPU µs per trip): "
         + "; ".join(f"{k} " + ", ".join(f"{r['cpu_us']:.0f}" for r in v) for k, v in runs.items()),
     ]
-    _update_doc(lines)
+    update_doc("pingpong", lines, DOC)
     print(f"pingpong: wrote {DOC.relative_to(BENCH.parent)}")
 
 

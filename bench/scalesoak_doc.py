@@ -122,12 +122,12 @@ def save_raw(name: str, results: dict[str, Any]) -> Path:
     return path
 
 
-def update_doc(name: str, lines: list[str]) -> None:
-    """Replace the block of ``name`` in docs/scale-and-soak.md with ``lines``."""
-    text = DOC.read_text() if DOC.exists() else _SKELETON
+def update_doc(name: str, lines: list[str], doc: Path = DOC) -> None:
+    """Replace the block of ``name`` in ``doc`` (docs/scale-and-soak.md) with ``lines``."""
+    text = doc.read_text() if doc.exists() else _SKELETON
     begin, end = f"<!-- begin:{name} -->", f"<!-- end:{name} -->"
     if begin not in text or end not in text:
         text = text.rstrip("\n") + f"\n\n{begin}\n{end}\n"
     head, rest = text.split(begin, 1)
     _, tail = rest.split(end, 1)
-    DOC.write_text(head + begin + "\n" + "\n".join(lines).strip("\n") + "\n" + end + tail)
+    doc.write_text(head + begin + "\n" + "\n".join(lines).strip("\n") + "\n" + end + tail)
