@@ -31,7 +31,6 @@ log = logging.getLogger("pywry")
 
 
 _STOP_WAIT = 30.0  # seconds a destroy() waits for a stop another thread is doing
-_current = threading.current_thread
 
 
 class PyWry:
@@ -268,7 +267,8 @@ class PyWry:
             self._destroyed = True
             container = self._container
         if already:
-            if stopping is not None and not self._on_loop() and stopping is not _current():
+            waiting_is_safe = not self._on_loop() and stopping is not threading.current_thread()
+            if stopping is not None and waiting_is_safe:
                 stopping.join(_STOP_WAIT)
             return
         if container is None:
