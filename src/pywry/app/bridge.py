@@ -388,6 +388,22 @@ class Bridge:
         """Handle one message from a page (see :class:`Inbound`); seconds to pause reading."""
         return self._inbound.receive(page, raw)
 
+    async def receive_and_reply(self, page: PageSession, raw: str | bytes) -> float:
+        """Handle one message, then send what that produced for ``page`` from this task.
+
+        The page's reader calls this: a reply made while handling (a callback on the loop
+        that emits, an acknowledgement, an error report) leaves without waking the page's
+        writer task. Returns seconds to pause reading, as :meth:`receive`.
+        """
+        page.hold()
+        try:
+            pause = self._inbound.receive(page, raw)
+        finally:
+            held = page.release()
+        if held:
+            await page.send_held()
+        return pause
+
     async def beacon(
         self, label: str, *, token: str | None, page_id: str | None, reason: str
     ) -> bool:

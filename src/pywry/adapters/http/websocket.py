@@ -224,4 +224,4 @@ async def _pump(
             page.send_control("pywry:error", {"error": "too-big", "message": message_text})
             page.close_after_flush(CLOSE_TOO_BIG, "frame too big")
         else:
-            pause = bridge.receive(page, text)
+            pause = await bridge.receive_and_reply(page, text)
