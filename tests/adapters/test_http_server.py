@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 from urllib.parse import urlsplit
 
@@ -14,6 +17,7 @@ import websockets
 
 from conftest import run_async
 from pywry import PortInUseError, PyWry
+from pywry.adapters.http import app as http_app
 
 pytestmark = pytest.mark.server
 
@@ -264,3 +268,61 @@ def test_a_reconnecting_client_gets_what_it_missed_in_one_batch(make_app):
         assert got == list(range(1, 101))
 
     run_async(run())
+
+
+_TWO_APPS_AT_ONCE = """
+import sys, threading, urllib.request
+from pywry import PyWry, WindowMode
+apps = [PyWry(mode=WindowMode.BROWSER, settings={"server": {"port": 0}}) for _ in range(2)]
+start = threading.Barrier(2)
+codes = []
+def show(app):
+    start.wait()
+    handle = app.show("<p>hi</p>")
+    codes.append(urllib.request.urlopen(handle.url, timeout=5).status)
+threads = [threading.Thread(target=show, args=(app,)) for app in apps]
+for t in threads: t.start()
+for t in threads: t.join()
+for app in apps: app.destroy()
+print(sorted(codes))
+"""
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_two_apps_shown_at_once_in_a_fresh_process_both_serve(attempt):
+    # The first show() builds Litestar, which imports plugins lazily: at once in two threads
+    # that used to fail now and then with an ImportError. A fresh process each time.
+    env = dict(os.environ, PYWRY_HEADLESS="1")
+    done = subprocess.run(
+        [sys.executable, "-c", _TWO_APPS_AT_ONCE],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[200, 200]"
+
+
+def test_apps_are_built_one_at_a_time(monkeypatch):
+    entered = [threading.Event(), threading.Event()]
+    leave = threading.Event()
+    calls = iter(range(2))
+
+    def build(**kwargs):
+        index = next(calls)
+        entered[index].set()
+        assert leave.wait(5)
+        return index
+
+    monkeypatch.setattr(http_app, "_build_app", build)
+    args = {"bridge": None, "settings": None, "internal_token": None}
+    threads = [threading.Thread(target=http_app.create_app, kwargs=args) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    assert entered[0].wait(5)
+    assert not entered[1].wait(0.2), "a second build started while the first was running"
+    leave.set()
+    assert entered[1].wait(5)
+    for thread in threads:
+        thread.join(5)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from importlib import resources
 from typing import Any, cast
 
@@ -33,6 +34,7 @@ __all__ = ["BRIDGE_PATH", "create_app"]
 log = logging.getLogger("pywry.http")
 
 BRIDGE_PATH = "/_pywry/bridge.js"
+_BUILDING = threading.Lock()  # process-wide on purpose: it guards Litestar's lazy imports
 PAGE_HEADERS = {
     "Cache-Control": "no-store, no-cache, must-revalidate, max-age=0",
     "Pragma": "no-cache",
@@ -71,11 +73,33 @@ def create_app(
     """Build the ASGI application serving ``bridge``'s widgets.
 
     Outermost is the host check (DNS rebinding), then CORS for the JSON API routes only,
-    then Litestar's routes.
+    then Litestar's routes. One build at a time in a process: Litestar imports its optional
+    plugins (attrs, pydantic) inside ``Litestar()``, and two first builds in two threads
+    (two apps shown at once) could each see the other's half-imported module and fail.
 
     Raises:
         SettingsError: The CORS settings combine the wildcard origin with credentials.
     """
+    with _BUILDING:
+        return _build_app(
+            bridge=bridge,
+            settings=settings,
+            internal_token=internal_token,
+            theme=theme,
+            debug=debug,
+            public_hosts=public_hosts,
+        )
+
+
+def _build_app(
+    *,
+    bridge: Bridge,
+    settings: ServerSettings,
+    internal_token: Token,
+    theme: str,
+    debug: bool,
+    public_hosts: tuple[str, ...],
+) -> HostGuard:
     cors = CorsPolicy(
         origins=settings.cors_origins,
         methods=settings.cors_allow_methods,
