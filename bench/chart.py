@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from report import FIGURES
 
-COLORS = {"release": "#9e9e9e", "ours": "#1f77b4", "floor": "#2ca02c"}
+COLORS = {"release": "#9e9e9e", "ours": "#1f77b4", "floor": "#2ca02c", "granian": "#ff7f0e"}
 
 
 def quartiles(values: list[float]) -> tuple[float, float]:
@@ -42,7 +42,7 @@ def main() -> None:
     footnotes: set[str] = set()
     for ax, (key, label, unit, better) in zip(axes.flat, figures, strict=False):
         names, meds, lo, hi = [], [], [], []
-        for name in ("release", "ours", "floor"):
+        for name in ("release", "ours", "floor", "granian"):
             cell = summary[key].get(name)
             if not cell or cell["median"] is None:
                 continue
@@ -68,7 +68,7 @@ def main() -> None:
         ax.axis("off")
     stamp = results["started"][:16].replace("T", " ")
     fig.suptitle(
-        f"pywry vs PyWry 2.0.6 vs floor, {stamp} UTC: medians; "
+        f"pywry vs PyWry 2.0.6 vs the floors, {stamp} UTC: medians; "
         "bars span the middle half of the runs (quartiles)",
         fontsize=10,
     )

@@ -38,16 +38,18 @@ RELEASE_SPEC = "pywry[notebook]==2.0.6"
 
 @dataclass(frozen=True)
 class Contender:
-    name: str  # "release" | "ours" | "floor"
+    name: str  # "release" | "ours" | "floor" | "granian"
     python: str
     title: str
 
     def import_code(self) -> str:
-        return "import floor" if self.name == "floor" else "import pywry"
+        return {"floor": "import floor", "granian": "import floor_granian"}.get(
+            self.name, "import pywry"
+        )
 
     def cwd(self) -> Path:
-        # The floor module lives in bench/; the others must not see bench/ or src/ by accident.
-        return BENCH if self.name == "floor" else CACHE
+        # The floors live in bench/; the others must not see bench/ or src/ by accident.
+        return BENCH if self.name in ("floor", "granian") else CACHE
 
 
 def ensure_venv(path: Path, packages: list[str], log: Path) -> str:

@@ -164,7 +164,8 @@ def write_markdown(results: dict[str, Any], path: Path, raw_name: Path) -> None:
         f"Run started {results['started']} and took {results['elapsed_s'] / 60:.1f} min"
         f"{' (--quick)' if opts['quick'] else ''}.",
         "",
-        "Contenders, measured side by side in one run, alternating (release, ours, floor, then "
+        "Contenders, measured side by side in one run, alternating (release, ours, floor, Granian "
+        "floor, then "
         "the next repeat starts one contender later):",
         "",
         f"- **release**: PyWry {m['pywry_versions'].get('release', '2.0.6')} "
@@ -183,6 +184,11 @@ def write_markdown(results: dict[str, Any], path: Path, raw_name: Path) -> None:
         'inline on the loop, events queued in one loop tick sent as one `{"events": [...]}` '
         "frame). It shows how close a real server can get to the limit of Python, loopback "
         "and Chromium; it is never shipped.",
+        "- **Granian floor**: `bench/floor_granian.py`, the same thin protocol as a bare ASGI "
+        "app (no framework, no exactly-once ledger, no replay buffer) served by pywry's own "
+        "Granian runner on pywry's loop thread. It shows the limit of any app served by "
+        "Granian, the server pywry is built on: what is left between it and ours is pywry's "
+        "own code. Never shipped.",
         "",
         f"Every figure is the median over {opts['repeats']} runs per contender "
         f"(fan-out: {opts['fan_repeats']} runs; `import`: {opts['import_runs']} timings per run), "
@@ -190,16 +196,18 @@ def write_markdown(results: dict[str, Any], path: Path, raw_name: Path) -> None:
         "",
         "## Results",
         "",
-        "| Figure | release | ours | floor | ours / release | ours / floor |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| Figure | release | ours | floor | Granian floor | ours / release | ours / floor "
+        "| Granian floor / release |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for key, label, unit, better in FIGURES:
         row = [f"{label} ({unit}, {better} is better)"]
-        for name in ("release", "ours", "floor"):
+        for name in ("release", "ours", "floor", "granian"):
             cell = s[key].get(name)
             row.append(_fmt(cell["median"]) if cell else "skipped")
         row.append(_ratio_fmt(_ratio(s, key, "ours", "release")))
         row.append(_ratio_fmt(_ratio(s, key, "ours", "floor")))
+        row.append(_ratio_fmt(_ratio(s, key, "granian", "release")))
         lines.append("| " + " | ".join(row) + " |")
     notes = [
         f"- {label}, {name}: {cell['note']}"
@@ -210,10 +218,20 @@ def write_markdown(results: dict[str, Any], path: Path, raw_name: Path) -> None:
     if notes:
         lines += ["", "Notes on single cells:", "", *notes]
     lines += ["", "![Benchmark chart](performance.png)", "", "## Goals", ""]
-    lines += ["| Goal | ratio | result |", "| --- | ---: | --- |"]
+    lines += [
+        "The last column is what the Granian floor reaches against the same target: the "
+        "best any app served by Granian, the server pywry is built on, can do here.",
+        "",
+        "| Goal | ratio | result | Granian floor's ratio |",
+        "| --- | ---: | --- | ---: |",
+    ]
     for g in goals:
         verdict = {True: "met", False: "**NOT MET**", None: "not measured (ours skipped)"}
-        lines.append(f"| {g['text']} | {_ratio_fmt(g['ratio'])} | {verdict[g['passed']]} |")
+        best = _ratio(s, g["figure"], "granian", g["against"])
+        lines.append(
+            f"| {g['text']} | {_ratio_fmt(g['ratio'])} | {verdict[g['passed']]} "
+            f"| {_ratio_fmt(best)} |"
+        )
     lines += _profile_section(results)
     lines += _method_section(results)
     lines += ["", f"Raw results: `{raw_name}` (kept out of git).", ""]

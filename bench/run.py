@@ -5,9 +5,11 @@
 Contenders, measured side by side and alternating in one run (the starting contender
 rotates each repeat): the PyWry release (installed once into ``bench/.cache/``), this
 project's pywry (the runner's interpreter; skipped with a note when ``from pywry import
-PyWry`` fails) and the floor (``bench/floor.py``). Every figure is a median over the
-repeats. Raw results go to ``bench/.cache/results-<timestamp>.json``; the report to
-``docs/performance.md`` and ``docs/performance.png``.
+PyWry`` fails), the floor (``bench/floor.py``) and the Granian floor
+(``bench/floor_granian.py``: the same thin protocol as a bare ASGI app on pywry's own
+Granian runner). Every figure is a median over the repeats. Raw results go to
+``bench/.cache/results-<timestamp>.json``; the report to ``docs/performance.md`` and
+``docs/performance.png``.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ def machine_facts(contenders: list[Contender]) -> dict[str, Any]:
     ).stdout.strip()
     versions = {}
     for c in contenders:
-        if c.name == "floor":
+        if c.name in ("floor", "granian"):
             continue
         code = "import importlib.metadata as m; print(m.version('pywry'))"
         versions[c.name] = subprocess.run(
@@ -129,6 +131,8 @@ def main() -> None:
     else:
         print(f"bench: skipping this project's pywry: {skipped}", flush=True)
     contenders.append(Contender("floor", sys.executable, "floor (bench/floor.py)"))
+    if skipped is None:  # served by pywry's own Granian runner: needs this project's pywry
+        contenders.append(Contender("granian", sys.executable, "Granian floor"))
 
     results: dict[str, Any] = {
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

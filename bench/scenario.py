@@ -1,6 +1,6 @@
 """The app side of every benchmark, run by each contender's own interpreter.
 
-The same script serves the PyWry release, this project's pywry and the floor: it uses
+The same script serves the PyWry release, this project's pywry and both floors: it uses
 only the public API the three share (``PyWry(mode=WindowMode.BROWSER)``,
 ``app.show(html, label=..., callbacks={...})``, ``handle.url``, ``handle.emit``,
 ``app.destroy()``; three-argument callbacks, the form the release accepts).
@@ -90,7 +90,8 @@ def _say(*parts: object) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--contender", choices=["release", "ours", "floor"], required=True)
+    contenders = ["release", "ours", "floor", "granian"]
+    parser.add_argument("--contender", choices=contenders, required=True)
     parser.add_argument("--widgets", type=int, default=1)
     args = parser.parse_args()
 
@@ -104,6 +105,9 @@ def main() -> None:
     if args.contender == "floor":
         from floor import FloorApp as PyWry  # type: ignore[import-not-found]
         from floor import WindowMode  # type: ignore[import-not-found]
+    elif args.contender == "granian":
+        from floor_granian import GranianFloorApp as PyWry  # type: ignore[import-not-found]
+        from floor_granian import WindowMode  # type: ignore[import-not-found]
     else:
         from pywry import PyWry, WindowMode  # type: ignore[import-not-found]
     _say("PHASE imported", time.monotonic(), _rss_kib())
