@@ -129,6 +129,30 @@ def test_a_wrong_password_is_reported_without_echoing_any_password(loader, ec_ke
     assert "wrong-secret" not in repr(files)
 
 
+def test_a_wrong_password_that_decrypts_to_garbage_is_still_called_a_wrong_password(
+    loader, ec_key, tmp_path
+):
+    # About one wrong password in 200 decrypts to garbage that ends in valid padding; the
+    # parser then rejects it without a word about the password. Find such a file.
+    for _ in range(20_000):
+        pem = ec_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(PASSWORD.encode()),
+        )
+        try:
+            serialization.load_pem_private_key(pem, b"wrong-secret")
+        except ValueError as exc:
+            if "password" not in str(exc).lower():
+                break
+    else:
+        pytest.fail("no key file that a wrong password decrypts to garbage was found")
+    keyfile = tmp_path / "k.pem"
+    keyfile.write_bytes(pem)
+    files = TlsFiles(write_cert(tmp_path / "c.pem", ec_key), keyfile, password="wrong-secret")
+    assert "password is wrong" in load_error(loader, files)
+
+
 def test_a_key_from_another_certificate_is_rejected(loader, ec_key, rsa_key, tmp_path):
     files = TlsFiles(write_cert(tmp_path / "c.pem", ec_key), write_key(tmp_path / "k.pem", rsa_key))
     message = load_error(loader, files)
