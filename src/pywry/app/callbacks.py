@@ -94,7 +94,7 @@ class CallbackRunner:
         started = time.perf_counter()
         try:
             result = listener.call(event)
-            if inspect.isawaitable(result):
+            if result is not None and inspect.isawaitable(result):
                 listener.timing.demote()  # it returns coroutines: a worker runs them
                 task = asyncio.get_running_loop().create_task(
                     self._await_result(listener, event, result)

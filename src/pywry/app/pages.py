@@ -211,6 +211,8 @@ class PageSession:
         if self._resynced or not self.session.is_open:
             return None
         stream = self.channel.stream
+        if not self._direct and not self._unacked and self.session.cursor >= stream.head:
+            return None  # nothing to send: the usual answer once a message has gone
         frames: list[bytes] = []
         size = 0
         while self._direct and size < self._batch_bytes:
