@@ -9,6 +9,8 @@ processes, medians over the repeats:
   scenario of ``make bench``);
 - ``ours-workers``: the same with ``callback_inline_budget = 0`` (every sync callback on a
   worker thread, as before callbacks could move to the loop);
+- ``granian-floor``: ``bench/floor_granian.py``, the page protocol with nothing else, as a
+  bare ASGI app on pywry's own Granian runner (what any app on Granian costs for this job);
 - ``granian``: a bare ASGI app that echoes each text frame, served by pywry's own
   Granian runner on pywry's loop thread (uvloop): the least any ASGI app on Granian costs;
 - ``floor``: ``bench/floor.py`` (one asyncio protocol, no framework).
@@ -36,11 +38,12 @@ from typing import Any
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from profiles import thread_cpu  # noqa: E402 - bench/ is not a package
+from contenders import free_port  # noqa: E402 - bench/ is not a package
+from profiles import thread_cpu  # noqa: E402
 from scalesoak_doc import update_doc  # noqa: E402
 
 DOC = BENCH.parent / "docs" / "performance-analysis.md"
-CONTENDERS = ("ours", "ours-workers", "granian", "floor")
+CONTENDERS = ("ours", "ours-workers", "granian-floor", "granian", "floor")
 _CONFIG = re.compile(r'<script id="pywry-config" type="application/json">(.*?)</script>', re.S)
 
 
@@ -54,6 +57,10 @@ def _serve(kind: str) -> None:
         from floor import WindowMode  # type: ignore[import-not-found]
 
         app = PyWry(mode=WindowMode.BROWSER)
+    elif kind == "granian-floor":
+        from floor_granian import GranianFloorApp  # type: ignore[import-not-found]
+
+        app = GranianFloorApp()
     else:
         from pywry import PyWry, WindowMode
 
@@ -132,7 +139,7 @@ def _connect(line: str) -> tuple[Any, str | None]:
 
 
 def _measure(kind: str, trips: int) -> dict[str, float]:
-    env = dict(os.environ, PYWRY_HEADLESS="1")
+    env = dict(os.environ, PYWRY_HEADLESS="1", PYWRY_SERVER__PORT=str(free_port()))
     server = subprocess.Popen(
         [sys.executable, __file__, "--serve", kind],
         stdin=subprocess.PIPE,
