@@ -8,8 +8,9 @@ no framework, no exactly-once ledger, no replay buffer, no checks beyond the tok
 server is pywry's own: ``GranianRunner`` on pywry's ``LoopThread`` (uvloop where
 installed), so the only difference from pywry is pywry's own code.
 
-As in pywry, a sync callback runs inline on the loop and what it emits is sent by the task
-that read the page's message; other emits are sent by each page's writer task.
+As in pywry, a sync callback runs inline on the loop and the task that read the page's
+message starts the send of what it emits without waiting for it; other emits are sent by
+each page's writer task.
 """
 
 from __future__ import annotations
@@ -36,22 +37,37 @@ _PAGE_HEADERS = [(b"content-type", b"text/html; charset=utf-8"), (b"cache-contro
 
 
 class _Page:
-    """One page's socket: an outbox sent by one task at a time, in order."""
+    """One page's socket: an outbox sent one message at a time, in order."""
 
-    __slots__ = ("busy", "outbox", "send", "wake")
+    __slots__ = ("busy", "inflight", "outbox", "send", "wake")
 
     def __init__(self, send: Any) -> None:
         self.send = send
         self.outbox: deque[str] = deque()
         self.wake = asyncio.Event()
         self.busy = False
+        self.inflight: Any = None  # a send started by the reader, not awaited by it
+
+    def start(self) -> None:
+        """The reader's path: start one send without waiting for it (Granian starts it)."""
+        if self.busy or (self.inflight is not None and not self.inflight.done()):
+            self.wake.set()
+            return
+        self.inflight = self.send({"type": "websocket.send", "text": self.outbox.popleft()})
+        if self.outbox:
+            self.wake.set()
 
     async def drain(self) -> None:
         if self.busy:
             return
         self.busy = True
         try:
-            while self.outbox:
+            while True:
+                inflight, self.inflight = self.inflight, None
+                if inflight is not None:
+                    await inflight
+                if not self.outbox:
+                    return
                 await self.send({"type": "websocket.send", "text": self.outbox.popleft()})
         finally:
             self.busy = False
@@ -148,7 +164,7 @@ class _Asgi:
                 if widget.queue:
                     widget.flush(reader=page)
                 if page.outbox:
-                    await page.drain()
+                    page.start()
         finally:
             widget.pages.discard(page)
             writer.cancel()

@@ -87,11 +87,15 @@ def _serve_bare_granian() -> None:
             return
         await receive()
         await send({"type": "websocket.accept"})
+        inflight = None
         while True:
             message = await receive()
             if message["type"] != "websocket.receive":
                 return
-            await send({"type": "websocket.send", "text": message["text"]})
+            if inflight is not None and not inflight.done():
+                await inflight  # one send in flight at a time, so echoes keep their order
+            # Not awaited: Granian starts the send at once (as pywry's reader does).
+            inflight = send({"type": "websocket.send", "text": message["text"]})
 
     loop = LoopThread()
     loop.start()

@@ -288,10 +288,10 @@ print(sorted(codes))
 """
 
 
-@pytest.mark.parametrize("attempt", range(3))
-def test_two_apps_shown_at_once_in_a_fresh_process_both_serve(attempt):
+def test_two_apps_shown_at_once_in_a_fresh_process_both_serve():
     # The first show() builds Litestar, which imports plugins lazily: at once in two threads
-    # that used to fail now and then with an ImportError. A fresh process each time.
+    # that failed about one time in 13 with an ImportError (the lock that prevents it is
+    # pinned by the next test; this one shows the whole path works in a fresh process).
     env = dict(os.environ, PYWRY_HEADLESS="1")
     done = subprocess.run(
         [sys.executable, "-c", _TWO_APPS_AT_ONCE],

@@ -250,3 +250,49 @@ def test_a_quick_callback_moves_to_the_loop_and_every_reply_arrives_in_order(mak
     assert run(exchange()) == list(range(1, 41))
     assert all(name.startswith("pywry-callback-") for name in threads[:PROMOTE_AFTER])
     assert threads[PROMOTE_AFTER:] == ["pywry-loop"] * (40 - PROMOTE_AFTER)
+
+
+@pytest.mark.timeout(60)
+def test_a_page_that_sends_a_burst_before_reading_its_answers_is_read_to_the_end(make_app):
+    # Answers of a callback on the loop are started by the socket's reader: it must not wait
+    # for them, or a page that writes before it reads would fill both directions and stall.
+    app = make_app(max_inbound_rate=10_000_000)
+    pad = "p" * 4000
+    threads: list[str] = []
+
+    def on_ping(data: Any, event_type: str, label: str) -> None:
+        threads.append(threading.current_thread().name)
+        handle.emit("app:pong", pad)
+
+    handle = app.show("<p/>", label="burst", callbacks={"app:ping": on_ping})
+    burst = 3000  # about 12 MB of answers: far more than the sockets' buffers hold
+
+    async def exchange() -> int:
+        url = ws_url(handle, "?page=burst")
+        async with websockets.connect(
+            url, subprotocols=protocols(app, "burst"), max_queue=1, max_size=None, close_timeout=1
+        ) as ws:
+            await until(ws, "pywry:hello")
+            seq = 0
+            while threads[-5:] != ["pywry-loop"] * 5:  # until the callback runs on the loop
+                seq += 1
+                await ws.send(json.dumps({"type": "app:ping", "data": seq, "seq": seq}))
+                await until(ws, "app:pong")
+                assert seq < 200, "the callback never moved to the loop"
+            sent = 0
+
+            async def send_burst() -> None:
+                nonlocal sent
+                for k in range(1, burst + 1):
+                    frame = json.dumps({"type": "app:ping", "data": pad, "seq": seq + k})
+                    await ws.send(frame)
+                    sent = k
+
+            try:
+                await asyncio.wait_for(send_burst(), 20)
+            except TimeoutError:
+                ws.transport.abort()  # the server stopped reading us: do not wait for it
+            return sent
+
+    assert run(exchange()) == burst, "the server stopped reading a page that did not read"
+    assert threads.count("pywry-loop") >= burst

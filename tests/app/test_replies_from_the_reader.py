@@ -1,11 +1,12 @@
-"""A reply made while a page's message is handled leaves from the task that read it.
+"""A reply made while a page's message is handled is started by the task that read it.
 
 The page's reader hands each message to ``Bridge.receive_and_reply``; what handling it
 produced for that page (the answer of a callback on the loop, the acknowledgement, an error
-report) is sent by the reader itself instead of waking the page's writer task. These tests
-pin what must hold whichever task sends: one send at a time, frames in order, a close only
-after what was queued before it. The bridge is real; the socket is a recorder that names
-the task of every send and can be frozen to hold a send half-way.
+report) is started at once instead of waking the page's writer task, and the reader does
+not wait for it. These tests pin what must hold whoever sends: one send at a time, frames in
+order, a close only after what was queued before it, and a page that does not read its
+answers is still read. The bridge is real; the socket is a recorder that names the task of
+every send and can be frozen to hold a send half-way.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -22,8 +24,6 @@ from pywry.app.bridge import Bridge
 from pywry.app.callbacks import PROMOTE_AFTER
 from pywry.app.pages import PageSession
 from pywry.testing import FakeBrowserLauncher, FakeServerRunner
-
-READER = "page-reader"
 
 
 @pytest.fixture
@@ -97,35 +97,77 @@ def connect(app: PyWry, label: str, sock: Socket) -> tuple[Bridge, PageSession]:
     return bridge, page
 
 
-def read(app: PyWry, bridge: Bridge, page: PageSession, frame: dict[str, Any]) -> Any:
-    """Hand one message to the bridge from a task named like a page's reader; the task."""
+def read(app: PyWry, bridge: Bridge, page: PageSession, frame: dict[str, Any]) -> None:
+    """Hand one message to the bridge as the page's reader does (on the loop)."""
 
-    async def run() -> asyncio.Task[float]:
-        raw = json.dumps(frame)
-        return asyncio.get_running_loop().create_task(
-            bridge.receive_and_reply(page, raw), name=READER
-        )
+    async def run() -> None:
+        bridge.receive_and_reply(page, json.dumps(frame))
 
-    return app.container.loop_thread().run(run())
+    app.container.loop_thread().run(run())
 
 
-def test_the_answer_of_a_callback_on_the_loop_leaves_from_the_reader_with_its_ack(app):
-    app.show("<p/>", label="w", callbacks={"app:ping": lambda d: app.emit("app:pong", d, "w")})
+def wait_until(condition: Any, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.001)  # a private flag on the loop: nothing to await from this thread
+
+
+def promoted(
+    app: PyWry, bridge: Bridge, page: PageSession, sock: Socket, threads: list[str]
+) -> int:
+    """Ping until the callback has run on the loop 5 times in a row; the next seq."""
+    seq = 0
+    while threads[-5:] != ["pywry-loop"] * 5:
+        seq += 1
+        assert seq < 200, "the callback never moved to the loop"
+        read(app, bridge, page, {"type": "app:ping", "data": seq, "seq": seq})
+        sock.wait(lambda s, seq=seq: len(s.frames("app:pong")) == seq)
+    return seq + 1
+
+
+def answering(app: PyWry, threads: list[str]) -> Any:
+    def on_ping(data: Any) -> None:
+        threads.append(threading.current_thread().name)
+        app.emit("app:pong", data, "w")
+
+    return on_ping
+
+
+def test_the_answer_of_a_callback_on_the_loop_leaves_without_the_writer_with_its_ack(app):
+    threads: list[str] = []
+    app.show("<p/>", label="w", callbacks={"app:ping": answering(app, threads)})
     sock = Socket()
     bridge, page = connect(app, "w", sock)
-    trips = PROMOTE_AFTER + 6
-    for seq in range(1, trips + 1):
-        read(app, bridge, page, {"type": "app:ping", "data": seq, "seq": seq})
-        sock.wait(lambda s, seq=seq: s.frames("app:pong") == list(range(1, seq + 1)))
-    last = [(task, [f["type"] for f in frames]) for task, frames in sock.messages[-5:]]
-    # On the loop by now: each answer is one message, sent by the reader, the ack inside.
-    assert last == [(READER, ["pywry:ack", "app:pong"])] * 5
+    next_seq = promoted(app, bridge, page, sock, threads)
+    assert next_seq > PROMOTE_AFTER
+    last = sock.messages[-5:]
+    # Each answer is one message with the ack inside, and the writer task was not woken.
+    assert [[f["type"] for f in frames] for _, frames in last] == [["pywry:ack", "app:pong"]] * 5
+    assert not any(task.startswith("pywry-writer") for task, _ in last)
     assert [ack["inbound"] for ack in sock.frames("pywry:ack")[-5:]] == list(
-        range(trips - 4, trips + 1)
+        range(next_seq - 5, next_seq)
     )
 
 
-def test_one_send_at_a_time_and_in_order_while_the_reader_is_stuck_in_a_send(app):
+def test_a_page_whose_answers_are_stuck_is_still_read_and_gets_them_all_in_order(app):
+    threads: list[str] = []
+    app.show("<p/>", label="w", callbacks={"app:ping": answering(app, threads)})
+    sock = Socket()
+    bridge, page = connect(app, "w", sock)
+    seq = promoted(app, bridge, page, sock, threads)
+    handled = len(threads)
+    sock.freeze()  # the page stops reading: the next answer's send hangs
+    for k in range(200):
+        read(app, bridge, page, {"type": "app:ping", "data": seq + k, "seq": seq + k})
+    assert len(threads) == handled + 200  # every ping was handled while the sends hang
+    sock.thaw()
+    sock.wait(lambda s: len(s.frames("app:pong")) == seq + 199)
+    assert sock.frames("app:pong") == list(range(1, seq + 200))
+    assert sock.most_at_once == 1
+
+
+def test_one_send_at_a_time_and_in_order_while_the_readers_send_is_stuck(app):
     app.show("<p/>", label="w")
     sock = Socket()
     bridge, page = connect(app, "w", sock)
@@ -143,22 +185,24 @@ def test_one_send_at_a_time_and_in_order_while_the_reader_is_stuck_in_a_send(app
     assert sock.most_at_once == 1
 
 
-def test_a_close_asked_for_while_the_reader_sends_comes_after_what_was_queued(app):
+def test_a_close_asked_for_while_the_readers_send_is_stuck_comes_after_what_was_queued(app):
     app.show("<p/>", label="w")
     sock = Socket()
     bridge, page = connect(app, "w", sock)
     sock.wait(lambda s: bool(s.frames("pywry:hello")))
     sock.freeze()
-    read(app, bridge, page, {"type": "not a name", "data": None, "seq": 1})
+    # No seq: no acknowledgement timer that could wake the writer by chance.
+    read(app, bridge, page, {"type": "not a name", "data": None})
     assert sock.holding.wait(5)
     for k in range(20):
         app.emit("app:n", k, "w")
     closing = threading.Thread(target=app.close, args=("w",))
     closing.start()  # waits for the page to get what was queued, then closes it
+    wait_until(lambda: page._close_after is not None)
     sock.thaw()
+    sock.wait(lambda s: s.closed_after is not None, timeout=1.0)
     closing.join(5)
     assert not closing.is_alive()
-    sock.wait(lambda s: s.closed_after is not None)
     assert sock.frames("app:n") == list(range(20))
     assert sock.closed_after == len(sock.messages)
     assert sock.most_at_once == 1

@@ -264,13 +264,18 @@ class CryptographyTlsLoader(TlsLoader):
         password = files.password.encode() if encrypted and files.password else None
         try:
             key = serialization.load_pem_private_key(data, password)
-        except ValueError:
+        except ValueError as exc:
             if encrypted:
                 # A wrong password is usually reported as such, but about one time in 200
-                # the garbage it decrypts to ends in valid padding and fails to parse instead.
+                # the garbage it decrypts to ends in valid padding and fails to parse instead;
+                # a damaged file fails the same way, so both are named.
+                cause = (
+                    "the password is wrong"
+                    if "password" in str(exc).lower()
+                    else "the password is wrong, or the file is damaged"
+                )
                 raise TlsError(
-                    f"TLS key {path} cannot be decrypted: the password is wrong; "
-                    f"check {_DECRYPT_HINT}"
+                    f"TLS key {path} cannot be decrypted: {cause}; check {_DECRYPT_HINT}"
                 ) from None
             raise TlsError(
                 f"TLS key {path} holds a key that cannot be parsed: {_KEY_HINT}"

@@ -388,21 +388,19 @@ class Bridge:
         """Handle one message from a page (see :class:`Inbound`); seconds to pause reading."""
         return self._inbound.receive(page, raw)
 
-    async def receive_and_reply(self, page: PageSession, raw: str | bytes) -> float:
-        """Handle one message, then send what that produced for ``page`` from this task.
+    def receive_and_reply(self, page: PageSession, raw: str | bytes) -> float:
+        """Handle one message, then start sending what that produced for ``page`` at once.
 
-        The page's reader calls this: a reply made while handling (a callback on the loop
+        The page's reader calls this: an answer made while handling (a callback on the loop
         that emits, an acknowledgement, an error report) leaves without waking the page's
-        writer task. Returns seconds to pause reading, as :meth:`receive`.
+        writer task, and without the reader waiting for the send. Returns seconds to pause
+        reading, as :meth:`receive`.
         """
         page.hold()
         try:
-            pause = self._inbound.receive(page, raw)
+            return self._inbound.receive(page, raw)
         finally:
-            held = page.release()
-        if held:
-            await page.send_held()
-        return pause
+            page.release()
 
     async def beacon(
         self, label: str, *, token: str | None, page_id: str | None, reason: str

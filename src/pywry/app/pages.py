@@ -15,7 +15,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from typing import Any, Protocol
 
 from ..domain.session import InboundLedger, Session, SessionState
@@ -37,7 +37,9 @@ MAX_BATCH_FRAMES = 4096  # frames in one message, so a far-behind page is served
 class PageConnection(Protocol):
     """What the HTTP adapter gives the bridge for one page's socket."""
 
-    async def send_text(self, text: str) -> None: ...
+    def send_text(self, text: str) -> Awaitable[None]:
+        """Start sending ``text``; the result completes once it is sent (or failed)."""
+        ...
 
     async def close(self, code: int, reason: str) -> None: ...
 
@@ -91,6 +93,7 @@ class PageSession:
         self._sending = False
         self._holding = False
         self._held = False
+        self._inflight: asyncio.Future[None] | None = None
         self._close_after: tuple[int, str] | None = None
         self._close_head: int | None = None
         self._resynced = False
@@ -113,51 +116,72 @@ class PageSession:
         self.session.move_to(SessionState.OPEN)
         if hello is not None:
             self._direct.appendleft(control_frame("pywry:hello", dict(hello)))
-        self._writer = asyncio.get_running_loop().create_task(self._write_loop())
+        self._writer = asyncio.get_running_loop().create_task(
+            self._write_loop(), name=f"pywry-writer:{self.label}"
+        )
         self.notify()
 
     def notify(self) -> None:
         if self._holding:
-            self._held = True  # the reader sends it when the message is handled
+            self._held = True  # the reader starts the send once the message is handled
             return
         self._wake.set()
 
     def hold(self) -> None:
         """The reader is handling a message: what it produces waits for :meth:`release`.
 
-        A reply to a page's event is sent by the task that read the event, instead of
-        waking the writer task for it: one task switch less per round trip.
+        The answer to a page's event is then started by the task that read the event, instead
+        of waking the writer task for it: one task switch less per round trip.
         """
         self._holding = True
 
-    def release(self) -> bool:
-        """End :meth:`hold`; True when something is waiting for :meth:`send_held`."""
+    def release(self) -> None:
+        """End :meth:`hold`: start sending what handling the message produced, if anything.
+
+        The reader never waits for the send (a page that does not read its answers must not
+        stop us reading what it sends). One message is started; what it leaves queued, and
+        anything queued while a send is in flight, is the writer's, which waits for the send
+        in flight first, so frames keep their order.
+        """
         self._holding = False
         held, self._held = self._held, False
-        if held and (self._sending or self._close_after is not None):
-            self._wake.set()  # the writer is sending already, or has a close to do
-            return False
-        return held
-
-    async def send_held(self) -> None:
-        """Send what is queued for this page from the calling (reader) task."""
-        try:
-            await self._send_queued()
-        except Exception:
-            # The socket went away: the reader learns it from its next receive().
-            log.debug("a page of widget %r went away during a send", self.label, exc_info=True)
+        if not held:
             return
-        if self._close_after is not None:
-            self._wake.set()  # asked for while sending: the writer closes
+        if self._sending or self._close_after is not None or not self._settled():
+            self._wake.set()
+            return
+        message = self._next_message()
+        if message is None:
+            return
+        self._inflight = asyncio.ensure_future(self.conn.send_text(message))
+        if self._direct or self.session.cursor < self.channel.stream.head:
+            self._wake.set()
+
+    def _settled(self) -> bool:
+        """Whether no send of the reader's is still in flight (and the last one went well)."""
+        inflight = self._inflight
+        if inflight is None:
+            return True
+        if not inflight.done():
+            return False
+        self._inflight = None
+        # A failed send means the socket went away: the writer finds out and stops.
+        return inflight.cancelled() or inflight.exception() is None
 
     async def _send_queued(self) -> None:
-        # A message taken from the queue is sent before the next one is taken, by one task
-        # at a time, so frames leave in order whichever task sends them.
+        # One message at a time, whichever task sends it: the reader's send in flight is
+        # awaited before the next message is taken, so frames leave in order.
         if self._sending:
             return
         self._sending = True
         try:
-            while (message := self._next_message()) is not None:
+            while True:
+                inflight, self._inflight = self._inflight, None
+                if inflight is not None:
+                    await inflight
+                message = self._next_message()
+                if message is None:
+                    return
                 await self.conn.send_text(message)
         finally:
             self._sending = False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import threading
 from typing import TYPE_CHECKING, Any
@@ -66,7 +65,6 @@ class FakePage:
         self.close_code: int | None = None
         self._session: PageSession | None = None
         self._seq = 0
-        self._handling: set[asyncio.Task[float]] = set()
         # Each simulated page is a page of its own: the bridge resumes pages by their id.
         self._page_id = f"fake-{secrets.token_hex(6)}"
 
@@ -97,14 +95,9 @@ class FakePage:
             {"type": event_type, "data": data, "widgetId": self._label, "ts": 0, "seq": self._seq}
         )
         session = self._session
+        # Handled and answered as a real page's reader does.
         loop_thread = self._app.container.loop_thread()
-        loop_thread.call_soon(self._handle, session, raw)
-
-    def _handle(self, session: PageSession, raw: bytes) -> None:
-        # Handled and answered by a task, as a real page's reader does (kept until done).
-        task = asyncio.get_running_loop().create_task(self._bridge.receive_and_reply(session, raw))
-        self._handling.add(task)
-        task.add_done_callback(self._handling.discard)
+        loop_thread.call_soon(self._bridge.receive_and_reply, session, raw)
 
     def close(self) -> None:
         """Go away as a closed tab does."""

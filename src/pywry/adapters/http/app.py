@@ -1,8 +1,8 @@
 """The Litestar application: pages, their sockets, the bridge script and the small JSON API.
 
-Everything comes from the arguments of :func:`create_app` (no module state), so two apps
-in one process never share widgets, and the same routes can later be mounted into a
-user's own Litestar application.
+Everything comes from the arguments of :func:`create_app`, so two apps in one process never
+share widgets, and the same routes can later be mounted into a user's own Litestar
+application. The one module-level object is a lock that makes builds take turns.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import re
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
@@ -55,8 +56,10 @@ class _Connection:
         self._reader = asyncio.current_task()
         self.reading = False  # the reader is parked in receive() and may be cancelled there
 
-    async def send_text(self, text: str) -> None:
-        await self._send({"type": "websocket.send", "text": text, "bytes": None})
+    def send_text(self, text: str) -> Awaitable[None]:
+        # The server's own send, not awaited here: Granian starts it at once and returns a
+        # future, so the page's reader can start an answer without waiting for it.
+        return self._send({"type": "websocket.send", "text": text, "bytes": None})
 
     async def close(self, code: int, reason: str) -> None:
         if self._close is not None:
@@ -224,4 +227,4 @@ async def _pump(
             page.send_control("pywry:error", {"error": "too-big", "message": message_text})
             page.close_after_flush(CLOSE_TOO_BIG, "frame too big")
         else:
-            pause = await bridge.receive_and_reply(page, text)
+            pause = bridge.receive_and_reply(page, text)
