@@ -167,15 +167,22 @@ def test_a_page_whose_answers_are_stuck_is_still_read_and_gets_them_all_in_order
     assert sock.most_at_once == 1
 
 
-def test_one_send_at_a_time_and_in_order_while_the_readers_send_is_stuck(app):
+def stuck_send(app: PyWry) -> tuple[Socket, PageSession]:
+    """A page whose reader has started an error report that the socket holds (frozen)."""
     app.show("<p/>", label="w")
     sock = Socket()
     bridge, page = connect(app, "w", sock)
     sock.wait(lambda s: bool(s.frames("pywry:hello")))
     sock.freeze()
-    # A refused event name: its error report is the reader's to send, and the send hangs.
-    read(app, bridge, page, {"type": "not a name", "data": None, "seq": 1})
+    # A refused event name: the reader starts its error report, and that send hangs. No
+    # seq: no acknowledgement timer that could wake the writer by chance.
+    read(app, bridge, page, {"type": "not a name", "data": None})
     assert sock.holding.wait(5)
+    return sock, page
+
+
+def test_one_send_at_a_time_and_in_order_while_the_readers_send_is_stuck(app):
+    sock, _ = stuck_send(app)
     for k in range(50):  # meanwhile the script emits: the writer task wakes for these
         app.emit("app:n", k, "w")
     sock.thaw()
@@ -186,14 +193,7 @@ def test_one_send_at_a_time_and_in_order_while_the_readers_send_is_stuck(app):
 
 
 def test_a_close_asked_for_while_the_readers_send_is_stuck_comes_after_what_was_queued(app):
-    app.show("<p/>", label="w")
-    sock = Socket()
-    bridge, page = connect(app, "w", sock)
-    sock.wait(lambda s: bool(s.frames("pywry:hello")))
-    sock.freeze()
-    # No seq: no acknowledgement timer that could wake the writer by chance.
-    read(app, bridge, page, {"type": "not a name", "data": None})
-    assert sock.holding.wait(5)
+    sock, page = stuck_send(app)
     for k in range(20):
         app.emit("app:n", k, "w")
     closing = threading.Thread(target=app.close, args=("w",))
