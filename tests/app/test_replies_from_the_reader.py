@@ -26,11 +26,23 @@ from pywry.app.pages import PageSession
 from pywry.testing import FakeBrowserLauncher, FakeServerRunner
 
 
-@pytest.fixture
-def app():
-    app = PyWry(mode=WindowMode.BROWSER, settings={"server": {"reconnect_grace": 0.2}})
+def make_app(**server: Any) -> PyWry:
+    app = PyWry(mode=WindowMode.BROWSER, settings={"server": {"reconnect_grace": 0.2, **server}})
     app.container.browser_launcher.override(FakeBrowserLauncher())
     app.container.server_runner.override(FakeServerRunner())
+    return app
+
+
+@pytest.fixture
+def app():
+    app = make_app()
+    yield app
+    app.destroy()
+
+
+@pytest.fixture
+def small_buffer_app():
+    app = make_app(replay_buffer_frames=50)
     yield app
     app.destroy()
 
@@ -206,3 +218,30 @@ def test_a_close_asked_for_while_the_readers_send_is_stuck_comes_after_what_was_
     assert sock.frames("app:n") == list(range(20))
     assert sock.closed_after == len(sock.messages)
     assert sock.most_at_once == 1
+
+
+def test_a_page_its_own_event_floods_past_the_buffer_is_told_and_closed_to_reload(
+    small_buffer_app,
+):
+    app = small_buffer_app
+    threads: list[str] = []
+    answer = answering(app, threads)
+
+    def on_ping(data: Any) -> None:
+        answer(data)
+        if data == "flood":  # more than the replay buffer holds, while the page waits
+            for k in range(120):
+                app.emit("app:n", k, "w")
+
+    app.show("<p/>", label="w", callbacks={"app:ping": on_ping})
+    sock = Socket()
+    bridge, page = connect(app, "w", sock)
+    promoted(app, bridge, page, sock, threads)
+    # Nothing may wake the writer by chance: the pings' acknowledgement timer has run out,
+    # and the flood's ping has no seq (so it arms no new one).
+    wait_until(lambda: page._ack_timer is None)
+    read(app, bridge, page, {"type": "app:ping", "data": "flood"})
+    sock.wait(lambda s: s.closed_after is not None, timeout=2.0)
+    assert sock.frames("pywry:overflow")[0]["missed"] > 0
+    assert sock.frames("pywry:resync") == [{"reason": "overflow"}]
+    assert sock.closed_after == len(sock.messages)

@@ -88,8 +88,8 @@ class PageSession:
         self._direct: deque[bytes] = deque()
         self._wake = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
-        # The reader sends what handling a message produced itself (see ``hold``); these
-        # keep it and the writer task from sending at the same time.
+        # The reader starts the send of what handling a message produced (see ``hold``);
+        # these keep it to one send at a time: the writer's, or the reader's in flight.
         self._sending = False
         self._holding = False
         self._held = False
@@ -154,7 +154,13 @@ class PageSession:
         if message is None:
             return
         self._inflight = asyncio.ensure_future(self.conn.send_text(message))
-        if self._direct or self.session.cursor < self.channel.stream.head:
+        # Left for the writer: what did not fit in one message, and a close (the message
+        # just taken may have found the page too far behind, which asks for one).
+        if (
+            self._direct
+            or self._close_after is not None
+            or self.session.cursor < self.channel.stream.head
+        ):
             self._wake.set()
 
     def _settled(self) -> bool:
@@ -169,10 +175,8 @@ class PageSession:
         return inflight.cancelled() or inflight.exception() is None
 
     async def _send_queued(self) -> None:
-        # One message at a time, whichever task sends it: the reader's send in flight is
-        # awaited before the next message is taken, so frames leave in order.
-        if self._sending:
-            return
+        # The writer's turn. One message at a time, whichever task started it: the reader's
+        # send in flight is awaited before the next message is taken, so frames keep order.
         self._sending = True
         try:
             while True:
@@ -287,7 +291,7 @@ class PageSession:
                 await self._wake.wait()
                 self._wake.clear()
                 await self._send_queued()
-                if self._close_after is not None and not self._sending:
+                if self._close_after is not None:
                     code, reason = self._close_after
                     await self.cut(code, reason)
                     return
