@@ -245,3 +245,26 @@ def test_a_page_its_own_event_floods_past_the_buffer_is_told_and_closed_to_reloa
     assert sock.frames("pywry:overflow")[0]["missed"] > 0
     assert sock.frames("pywry:resync") == [{"reason": "overflow"}]
     assert sock.closed_after == len(sock.messages)
+
+
+class GoneSocket(Socket):
+    """A socket whose peer can go away: then starting a send raises at once."""
+
+    gone = False
+
+    def send_text(self, text: str) -> Any:
+        if self.gone:
+            raise ConnectionResetError("the page went away")
+        return super().send_text(text)
+
+
+def test_a_send_that_fails_at_once_does_not_break_the_readers_handling(app):
+    threads: list[str] = []
+    app.show("<p/>", label="w", callbacks={"app:ping": answering(app, threads)})
+    sock = GoneSocket()
+    bridge, page = connect(app, "w", sock)
+    seq = promoted(app, bridge, page, sock, threads)
+    sock.gone = True
+    for k in range(3):  # the answers' sends fail as they start: handling goes on
+        read(app, bridge, page, {"type": "app:ping", "data": seq + k, "seq": seq + k})
+    assert threads[-3:] == ["pywry-loop"] * 3

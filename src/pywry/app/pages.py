@@ -153,7 +153,12 @@ class PageSession:
         message = self._next_message()
         if message is None:
             return
-        self._inflight = asyncio.ensure_future(self.conn.send_text(message))
+        try:
+            self._inflight = asyncio.ensure_future(self.conn.send_text(message))
+        except Exception:
+            # The socket went away under us: the reader learns it from its next receive().
+            log.debug("a page of widget %r went away during a send", self.label, exc_info=True)
+            return
         # Left for the writer: what did not fit in one message, and a close (the message
         # just taken may have found the page too far behind, which asks for one).
         if (
