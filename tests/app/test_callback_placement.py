@@ -34,6 +34,15 @@ def app():
     app.destroy()
 
 
+@pytest.fixture
+def roomy_app():
+    """For tests of what runs on the loop, not of the budget: a worker's run that waits for
+    the loop or the GIL (a show() from a worker does) never counts as slow here."""
+    app = make_app(callback_inline_budget=0.5)
+    yield app
+    app.destroy()
+
+
 class Recorder:
     """A sync callback that records (thread name, data) and answers the page."""
 
@@ -62,7 +71,8 @@ def run(page: FakePage, count: int, start: int = 0) -> None:
         page.wait_for("app:done", count=k + 1)
 
 
-def test_a_quick_callback_runs_on_workers_first_then_on_the_loop(app):
+def test_a_quick_callback_runs_on_workers_first_then_on_the_loop(roomy_app):
+    app = roomy_app
     callback = Recorder(app, "w")
     app.show("<p/>", label="w", callbacks={"app:go": callback})
     page = FakePage(app, "w").connect()
@@ -149,7 +159,8 @@ def test_a_widget_keeps_its_order_while_one_of_its_callbacks_is_on_a_worker(app)
     assert order == [("held", 0), ("quick", 1), ("quick", 2), ("quick", 3)]
 
 
-def test_a_callback_on_the_loop_can_show_update_and_close_widgets(app):
+def test_a_callback_on_the_loop_can_show_update_and_close_widgets(roomy_app):
+    app = roomy_app
     shown: list[str] = []
 
     def on_go(data: Any) -> None:
@@ -220,7 +231,9 @@ def test_destroy_from_a_callback_on_the_loop_stops_the_server_and_a_later_destro
     assert page.wait_closed(5) == 1001
 
 
-def test_a_callback_on_the_loop_that_exits_is_reported_and_the_page_keeps_working(app):
+def test_a_callback_on_the_loop_that_exits_is_reported_and_the_page_keeps_working(roomy_app):
+    app = roomy_app
+
     def on_go(data: Any) -> None:
         if data == PROMOTE_AFTER + 1:
             raise SystemExit(3)
