@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pywry import PyWry, WindowMode
-from pywry.testing import FakeBrowserLauncher
+from pywry.testing import FakeBrowserLauncher, FakeServerRunner
 
 CHROMIUM = os.environ.get("PYWRY_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -49,6 +49,24 @@ def make_app() -> Iterator[Callable[..., PyWry]]:
     def make(*, launcher: FakeBrowserLauncher | None = None, **server: Any) -> PyWry:
         app = PyWry(mode=WindowMode.BROWSER, settings=quick_settings(**server))
         app.container.browser_launcher.override(launcher or FakeBrowserLauncher())
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.destroy()
+
+
+@pytest.fixture
+def fake_app() -> Iterator[Callable[..., PyWry]]:
+    """Build PyWry apps whose server and browser are fakes (the bridge and loop are real)."""
+    apps: list[PyWry] = []
+
+    def make(**server: Any) -> PyWry:
+        settings = {"server": {"reconnect_grace": 0.2, **server}}
+        app = PyWry(mode=WindowMode.BROWSER, settings=settings)
+        app.container.browser_launcher.override(FakeBrowserLauncher())
+        app.container.server_runner.override(FakeServerRunner())
         apps.append(app)
         return app
 

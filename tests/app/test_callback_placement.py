@@ -20,27 +20,16 @@ from pywry.testing import FakeBrowserLauncher, FakePage, FakeServerRunner
 LOOP = "pywry-loop"
 
 
-def make_app(**server: Any) -> PyWry:
-    app = PyWry(mode=WindowMode.BROWSER, settings={"server": {"reconnect_grace": 0.2, **server}})
-    app.container.browser_launcher.override(FakeBrowserLauncher())
-    app.container.server_runner.override(FakeServerRunner())
-    return app
+@pytest.fixture
+def app(fake_app):
+    return fake_app()
 
 
 @pytest.fixture
-def app():
-    app = make_app()
-    yield app
-    app.destroy()
-
-
-@pytest.fixture
-def roomy_app():
+def roomy_app(fake_app):
     """For tests of what runs on the loop, not of the budget: a worker's run that waits for
     the loop or the GIL (a show() from a worker does) never counts as slow here."""
-    app = make_app(callback_inline_budget=0.5)
-    yield app
-    app.destroy()
+    return fake_app(callback_inline_budget=0.5)
 
 
 class Recorder:
@@ -116,15 +105,12 @@ def test_a_callback_slow_on_a_worker_is_not_promoted_until_it_is_quick_again(app
     assert threads[2 * PROMOTE_AFTER :] == [LOOP] * 2
 
 
-def test_a_budget_of_zero_keeps_every_sync_callback_on_workers():
-    app = make_app(callback_inline_budget=0)
-    try:
-        callback = Recorder(app, "w")
-        app.show("<p/>", label="w", callbacks={"app:go": callback})
-        run(FakePage(app, "w").connect(), 3 * PROMOTE_AFTER)
-        assert LOOP not in callback.threads()
-    finally:
-        app.destroy()
+def test_a_budget_of_zero_keeps_every_sync_callback_on_workers(fake_app):
+    app = fake_app(callback_inline_budget=0)
+    callback = Recorder(app, "w")
+    app.show("<p/>", label="w", callbacks={"app:go": callback})
+    run(FakePage(app, "w").connect(), 3 * PROMOTE_AFTER)
+    assert LOOP not in callback.threads()
 
 
 def test_a_widget_keeps_its_order_while_one_of_its_callbacks_is_on_a_worker(app):

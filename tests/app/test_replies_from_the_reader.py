@@ -15,36 +15,21 @@ import asyncio
 import json
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from pywry import PyWry, WindowMode
+from pywry import PyWry
 from pywry.app.bridge import Bridge
 from pywry.app.callbacks import PROMOTE_AFTER
 from pywry.app.pages import PageSession
-from pywry.testing import FakeBrowserLauncher, FakeServerRunner
-
-
-def make_app(**server: Any) -> PyWry:
-    app = PyWry(mode=WindowMode.BROWSER, settings={"server": {"reconnect_grace": 0.2, **server}})
-    app.container.browser_launcher.override(FakeBrowserLauncher())
-    app.container.server_runner.override(FakeServerRunner())
-    return app
 
 
 @pytest.fixture
-def app():
-    app = make_app()
-    yield app
-    app.destroy()
-
-
-@pytest.fixture
-def small_buffer_app():
-    app = make_app(replay_buffer_frames=50)
-    yield app
-    app.destroy()
+def app(fake_app):
+    return fake_app()
 
 
 class Socket:
@@ -138,20 +123,44 @@ def promoted(
     return seq + 1
 
 
-def answering(app: PyWry, threads: list[str]) -> Any:
+@dataclass
+class Promoted:
+    """Widget ``w`` whose ``app:ping`` callback answers ``app:pong`` and now runs on the loop."""
+
+    bridge: Bridge
+    page: PageSession
+    threads: list[str]  # where each run of the callback ran
+    next_seq: int
+
+    def ping(self, app: PyWry, data: Any, *, numbered: bool = True) -> None:
+        frame = {"type": "app:ping", "data": data}
+        if numbered:
+            frame["seq"] = self.next_seq
+            self.next_seq += 1
+        read(app, self.bridge, self.page, frame)
+
+
+def promoted_page(app: PyWry, sock: Socket, then: Callable[[Any], None] | None = None) -> Promoted:
+    """Show ``w``, connect ``sock`` and ping until the callback runs on the loop.
+
+    ``then`` runs after each answer, inside the callback.
+    """
+    threads: list[str] = []
+
     def on_ping(data: Any) -> None:
         threads.append(threading.current_thread().name)
         app.emit("app:pong", data, "w")
+        if then is not None:
+            then(data)
 
-    return on_ping
+    app.show("<p/>", label="w", callbacks={"app:ping": on_ping})
+    bridge, page = connect(app, "w", sock)
+    return Promoted(bridge, page, threads, promoted(app, bridge, page, sock, threads))
 
 
 def test_the_answer_of_a_callback_on_the_loop_leaves_without_the_writer_with_its_ack(app):
-    threads: list[str] = []
-    app.show("<p/>", label="w", callbacks={"app:ping": answering(app, threads)})
     sock = Socket()
-    bridge, page = connect(app, "w", sock)
-    next_seq = promoted(app, bridge, page, sock, threads)
+    next_seq = promoted_page(app, sock).next_seq
     assert next_seq > PROMOTE_AFTER
     last = sock.messages[-5:]
     # Each answer is one message with the ack inside, and the writer task was not woken.
@@ -163,16 +172,14 @@ def test_the_answer_of_a_callback_on_the_loop_leaves_without_the_writer_with_its
 
 
 def test_a_page_whose_answers_are_stuck_is_still_read_and_gets_them_all_in_order(app):
-    threads: list[str] = []
-    app.show("<p/>", label="w", callbacks={"app:ping": answering(app, threads)})
     sock = Socket()
-    bridge, page = connect(app, "w", sock)
-    seq = promoted(app, bridge, page, sock, threads)
-    handled = len(threads)
+    scene = promoted_page(app, sock)
+    seq = scene.next_seq
+    handled = len(scene.threads)
     sock.freeze()  # the page stops reading: the next answer's send hangs
     for k in range(200):
-        read(app, bridge, page, {"type": "app:ping", "data": seq + k, "seq": seq + k})
-    assert len(threads) == handled + 200  # every ping was handled while the sends hang
+        scene.ping(app, seq + k)
+    assert len(scene.threads) == handled + 200  # every ping was handled while the sends hang
     sock.thaw()
     sock.wait(lambda s: len(s.frames("app:pong")) == seq + 199)
     assert sock.frames("app:pong") == list(range(1, seq + 200))
@@ -220,27 +227,20 @@ def test_a_close_asked_for_while_the_readers_send_is_stuck_comes_after_what_was_
     assert sock.most_at_once == 1
 
 
-def test_a_page_its_own_event_floods_past_the_buffer_is_told_and_closed_to_reload(
-    small_buffer_app,
-):
-    app = small_buffer_app
-    threads: list[str] = []
-    answer = answering(app, threads)
+def test_a_page_its_own_event_floods_past_the_buffer_is_told_and_closed_to_reload(fake_app):
+    app = fake_app(replay_buffer_frames=50)
 
-    def on_ping(data: Any) -> None:
-        answer(data)
+    def flood(data: Any) -> None:
         if data == "flood":  # more than the replay buffer holds, while the page waits
             for k in range(120):
                 app.emit("app:n", k, "w")
 
-    app.show("<p/>", label="w", callbacks={"app:ping": on_ping})
     sock = Socket()
-    bridge, page = connect(app, "w", sock)
-    promoted(app, bridge, page, sock, threads)
+    scene = promoted_page(app, sock, then=flood)
     # Nothing may wake the writer by chance: the pings' acknowledgement timer has run out,
     # and the flood's ping has no seq (so it arms no new one).
-    wait_until(lambda: page._ack_timer is None)
-    read(app, bridge, page, {"type": "app:ping", "data": "flood"})
+    wait_until(lambda: scene.page._ack_timer is None)
+    scene.ping(app, "flood", numbered=False)
     sock.wait(lambda s: s.closed_after is not None, timeout=2.0)
     assert sock.frames("pywry:overflow")[0]["missed"] > 0
     assert sock.frames("pywry:resync") == [{"reason": "overflow"}]
@@ -259,12 +259,9 @@ class GoneSocket(Socket):
 
 
 def test_a_send_that_fails_at_once_does_not_break_the_readers_handling(app):
-    threads: list[str] = []
-    app.show("<p/>", label="w", callbacks={"app:ping": answering(app, threads)})
     sock = GoneSocket()
-    bridge, page = connect(app, "w", sock)
-    seq = promoted(app, bridge, page, sock, threads)
+    scene = promoted_page(app, sock)
     sock.gone = True
     for k in range(3):  # the answers' sends fail as they start: handling goes on
-        read(app, bridge, page, {"type": "app:ping", "data": seq + k, "seq": seq + k})
-    assert threads[-3:] == ["pywry-loop"] * 3
+        scene.ping(app, k)
+    assert scene.threads[-3:] == ["pywry-loop"] * 3
