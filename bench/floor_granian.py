@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from floor import _BRIDGE, WindowMode, _decode, _encode
+from floor import _BRIDGE, FloorHandle, WindowMode, _decode, _encode
 
 from pywry.adapters.granian_runner import GranianRunner
 from pywry.app.loop import LoopThread
@@ -170,14 +170,8 @@ class _Asgi:
             writer.cancel()
 
 
-class GranianFloorHandle:
-    """What ``show`` returns: the widget's URL and a thread-safe ``emit``."""
-
-    def __init__(self, app: GranianFloorApp, widget: _Widget) -> None:
-        self._app = app
-        self._widget = widget
-        self.label = self.widget_id = widget.label
-        self.url = f"http://{app.host}:{app.port}/widget/{widget.label}"
+class GranianFloorHandle(FloorHandle):
+    """The floor's handle (label, URL); only ``emit`` hands events over differently."""
 
     def emit(self, event_type: str, data: Any) -> None:
         """Queue an event; all events queued before the loop's next turn travel together."""
@@ -229,7 +223,7 @@ class GranianFloorApp:
         label = label or f"w{self._count}"
         widget = _Widget(label, content, callbacks or {})
         self.widgets[label] = widget
-        return GranianFloorHandle(self, widget)
+        return GranianFloorHandle(self, widget)  # type: ignore[arg-type]
 
     def destroy(self) -> None:
         if self._runner is not None:
