@@ -22,6 +22,7 @@ from pywry.domain import (
     matches,
     new_label,
 )
+from pywry.domain.session import InboundLedger
 
 # ---------------------------------------------------------------- tokens
 
@@ -168,6 +169,27 @@ def test_a_session_handles_each_inbound_frame_once():
     assert session.accept_inbound(None)
 
 
+def test_reading_what_a_ledger_handled_neither_adds_nor_refreshes_a_page():
+    ledger = InboundLedger(max_pages=2)
+    assert ledger.accept("old", 1)
+    assert ledger.accept("new", 1)
+    assert ledger.handled("unknown") == 0
+    assert not ledger.knows("unknown")
+    assert ledger.handled("old") == 1  # a read: "old" stays the least recently active
+    assert ledger.accept("third", 1)
+    assert not ledger.knows("old")
+    assert ledger.knows("new")
+
+
+def test_a_ledger_refuses_what_it_handled_and_takes_what_follows():
+    ledger = InboundLedger(max_pages=4)
+    assert ledger.accept("p", 3)
+    assert not ledger.accept("p", 3)
+    assert not ledger.accept("p", 2)
+    assert ledger.accept("p", 4)
+    assert ledger.handled("p") == 4
+
+
 # ---------------------------------------------------------------- frame streams
 
 
@@ -178,6 +200,15 @@ def test_a_stream_returns_what_follows_a_cursor_in_order():
     assert stream.after(2) == [b"f3", b"f4", b"f5"]
     assert stream.after(5) == []
     assert stream.after(0, limit=2) == [b"f1", b"f2"]
+
+
+def test_a_stream_gives_the_newest_frame_alone_unless_the_limit_is_zero():
+    stream = FrameStream(max_frames=10, max_bytes=1000)
+    for i in range(1, 4):
+        stream.append(f"f{i}".encode())
+    assert stream.after(2) == [b"f3"]
+    assert stream.after(2, limit=1) == [b"f3"]
+    assert stream.after(2, limit=0) == []
 
 
 def test_a_stream_forgets_the_oldest_frames_beyond_its_bounds():

@@ -24,7 +24,7 @@ from ..domain.session import ANONYMOUS_PAGE, Session, SessionState
 from ..domain.widget import Widget
 from .callbacks import CallbackRunner
 from .frames import encode_body
-from .inbound import Inbound
+from .inbound import KNOWN_NAMES, Inbound
 from .listeners import CallbackTable
 from .loop import LoopThread
 from .pages import PageConnection, PageSession, WidgetChannel
@@ -94,6 +94,7 @@ class Bridge:
         self._unsubscribe: dict[str, Unsubscribe] = {}
         self._inbox: deque[tuple[str | None, bytes]] = deque()
         self._wake_pending = False
+        self._names: set[str] = set()  # event names emitted before: checked once, not per emit
         self._open_pages = 0
         self._ever_connected = False
         self._idle = threading.Event()
@@ -131,14 +132,25 @@ class Bridge:
 
     def emit(self, event_type: str, data: Any = None, label: str | None = None) -> None:
         """Send an event to a widget's pages (every widget's when ``label`` is None)."""
-        check_event_name(event_type)
+        if event_type not in self._names:
+            check_event_name(event_type)
+            if len(self._names) >= KNOWN_NAMES:
+                self._names.clear()
+            self._names.add(event_type)
         if label is not None:
             self._channel(label)
         body = encode_body(event_type, data)
-        self._inbox.append((label, body))
         if self._loop_thread.in_loop_thread():
-            self._drain_inbox()  # on the loop already (an async callback): no hand-over
-        elif not self._wake_pending:
+            # On the loop already (a callback there): no hand-over. What other threads
+            # queued before goes first.
+            if label is not None and not self._inbox:
+                self._bus.publish(label, body)
+                return
+            self._inbox.append((label, body))
+            self._drain_inbox()
+            return
+        self._inbox.append((label, body))
+        if not self._wake_pending:
             self._wake_pending = True
             self._loop_thread.call_soon(self._drain_inbox)
 

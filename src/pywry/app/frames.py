@@ -57,7 +57,9 @@ class ProtocolError(PyWryError, ValueError):
 def encode_body(event_type: str, data: Any) -> bytes:
     """Encode an event once: ``{"type":...,"data":...,"ts":...}``. Raises ``TypeError``."""
     try:
-        return _encoder.encode({"type": event_type, "data": data, "ts": int(time.time() * 1000)})
+        return _encoder.encode(
+            {"type": event_type, "data": data, "ts": time.time_ns() // 1_000_000}
+        )
     except (TypeError, msgspec.EncodeError, OverflowError) as exc:
         raise TypeError(
             f"data of event {event_type!r} cannot be sent as JSON: {exc} "

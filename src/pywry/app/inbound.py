@@ -16,12 +16,13 @@ from ..domain.events import Event, check_event_name
 from .frames import InboundItem, ProtocolError, decode_inbound
 from .pages import PageSession
 
-__all__ = ["PAGE_EVENTS", "Inbound"]
+__all__ = ["KNOWN_NAMES", "PAGE_EVENTS", "Inbound"]
 
 # Events a page may send in pywry's own namespace; any other pywry:* from a page is refused.
 PAGE_EVENTS = frozenset(
     {"pywry:ready", "pywry:disconnect", "pywry:result", "pywry:message", "pywry:error"}
 )
+KNOWN_NAMES = 1024  # accepted event names remembered, so a name is checked once, not per frame
 
 
 class Inbound:
@@ -29,6 +30,7 @@ class Inbound:
 
     def __init__(self, *, dispatch: Callable[[Event], object]) -> None:
         self._dispatch = dispatch
+        self._accepted: set[str] = set()  # names that passed both checks below
 
     def receive(self, page: PageSession, raw: str | bytes) -> float:
         """Handle one message from ``page``; bad frames get an in-band error, nothing else.
@@ -52,15 +54,20 @@ class Inbound:
         if item.seq is not None:
             page.handled()
         name = item.type
-        try:
-            check_event_name(name)
-        except ValueError as exc:
-            page.send_control("pywry:error", {"error": "bad-event", "message": str(exc)})
-            return
+        if name not in self._accepted:
+            try:
+                check_event_name(name)
+            except ValueError as exc:
+                page.send_control("pywry:error", {"error": "bad-event", "message": str(exc)})
+                return
+            assert name is not None
+            if name.startswith("pywry:") and name not in PAGE_EVENTS:
+                page.send_control("pywry:error", {"error": "reserved", "event": name})
+                return
+            if len(self._accepted) >= KNOWN_NAMES:
+                self._accepted.clear()  # a page inventing names costs a check, not memory
+            self._accepted.add(name)
         assert name is not None
-        if name.startswith("pywry:") and name not in PAGE_EVENTS:
-            page.send_control("pywry:error", {"error": "reserved", "event": name})
-            return
         data = item.data
         if name == "pywry:disconnect":
             if page.said_goodbye:

@@ -29,6 +29,7 @@ __all__ = [
 STRIKES = 3  # runs over the budget on the loop (less what was forgiven) that demote
 STRIKE_FORGIVEN = 1 / 16  # of a strike, per quick run on the loop
 FAR_OVER = 10  # a run this many budgets long demotes at once: it blocked the loop
+MATCHES_KEPT = 1024  # (widget, event name) pairs whose listeners are remembered
 
 Callback = Callable[..., Any]
 ErrorReporter = Callable[[Event, BaseException], None]
@@ -112,8 +113,9 @@ class Listener:
     timing: Timing = field(default_factory=Timing, compare=False, hash=False, repr=False)
 
     def call(self, event: Event) -> Any:
-        args = (event.data, event.name, event.label)[: self.arity]
-        return self.fn(*args)
+        if self.arity == 3:  # the usual signature: no argument tuple to build and slice
+            return self.fn(event.data, event.name, event.label)
+        return self.fn(*(event.data, event.name, event.label)[: self.arity])
 
 
 def adapt(pattern: str, fn: Callback, label: str | None = None) -> Listener:
@@ -130,10 +132,14 @@ class CallbackTable:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._listeners: tuple[Listener, ...] = ()
+        # Who listens to (label, name), worked out once: a page sends the same few events
+        # over and over. Replaced (never changed in place) whenever the listeners change.
+        self._matches: dict[tuple[str, str], tuple[Listener, ...]] = {}
 
     def add(self, listener: Listener) -> None:
         with self._lock:
             self._listeners = (*self._listeners, listener)
+            self._matches = {}
 
     def remove(self, pattern: str, fn: Callback | None = None, label: str | None = None) -> int:
         """Remove the listeners of ``pattern`` (only ``fn`` if given); how many went."""
@@ -149,16 +155,28 @@ class CallbackTable:
             )
             removed = len(self._listeners) - len(keep)
             self._listeners = keep
+            self._matches = {}
         return removed
 
     def drop_label(self, label: str) -> None:
         with self._lock:
             self._listeners = tuple(item for item in self._listeners if item.label != label)
+            self._matches = {}
 
-    def for_event(self, event: Event) -> list[Listener]:
-        return [
-            item
-            for item in self._listeners
-            if (item.label is None or item.label == event.label)
-            and matches(item.pattern, event.name)
-        ]
+    def for_event(self, event: Event) -> tuple[Listener, ...]:
+        key = (event.label, event.name)
+        # Read both once: a change in another thread swaps them, and a result worked out
+        # from the old listeners then lands in the old cache, which nobody reads again.
+        cache, listeners = self._matches, self._listeners
+        found = cache.get(key)
+        if found is None:
+            found = tuple(
+                item
+                for item in listeners
+                if (item.label is None or item.label == event.label)
+                and matches(item.pattern, event.name)
+            )
+            if len(cache) >= MATCHES_KEPT:
+                cache.clear()  # many distinct names: start over rather than grow
+            cache[key] = found
+        return found

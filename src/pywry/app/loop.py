@@ -47,6 +47,7 @@ class LoopThread:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        self._ident: int | None = None
 
     @property
     def state(self) -> LoopState:
@@ -60,7 +61,8 @@ class LoopThread:
         return self._loop
 
     def in_loop_thread(self) -> bool:
-        return self._thread is not None and threading.current_thread() is self._thread
+        # By thread id: threading.current_thread() is a Python call, and emit asks this often.
+        return threading.get_ident() == self._ident
 
     def start(self) -> None:
         """Start the thread and its loop. Idempotent; a stopped loop cannot restart."""
@@ -81,12 +83,13 @@ class LoopThread:
                     with contextlib.suppress(Exception):
                         loop.run_until_complete(loop.shutdown_asyncgens())
                     loop.close()
+                    self._ident = None  # the OS reuses the id of a thread that ended
 
             thread = threading.Thread(target=run, name=self._name, daemon=True)
             thread.start()
             if not ready.wait(10):
                 raise ServerError("the event loop thread did not start within 10 s")
-            self._loop, self._thread = loop, thread
+            self._loop, self._thread, self._ident = loop, thread, thread.ident
             self._state = LoopState.RUNNING
 
     def call_soon(self, fn: Callable[..., Any], *args: Any) -> None:

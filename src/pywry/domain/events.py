@@ -64,9 +64,13 @@ def matches(pattern: str, name: str) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Event:
-    """One event that came from a page: its name, its JSON data and the widget it belongs to."""
+    """One event that came from a page: its name, its JSON data and the widget it belongs to.
+
+    Read-only by convention. Not a frozen dataclass, because one is built for every event a
+    page sends, and a frozen one takes three times as long to build.
+    """
 
     name: str
     data: Any

@@ -71,9 +71,18 @@ class InboundLedger:
             self._last.move_to_end(page_id)
         return value
 
+    def handled(self, page_id: str) -> int:
+        """The last frame number handled for ``page_id`` (0 if none), without marking it."""
+        return self._last.get(page_id, 0)
+
     def accept(self, page_id: str, seq: int) -> bool:
         """Whether frame ``seq`` of ``page_id`` is new; records it if so."""
-        if seq <= self.last(page_id):
+        last = self._last.get(page_id)
+        if last is None:
+            last = self.last(page_id)
+        else:
+            self._last.move_to_end(page_id)
+        if seq <= last:
             return False
         self._last[page_id] = seq
         return True
@@ -125,7 +134,7 @@ class Session:
     def handled(self) -> int:
         """The last inbound frame number handled for this page (across reconnects)."""
         if self.ledger is not None:
-            return self.ledger.last(self.page_id)
+            return self.ledger.handled(self.page_id)
         return self.inbound_seq
 
     def accept_inbound(self, seq: int | None) -> bool:

@@ -71,9 +71,11 @@ class FrameStream:
 
         The caller checks :meth:`holds_after` first; frames already dropped are skipped.
         """
-        missing = self._head - max(cursor, self.tail - 1)
+        missing = self._head - max(cursor, self._head - len(self._frames))
         if missing <= 0:
             return []
+        if missing == 1 and limit != 0:
+            return [self._frames[-1]]  # the usual case: a page that keeps up
         # Walk from the newest end: cost grows with what is sent, not with the buffer.
         newest_first = list(islice(reversed(self._frames), missing))
         newest_first.reverse()

@@ -1,0 +1,114 @@
+"""What the hot path remembers instead of working out per event, and that it stays right.
+
+Accepted event names are checked once, the listeners of a (widget, name) pair are found
+once, and the loop thread is known by its thread id. A refused name is refused every
+time, a change of listeners is seen by the very next event, and a stopped loop's id is
+not mistaken for another thread's.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from pywry import InvalidEventNameError
+from pywry.app.inbound import KNOWN_NAMES
+from pywry.app.listeners import MATCHES_KEPT
+from pywry.app.loop import LoopThread
+from pywry.testing import FakePage
+
+
+@pytest.fixture
+def app(fake_app):
+    return fake_app()
+
+
+def test_a_bad_event_name_is_refused_every_time_a_page_sends_it(app):
+    app.show("<p/>", label="w")
+    page = FakePage(app, "w").connect()
+    page.emit("not a name")
+    page.emit("not a name")
+    page.wait_for("pywry:error", count=2)
+    assert [e["error"] for e in page.events("pywry:error")] == ["bad-event", "bad-event"]
+
+
+def test_a_reserved_name_is_refused_every_time_a_page_sends_it(app):
+    app.show("<p/>", label="w", callbacks={"*": lambda data: None})
+    page = FakePage(app, "w").connect()
+    page.emit("pywry:secret")
+    page.emit("pywry:secret")
+    page.wait_for("pywry:error", count=2)
+    assert [e["error"] for e in page.events("pywry:error")] == ["reserved", "reserved"]
+
+
+def test_more_distinct_names_than_are_remembered_all_reach_the_callback(app):
+    count = max(KNOWN_NAMES, MATCHES_KEPT) + 20
+    heard: list[str] = []
+    done = threading.Event()
+
+    def hear(data, event_type):
+        heard.append(event_type)
+        if len(heard) == count:
+            done.set()
+
+    app.show("<p/>", label="w", callbacks={"*": hear})
+    page = FakePage(app, "w").connect()
+    for k in range(count):
+        page.emit(f"app:n{k}")
+    assert done.wait(10)
+    assert heard == [f"app:n{k}" for k in range(count)]
+
+
+def test_emitting_a_bad_name_raises_every_time(app):
+    handle = app.show("<p/>", label="w")
+    handle.emit("app:fine")
+    for _ in range(2):
+        with pytest.raises(InvalidEventNameError):
+            handle.emit("no namespace")
+
+
+def test_a_callback_added_after_events_flowed_hears_the_next_event(app):
+    handle = app.show(
+        "<p/>", label="w", callbacks={"app:x": lambda data: handle.emit("app:first", data)}
+    )
+    page = FakePage(app, "w").connect()
+    page.emit("app:x", 1)
+    page.wait_for("app:first")  # the listeners of (w, app:x) are now remembered
+    handle.on("app:x", lambda data: handle.emit("app:late", data))
+    page.emit("app:x", 2)
+    assert page.wait_for("app:late") == 2
+
+
+def test_a_callback_removed_after_events_flowed_hears_no_more(app):
+    def echo(data):
+        handle.emit("app:echo", data)
+
+    handle = app.show("<p/>", label="w", callbacks={"app:x": echo})
+    page = FakePage(app, "w").connect()
+    page.emit("app:x", 1)
+    page.wait_for("app:echo")
+    handle.off("app:x", echo)
+    handle.on("app:y", lambda data: handle.emit("app:y-heard", data))
+    page.emit("app:x", 2)
+    page.emit("app:y", 3)  # handled after app:x: once it is heard, app:x was not
+    assert page.wait_for("app:y-heard") == 3
+    assert page.events("app:echo") == [1]
+
+
+def test_a_stopped_loop_thread_is_no_thread_at_all():
+    loop = LoopThread(use_uvloop=False)
+    loop.start()
+
+    async def on_loop() -> bool:
+        return loop.in_loop_thread()
+
+    assert loop.run(on_loop())
+    assert not loop.in_loop_thread()
+    loop.stop()
+    # The OS may give a later thread the stopped thread's id: that thread is not the loop.
+    seen: list[bool] = []
+    later = threading.Thread(target=lambda: seen.append(loop.in_loop_thread()))
+    later.start()
+    later.join(5)
+    assert seen == [False]
