@@ -241,27 +241,30 @@ class PageSession:
         self.notify()
 
     def _next_message(self) -> str | None:
-        if self._resynced or not self.session.is_open:
+        session = self.session
+        if self._resynced or session.state is not SessionState.OPEN:
             return None
         stream = self.channel.stream
-        if not self._direct and not self._unacked and self.session.cursor >= stream.head:
+        head = stream.head
+        cursor = session.cursor
+        direct = self._direct
+        if not direct and not self._unacked and cursor >= head:
             return None  # nothing to send: the usual answer once a message has gone
         frames: list[bytes] = []
         size = 0
-        while self._direct and size < self._batch_bytes:
-            frame = self._direct.popleft()
+        while direct and size < self._batch_bytes:
+            frame = direct.popleft()
             frames.append(frame)
             size += len(frame)
-        handled = self.session.handled
+        handled = session.handled
         if handled > self._acked:
             frames.append(ack_frame(handled))
             self._acked = handled
             self._unacked = 0
-        cursor = self.session.cursor
         if not stream.holds_after(cursor):
             frames.extend(self._overflow(cursor))
             return batch(frames)
-        last = stream.head if self._close_head is None else self._close_head
+        last = head if self._close_head is None else self._close_head
         for frame in stream.after(cursor, limit=min(max(0, last - cursor), MAX_BATCH_FRAMES)):
             if frames and size + len(frame) > self._batch_bytes:
                 break
