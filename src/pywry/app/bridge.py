@@ -137,8 +137,8 @@ class Bridge:
             if len(self._names) >= KNOWN_NAMES:
                 self._names.clear()
             self._names.add(event_type)
-        if label is not None:
-            self._channel(label)
+        if label is not None and label not in self._channels:
+            self._channel(label)  # raises, naming the widgets there are
         body = encode_body(event_type, data)
         if self._loop_thread.in_loop_thread():
             # On the loop already (a callback there): no hand-over. What other threads

@@ -88,7 +88,8 @@ class Timing:
     def inline_run(self, elapsed: float, budget: float) -> bool:
         """Count a run on the loop that took ``elapsed`` seconds; whether it demoted it."""
         if elapsed <= budget:
-            self.strikes = max(0.0, self.strikes - STRIKE_FORGIVEN)
+            if self.strikes:
+                self.strikes = max(0.0, self.strikes - STRIKE_FORGIVEN)
             return False
         self.strikes += 1
         if elapsed > FAR_OVER * budget or self.strikes >= STRIKES:

@@ -32,6 +32,7 @@ ACK_EVERY = 256  # inbound frames handled before an acknowledgement goes out at 
 ACK_DELAY = 0.1  # seconds an acknowledgement may wait to ride along with other frames
 MAX_DIRECT = 256  # control frames queued for one page; beyond it, error reports are dropped
 MAX_BATCH_FRAMES = 4096  # frames in one message, so a far-behind page is served in steps
+_OPEN = SessionState.OPEN  # a module constant: reading an enum member off its class is slow
 
 
 class PageConnection(Protocol):
@@ -82,6 +83,7 @@ class PageSession:
         max_rate: int,
     ) -> None:
         self.session = session
+        self.label = session.label
         self.channel = channel
         self.conn = conn
         self._batch_bytes = batch_bytes
@@ -106,10 +108,6 @@ class PageSession:
         self._allowance = float(max_rate)
         self._last = time.monotonic()
         self.said_goodbye = False
-
-    @property
-    def label(self) -> str:
-        return self.session.label
 
     def start(self, hello: Mapping[str, Any] | None = None) -> None:
         """Open; with ``hello``, the first frame the page gets is ``pywry:hello``."""
@@ -223,10 +221,12 @@ class PageSession:
         server buffer it.
         """
         now = time.monotonic()
-        self._allowance = min(self._rate, self._allowance + (now - self._last) * self._rate)
+        rate = self._rate
+        # A full bucket holds one second's burst, no more.
+        allowance = min(self._allowance + (now - self._last) * rate, rate)
         self._last = now
-        self._allowance -= frames
-        return 0.0 if self._allowance >= 0 else -self._allowance / self._rate
+        self._allowance = allowance = allowance - frames
+        return 0.0 if allowance >= 0 else -allowance / rate
 
     def handled(self) -> None:
         """One more inbound frame was handled: acknowledge it soon."""
@@ -242,7 +242,7 @@ class PageSession:
 
     def _next_message(self) -> str | None:
         session = self.session
-        if self._resynced or session.state is not SessionState.OPEN:
+        if self._resynced or session.state is not _OPEN:
             return None
         stream = self.channel.stream
         head = stream.head
@@ -264,8 +264,10 @@ class PageSession:
         if not stream.holds_after(cursor):
             frames.extend(self._overflow(cursor))
             return batch(frames)
-        last = head if self._close_head is None else self._close_head
-        for frame in stream.after(cursor, limit=min(max(0, last - cursor), MAX_BATCH_FRAMES)):
+        limit = MAX_BATCH_FRAMES  # the stream has no more than head - cursor to give anyway
+        if self._close_head is not None:
+            limit = min(max(0, self._close_head - cursor), MAX_BATCH_FRAMES)
+        for frame in stream.after(cursor, limit=limit):
             if frames and size + len(frame) > self._batch_bytes:
                 break
             frames.append(frame)
