@@ -145,14 +145,20 @@ class PageSession:
         held, self._held = self._held, False
         if not held:
             return
-        if self._sending or self._close_after is not None or not self._settled():
+        if (
+            self._sending
+            or self._close_after is not None
+            or (self._inflight is not None and not self._settled())
+        ):
             self._wake.set()
             return
         message = self._next_message()
         if message is None:
             return
         try:
-            self._inflight = asyncio.ensure_future(self.conn.send_text(message))
+            sent = self.conn.send_text(message)
+            # The server's send is a future already (Granian's is); a coroutine gets a task.
+            self._inflight = sent if asyncio.isfuture(sent) else asyncio.ensure_future(sent)
         except Exception:
             # The socket went away under us: the reader learns it from its next receive().
             log.debug("a page of widget %r went away during a send", self.label, exc_info=True)
