@@ -29,7 +29,7 @@ log = logging.getLogger("pywry.pages")
 
 CLOSE_RESYNC = 4000
 ACK_EVERY = 256  # inbound frames handled before an acknowledgement goes out at once
-ACK_DELAY = 0.1  # seconds an acknowledgement may wait to ride along with other frames
+ACK_DELAY = 0.1  # seconds an acknowledgement waits otherwise, so one covers many frames
 MAX_DIRECT = 256  # control frames queued for one page; beyond it, error reports are dropped
 MAX_BATCH_FRAMES = 4096  # frames in one message, so a far-behind page is served in steps
 _OPEN = SessionState.OPEN  # a module constant: reading an enum member off its class is slow
@@ -102,6 +102,7 @@ class PageSession:
         # Acknowledgements of inbound frames: the page forgets what we acknowledged.
         self._acked = session.inbound_seq
         self._unacked = 0
+        self._ack_owed = False  # an acknowledgement is due: it goes with the next message
         self._ack_timer: asyncio.TimerHandle | None = None
         # Token bucket for inbound frames: a burst of one second's allowance.
         self._rate = float(max_rate)
@@ -235,16 +236,25 @@ class PageSession:
         return 0.0 if allowance >= 0 else -allowance / rate
 
     def handled(self) -> None:
-        """One more inbound frame was handled: acknowledge it soon."""
+        """One more inbound frame was handled: acknowledge it soon, not at once.
+
+        The page only needs acknowledgements to forget what it keeps for a resend (after a
+        reconnect, ``pywry:hello`` tells it what was handled anyway), so one goes per
+        :data:`ACK_EVERY` frames or :data:`ACK_DELAY` seconds, not with every answer: a
+        page in a round-trip loop then gets its answers as single frames.
+        """
         self._unacked += 1
         if self._unacked >= ACK_EVERY:
+            self._ack_owed = True
             self.notify()
         elif self._ack_timer is None:
             self._ack_timer = asyncio.get_running_loop().call_later(ACK_DELAY, self._ack_due)
 
     def _ack_due(self) -> None:
         self._ack_timer = None
-        self.notify()
+        if self._unacked:  # else one went already, after ACK_EVERY frames
+            self._ack_owed = True
+            self.notify()
 
     def _next_message(self) -> str | None:
         session = self.session
@@ -254,7 +264,7 @@ class PageSession:
         head = stream.head
         cursor = session.cursor
         direct = self._direct
-        if not direct and not self._unacked and cursor >= head:
+        if not direct and not self._ack_owed and cursor >= head:
             return None  # nothing to send: the usual answer once a message has gone
         frames: list[bytes] = []
         size = 0
@@ -262,11 +272,13 @@ class PageSession:
             frame = direct.popleft()
             frames.append(frame)
             size += len(frame)
-        handled = session.handled
-        if handled > self._acked:
-            frames.append(ack_frame(handled))
-            self._acked = handled
+        if self._ack_owed:
+            self._ack_owed = False
             self._unacked = 0
+            handled = session.handled
+            if handled > self._acked:
+                frames.append(ack_frame(handled))
+                self._acked = handled
         if not stream.holds_after(cursor):
             frames.extend(self._overflow(cursor))
             return batch(frames)
