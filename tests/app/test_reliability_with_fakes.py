@@ -200,6 +200,37 @@ def test_a_new_connection_of_a_page_closes_its_stale_one(app):
     assert fresh.closed is None
 
 
+def test_closing_a_widget_acknowledges_what_its_page_sent_first(app):
+    app.show("<p/>", label="w", callbacks={"app:n": lambda data: None})
+    sock = Socket()
+    page = attach(app, "w", "tab", sock)
+    send(app, page, *(n(i) for i in range(1, 6)))
+    app.close("w")
+    sock.wait(lambda s: s.closed is not None)
+    acks = [f["data"]["inbound"] for f in sock.frames if f["type"] == "pywry:ack"]
+    assert acks[-1:] == [5]  # the page then keeps nothing for a resend
+    assert "pywry:closed" in sock.types()
+
+
+def test_an_emit_on_the_loop_goes_after_what_other_threads_emitted_before(app):
+    app.show("<p/>", label="w")
+    sock = Socket()
+    attach(app, "w", "tab", sock)
+    bridge = bridge_of(app)
+
+    async def scene() -> None:
+        # A worker's emit returns; the loop has not drained it yet when code on the loop
+        # (a callback that runs there) emits the next event of the same widget.
+        worker = threading.Thread(target=lambda: bridge.emit("app:x", 1, "w"))
+        worker.start()
+        worker.join()
+        bridge.emit("app:y", 2, "w")
+
+    app.container.loop_thread().run(scene())
+    sock.wait(lambda s: "app:y" in s.types())
+    assert [t for t in sock.types() if t.startswith("app:")] == ["app:x", "app:y"]
+
+
 # ------------------------------------------------------------------ overflow policy
 def test_a_page_that_fell_off_the_buffer_is_told_and_closed_to_reload(app, frozen):
     handle = app.show("<p/>", label="w")

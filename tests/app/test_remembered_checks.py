@@ -13,9 +13,9 @@ import threading
 import pytest
 
 from pywry import InvalidEventNameError
-from pywry.app.inbound import KNOWN_NAMES
 from pywry.app.listeners import MATCHES_KEPT
 from pywry.app.loop import LoopThread
+from pywry.domain.events import REMEMBERED_NAMES
 from pywry.testing import FakePage
 
 
@@ -43,7 +43,7 @@ def test_a_reserved_name_is_refused_every_time_a_page_sends_it(app):
 
 
 def test_more_distinct_names_than_are_remembered_all_reach_the_callback(app):
-    count = max(KNOWN_NAMES, MATCHES_KEPT) + 20
+    count = max(REMEMBERED_NAMES, MATCHES_KEPT) + 20
     heard: list[str] = []
     done = threading.Event()
 
@@ -66,6 +66,14 @@ def test_emitting_a_bad_name_raises_every_time(app):
     for _ in range(2):
         with pytest.raises(InvalidEventNameError):
             handle.emit("no namespace")
+
+
+@pytest.mark.parametrize("name", [["app:x"], {"app": "x"}, None, 3])
+def test_emitting_a_name_that_is_not_a_string_raises_a_clear_error(app, name):
+    handle = app.show("<p/>", label="w")
+    handle.emit("app:fine")
+    with pytest.raises(InvalidEventNameError, match="must be a string"):
+        handle.emit(name)
 
 
 def test_a_callback_added_after_events_flowed_hears_the_next_event(app):
@@ -94,6 +102,26 @@ def test_a_callback_removed_after_events_flowed_hears_no_more(app):
     page.emit("app:y", 3)  # handled after app:x: once it is heard, app:x was not
     assert page.wait_for("app:y-heard") == 3
     assert page.events("app:echo") == [1]
+
+
+def test_a_widget_shown_again_under_a_closed_ones_label_has_none_of_its_callbacks(app):
+    heard: list[tuple[str, object]] = []
+    done = threading.Event()
+    app.on("app:x", lambda data: heard.append(("every widget's", data)))
+    app.on("app:done", lambda data: done.set())
+    app.show("<p/>", label="w", callbacks={"app:x": lambda data: heard.append(("old", data))})
+    page = FakePage(app, "w").connect()
+    page.emit("app:x", 1)  # the listeners of (w, app:x) are now remembered
+    page.emit("app:done")
+    assert done.wait(5)
+    done.clear()
+    app.close("w")
+    app.show("<p/>", label="w")  # the same label, no callbacks of its own
+    page = FakePage(app, "w").connect()
+    page.emit("app:x", 2)
+    page.emit("app:done")  # one widget's events are handled in order: app:x came first
+    assert done.wait(5)
+    assert heard == [("every widget's", 1), ("old", 1), ("every widget's", 2)]
 
 
 def test_a_stopped_loop_thread_is_no_thread_at_all():

@@ -24,7 +24,7 @@ import pytest
 from pywry import PyWry
 from pywry.app.bridge import Bridge
 from pywry.app.callbacks import PROMOTE_AFTER
-from pywry.app.pages import PageSession
+from pywry.app.pages import ACK_EVERY, PageSession
 
 
 @pytest.fixture
@@ -187,6 +187,18 @@ def test_acknowledgements_do_not_go_with_every_answer(app):
     # covering every frame handled so far.
     sock.wait(lambda s: any(a["inbound"] == scene.next_seq - 1 for a in s.frames("pywry:ack")))
     assert len(sock.frames("pywry:ack")) - acks_before <= 10
+
+
+def test_after_many_frames_the_acknowledgement_goes_at_once_with_the_reader(app):
+    sock = Socket()
+    app.show("<p/>", label="w")
+    bridge, page = connect(app, "w", sock)
+    batch = [{"type": "app:n", "data": k, "seq": k} for k in range(1, ACK_EVERY + 1)]
+    read(app, bridge, page, {"events": batch})
+    sock.wait(lambda s: any(a["inbound"] == ACK_EVERY for a in s.frames("pywry:ack")))
+    # Started by the reader that handled the frames, not by the writer after the delay.
+    (task,) = [t for t, frames in sock.messages if "pywry:ack" in types(frames)]
+    assert not task.startswith("pywry-writer")
 
 
 def test_a_page_whose_answers_are_stuck_is_still_read_and_gets_them_all_in_order(app):

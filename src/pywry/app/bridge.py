@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain.errors import UnknownWidgetError
-from ..domain.events import Event, check_event_name
+from ..domain.events import REMEMBERED_NAMES, Event, check_event_name
 from ..domain.ports import EventBus, Unsubscribe, WidgetStore
 from ..domain.session import ANONYMOUS_PAGE, Session, SessionState
 from ..domain.widget import Widget
 from .callbacks import CallbackRunner
 from .frames import encode_body
-from .inbound import KNOWN_NAMES, Inbound
+from .inbound import Inbound
 from .listeners import CallbackTable
 from .loop import LoopThread
 from .pages import PageConnection, PageSession, WidgetChannel
@@ -132,9 +132,12 @@ class Bridge:
 
     def emit(self, event_type: str, data: Any = None, label: str | None = None) -> None:
         """Send an event to a widget's pages (every widget's when ``label`` is None)."""
-        if event_type not in self._names:
+        # Any thread may add to the set: each set operation is atomic, and a lost race only
+        # costs one more check. A name that is not a str never reaches the set (it may not
+        # even be hashable): the check refuses it with a clear error.
+        if type(event_type) is not str or event_type not in self._names:
             check_event_name(event_type)
-            if len(self._names) >= KNOWN_NAMES:
+            if len(self._names) >= REMEMBERED_NAMES:
                 self._names.clear()
             self._names.add(event_type)
         if label is not None and label not in self._channels:

@@ -12,17 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..domain.events import Event, check_event_name
+from ..domain.events import REMEMBERED_NAMES, Event, check_event_name
 from .frames import InboundItem, ProtocolError, decode_inbound
 from .pages import PageSession
 
-__all__ = ["KNOWN_NAMES", "PAGE_EVENTS", "Inbound"]
+__all__ = ["PAGE_EVENTS", "Inbound"]
 
 # Events a page may send in pywry's own namespace; any other pywry:* from a page is refused.
 PAGE_EVENTS = frozenset(
     {"pywry:ready", "pywry:disconnect", "pywry:result", "pywry:message", "pywry:error"}
 )
-KNOWN_NAMES = 1024  # accepted event names remembered, so a name is checked once, not per frame
 
 
 class Inbound:
@@ -64,7 +63,7 @@ class Inbound:
             if name.startswith("pywry:") and name not in PAGE_EVENTS:
                 page.send_control("pywry:error", {"error": "reserved", "event": name})
                 return
-            if len(self._accepted) >= KNOWN_NAMES:
+            if len(self._accepted) >= REMEMBERED_NAMES:
                 self._accepted.clear()  # a page inventing names costs a check, not memory
             self._accepted.add(name)
         assert name is not None

@@ -80,10 +80,12 @@ class LoopThread:
                 try:
                     loop.run_forever()
                 finally:
-                    with contextlib.suppress(Exception):
-                        loop.run_until_complete(loop.shutdown_asyncgens())
-                    loop.close()
-                    self._ident = None  # the OS reuses the id of a thread that ended
+                    try:
+                        with contextlib.suppress(Exception):
+                            loop.run_until_complete(loop.shutdown_asyncgens())
+                        loop.close()
+                    finally:
+                        self._ident = None  # the OS reuses the id of a thread that ended
 
             thread = threading.Thread(target=run, name=self._name, daemon=True)
             thread.start()

@@ -218,6 +218,8 @@ class PageSession:
         """Send what is queued now (not what is emitted later), then close with ``code``."""
         self._close_after = (code, reason)
         self._close_head = self.channel.stream.head
+        if self._unacked:
+            self._ack_owed = True  # the last acknowledgement goes out before the close
         self.notify()
 
     def charge(self, frames: int) -> float:

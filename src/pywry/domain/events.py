@@ -16,6 +16,7 @@ from .errors import InvalidEventNameError
 
 __all__ = [
     "EVENT_NAME_PATTERN",
+    "REMEMBERED_NAMES",
     "RESERVED_NAMESPACES",
     "WILDCARD",
     "Event",
@@ -25,6 +26,8 @@ __all__ = [
 ]
 
 EVENT_NAME_PATTERN = re.compile(r"^[a-zA-Z][a-zA-Z0-9]*:[a-zA-Z][a-zA-Z0-9_-]*(:[a-zA-Z0-9_-]+)?$")
+# How many names a hot path may remember as checked, so a name is checked once, not per event.
+REMEMBERED_NAMES = 1024
 RESERVED_NAMESPACES = frozenset({"pywry", "plotly", "grid", "menu", "tray", "window", "toolbar"})
 WILDCARD = "*"
 _NAMESPACE_WILDCARD = re.compile(r"^[a-zA-Z][a-zA-Z0-9]*:\*$")
@@ -68,8 +71,8 @@ def matches(pattern: str, name: str) -> bool:
 class Event:
     """One event that came from a page: its name, its JSON data and the widget it belongs to.
 
-    Read-only by convention. Not a frozen dataclass, because one is built for every event a
-    page sends, and a frozen one takes three times as long to build.
+    Read-only by convention, and not hashable. Not a frozen dataclass, because one is built
+    for every event a page sends, and a frozen one takes three times as long to build.
     """
 
     name: str

@@ -74,7 +74,7 @@ class FrameStream:
         missing = self._head - max(cursor, self._head - len(self._frames))
         if missing <= 0:
             return []
-        if missing == 1 and limit != 0:
+        if missing == 1 and (limit is None or limit > 0):
             return [self._frames[-1]]  # the usual case: a page that keeps up
         # Walk from the newest end: cost grows with what is sent, not with the buffer.
         newest_first = list(islice(reversed(self._frames), missing))
