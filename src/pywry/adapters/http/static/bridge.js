@@ -49,28 +49,29 @@
   }
 
   // ------------------------------------------------------------------ dispatching
-  function listenersFor(type) {
-    var out = [];
-    var exact = handlers[type];
-    if (exact) out = out.concat(exact.map(function (fn) { return [fn, false]; }));
-    var ns = type.split(":")[0] + ":*";
-    if (handlers[ns]) out = out.concat(handlers[ns].map(function (fn) { return [fn, true]; }));
-    if (handlers["*"]) out = out.concat(handlers["*"].map(function (fn) { return [fn, true]; }));
-    return out;
-  }
-
   function deliver(type, data) {
-    var list = listenersFor(type);
-    if (!list.length) {
+    // The lists as they are now, with nothing copied: on() and off() replace a list instead
+    // of changing it, so a handler that adds or removes handlers leaves this delivery as is.
+    var exact = handlers[type];
+    var colon = type.indexOf(":");
+    var spaced = handlers[(colon < 0 ? type : type.slice(0, colon)) + ":*"];
+    var every = handlers["*"];
+    if (!(exact && exact.length) && !(spaced && spaced.length) && !(every && every.length)) {
       // Replayed to the first handler registered for this type (the release does the same).
       var box = pending[type] || (pending[type] = []);
       if (box.length < MAX_PENDING_PER_TYPE) box.push(data);
       return;
     }
+    if (exact) callEach(exact, type, data, false);
+    if (spaced) callEach(spaced, type, data, true);
+    if (every) callEach(every, type, data, true);
+  }
+
+  function callEach(list, type, data, withType) {
     for (var i = 0; i < list.length; i++) {
       try {
-        if (list[i][1]) list[i][0](data, type);
-        else list[i][0](data);
+        if (withType) list[i](data, type);
+        else list[i](data);
       } catch (err) {
         console.error("pywry: handler for '" + type + "' failed:", err);
       }
@@ -451,7 +452,7 @@
     on: function (type, fn) {
       checkName(type, true);
       if (typeof fn !== "function") throw new Error("pywry: on('" + type + "') needs a function");
-      (handlers[type] || (handlers[type] = [])).push(fn);
+      handlers[type] = (handlers[type] || []).concat([fn]); // a new list: see deliver()
       var names = type === "*" ? Object.keys(pending) : type.slice(-2) === ":*"
         ? Object.keys(pending).filter(function (t) { return t.indexOf(type.slice(0, -1)) === 0; })
         : pending[type] ? [type] : [];
