@@ -127,10 +127,6 @@ class Session:
         self.state = target
 
     @property
-    def is_open(self) -> bool:
-        return self.state is SessionState.OPEN
-
-    @property
     def handled(self) -> int:
         """The last inbound frame number handled for this page (across reconnects)."""
         if self.ledger is not None:
