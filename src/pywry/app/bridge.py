@@ -291,11 +291,6 @@ class Bridge:
             elif label in self._channels:
                 self._bus.publish(label, body)
 
-    def emit_from_loop(self, event_type: str, data: Any, label: str) -> None:
-        """Emit from code running on the loop (no hand-over needed)."""
-        if label in self._channels:
-            self._bus.publish(label, encode_body(event_type, data))
-
     async def page(self, label: str) -> RenderedPage | None:
         channel = self._channels.get(label)
         if channel is None:
