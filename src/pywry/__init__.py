@@ -12,6 +12,7 @@ from .app.modes import WindowMode
 from .app.settings import DeploySettings, ServerSettings, Settings, WindowSettings
 from .domain.errors import (
     IllegalTransitionError,
+    InvalidArgumentError,
     InvalidEventNameError,
     InvalidLabelError,
     PortInUseError,
@@ -26,6 +27,7 @@ from .domain.errors import (
 __all__ = [
     "DeploySettings",
     "IllegalTransitionError",
+    "InvalidArgumentError",
     "InvalidEventNameError",
     "InvalidLabelError",
     "PortInUseError",

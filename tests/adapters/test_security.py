@@ -222,6 +222,27 @@ def test_a_listed_origin_is_accepted(make_app):
         assert refusal(ws) == ("pywry:error", "origin", 1008)
 
 
+def test_with_an_origin_list_the_widgets_own_page_still_connects(make_app):
+    app = make_app(websocket_allowed_origins=["https://dashboard.example"])
+    handle = app.show("<p/>", label="o", callbacks={"app:ping": echoing(app, "o")})
+    own = "http://" + urlsplit(handle.url).netloc
+    with open_socket(app, "o", origin=own) as ws:
+        ws.send(json.dumps({"type": "app:ping", "data": "own page"}))
+        assert next_frame(ws)["data"] == "own page"
+    # Same host, another port: another origin, not listed.
+    other = f"http://127.0.0.1:{urlsplit(handle.url).port + 1}"
+    with open_socket(app, "o", origin=other) as ws:
+        assert refusal(ws) == ("pywry:error", "origin", 1008)
+
+
+def test_origins_are_listed_as_users_write_them(make_app):
+    app = make_app(websocket_allowed_origins=[" HTTPS://Dashboard.Example/ "])
+    app.show("<p/>", label="o", callbacks={"app:ping": echoing(app, "o")})
+    with open_socket(app, "o", origin="https://dashboard.example") as ws:
+        ws.send(json.dumps({"type": "app:ping", "data": "listed"}))
+        assert next_frame(ws)["data"] == "listed"
+
+
 # ------------------------------------------------------------------- hosts
 
 
@@ -255,6 +276,19 @@ def test_allowed_hosts_and_the_servers_own_names_are_answered(make_app):
         response = httpx.get(handle.url, headers={"Host": host})
         assert (host, response.status_code) == (host, 400)
         assert "mine" not in response.text
+
+
+def test_a_host_given_as_an_address_is_answered_since_rebinding_needs_a_name(make_app):
+    # What a browser on another machine sends for http://<this machine's address>:port/.
+    app = make_app()
+    handle = app.show("<p>mine</p>", label="h")
+    port = urlsplit(handle.url).port
+    for host in (f"192.0.2.2:{port}", f"[fd00::2]:{port}", "10.1.2.3"):
+        response = httpx.get(handle.url, headers={"Host": host})
+        assert (host, response.status_code) == (host, 200)
+    for host in (f"192.0.2.2.evil.example:{port}", f"[fd00::2].evil:{port}", "1.2.3"):
+        response = httpx.get(handle.url, headers={"Host": host})
+        assert (host, response.status_code) == (host, 400)
 
 
 # -------------------------------------------------------------------- CORS

@@ -237,6 +237,8 @@ class Bridge:
                 channel.append(
                     encode_body("pywry:update-html", {"html": widget.html, "title": widget.title})
                 )
+            if not channel.pages:
+                self._expect_pages()  # shown again with no page open: a browser opens for it
             return False
         channel = WidgetChannel(
             widget,
@@ -246,8 +248,16 @@ class Bridge:
         )
         self._channels[widget.label] = channel
         self._unsubscribe[widget.label] = self._bus.subscribe(widget.label, channel.append)
-        self._idle.clear()
+        self._expect_pages()
         return True
+
+    def _expect_pages(self) -> None:
+        # block() waits for this widget's page now; a grace period counting down for the
+        # pages that went before must not end that wait.
+        self._idle.clear()
+        if self._grace is not None:
+            self._grace.cancel()
+            self._grace = None
 
     async def register_async(self, widget: Widget) -> bool:
         """``register`` for code already on the loop (the re-register route)."""

@@ -14,6 +14,7 @@ import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..domain.errors import IllegalTransitionError, InvalidArgumentError
 from ..domain.widget import Widget, check_label, new_label
 from .handle import WidgetHandle, alert_payload
 from .listeners import Callback, adapt
@@ -30,6 +31,7 @@ __all__ = ["PyWry"]
 log = logging.getLogger("pywry")
 
 
+THEMES = frozenset({"dark", "light", "system"})
 _STOP_WAIT = 30.0  # seconds a destroy() waits for a stop another thread is doing
 
 
@@ -61,6 +63,12 @@ class PyWry:
         self.mode = resolve_mode(mode, self._settings.window.mode)
         window = self._settings.window
         self.theme = str(getattr(theme, "value", theme) or window.theme)
+        if self.theme not in THEMES:
+            raise InvalidArgumentError(
+                f"theme must be one of {', '.join(sorted(THEMES))}, got {theme!r}"
+            )
+        if title is not None and not isinstance(title, str):
+            raise InvalidArgumentError(f"PyWry() takes a string title, got {type(title).__name__}")
         self.title = title if title is not None else window.title
         self.width = width if width is not None else window.width
         self.height = height if height is not None else window.height
@@ -118,7 +126,16 @@ class PyWry:
         Showing an existing ``label`` again replaces its content; its open pages update.
         """
         if not isinstance(content, str):
-            raise TypeError(f"show() takes HTML as a string, got {type(content).__name__}")
+            raise InvalidArgumentError(
+                f"show() takes HTML as a string, got {type(content).__name__}"
+            )
+        if title is not None and not isinstance(title, str):
+            raise InvalidArgumentError(f"show() takes a string title, got {type(title).__name__}")
+        if callbacks is not None and not isinstance(callbacks, Mapping):
+            raise InvalidArgumentError(
+                "show() takes callbacks as a mapping of event name to callable, such as "
+                f"{{'app:click': on_click}}; got {type(callbacks).__name__}"
+            )
         label = new_label() if label is None else check_label(label)
         listeners = [adapt(name, fn, label) for name, fn in (callbacks or {}).items()]
         self._check_alive()
@@ -130,9 +147,8 @@ class PyWry:
             widget = Widget(
                 label=label, html=content, title=title or self.title, width=width, height=height
             )
-        table = self.container.callback_table()
-        for listener in listeners:
-            table.add(listener)
+        # Showing a label again replaces what its previous show() registered.
+        self.container.callback_table().replace_shown(label, listeners)
         bridge.register(widget)
         handle = WidgetHandle(self, label)
         if self._settings.server.auto_start:
@@ -158,8 +174,6 @@ class PyWry:
 
     def _check_alive(self) -> None:
         if self._destroyed:
-            from ..domain.errors import IllegalTransitionError
-
             raise IllegalTransitionError("this PyWry app was destroyed; create a new PyWry()")
 
     def get_widget_url(self, label: str) -> str:
@@ -168,11 +182,14 @@ class PyWry:
         return self._url_for(label)
 
     def _url_for(self, label: str) -> str:
+        self._check_alive()  # a destroyed app's server is gone, and so is its URL
         base = self._server.base_url or self._server.planned_base_url()
         return f"{base}{self._settings.server.widget_prefix}/{label}"
 
     def emit(self, event_type: str, data: Any = None, label: str | None = None) -> None:
         """Send an event to a widget's pages, or to every widget's when ``label`` is None."""
+        if self._destroyed:
+            self._check_alive()
         self._bridge.emit(event_type, data, label)
 
     send = emit
@@ -208,7 +225,9 @@ class PyWry:
     def update_content(self, html: str, label: str) -> None:
         """Replace a widget's content; its open pages update in place."""
         if not isinstance(html, str):
-            raise TypeError(f"update_content() takes HTML as a string, got {type(html).__name__}")
+            raise InvalidArgumentError(
+                f"update_content() takes HTML as a string, got {type(html).__name__}"
+            )
         self._bridge.update(label, html)
 
     def close(self, label: str | None = None) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 import msgspec
 
-from ..domain.errors import PyWryError
+from ..domain.errors import InvalidArgumentError, PyWryError
 
 __all__ = [
     "InboundFrame",
@@ -55,13 +55,16 @@ class ProtocolError(PyWryError, ValueError):
 
 
 def encode_body(event_type: str, data: Any) -> bytes:
-    """Encode an event once: ``{"type":...,"data":...,"ts":...}``. Raises ``TypeError``."""
+    """Encode an event once: ``{"type":...,"data":...,"ts":...}``.
+
+    Raises ``InvalidArgumentError`` (a ``TypeError``) for data that JSON cannot carry.
+    """
     try:
         return _encoder.encode(
             {"type": event_type, "data": data, "ts": time.time_ns() // 1_000_000}
         )
     except (TypeError, msgspec.EncodeError, OverflowError) as exc:
-        raise TypeError(
+        raise InvalidArgumentError(
             f"data of event {event_type!r} cannot be sent as JSON: {exc} "
             "(use dicts, lists, strings, numbers, booleans and None)"
         ) from None

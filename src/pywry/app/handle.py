@@ -24,14 +24,21 @@ def alert_payload(
     position: str,
 ) -> dict[str, Any]:
     """Check an alert's arguments and build the ``pywry:alert`` payload."""
+    from ..domain.errors import InvalidArgumentError
     from ..domain.events import check_event_name
 
     if alert_type not in ALERT_TYPES:
-        raise ValueError(f"alert_type must be one of {sorted(ALERT_TYPES)}, got {alert_type!r}")
+        raise InvalidArgumentError(
+            f"alert_type must be one of {sorted(ALERT_TYPES)}, got {alert_type!r}"
+        )
     if position not in ALERT_POSITIONS:
-        raise ValueError(f"position must be one of {sorted(ALERT_POSITIONS)}, got {position!r}")
+        raise InvalidArgumentError(
+            f"position must be one of {sorted(ALERT_POSITIONS)}, got {position!r}"
+        )
     if alert_type == "confirm" and callback_event is None:
-        raise ValueError("a 'confirm' alert needs callback_event: the event that gets {confirmed}")
+        raise InvalidArgumentError(
+            "a 'confirm' alert needs callback_event: the event that gets {confirmed}"
+        )
     if callback_event is not None:
         check_event_name(callback_event)
     return {

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..domain.errors import InvalidArgumentError
 from ..domain.events import Event, check_handler_pattern, matches
 
 __all__ = [
@@ -123,7 +124,9 @@ def adapt(pattern: str, fn: Callback, label: str | None = None) -> Listener:
     """Check ``pattern`` and ``fn`` and make a :class:`Listener` of them."""
     check_handler_pattern(pattern)
     if not callable(fn):
-        raise TypeError(f"callback for {pattern!r} must be callable, got {type(fn).__name__}")
+        raise InvalidArgumentError(
+            f"callback for {pattern!r} must be callable, got {type(fn).__name__}"
+        )
     return Listener(pattern, label, fn, _positional_arity(fn), _is_async(fn))
 
 
@@ -136,10 +139,26 @@ class CallbackTable:
         # Who listens to (label, name), worked out once: a page sends the same few events
         # over and over. Replaced (never changed in place) whenever the listeners change.
         self._matches: dict[tuple[str, str], tuple[Listener, ...]] = {}
+        # The listeners each label's latest show() brought: showing the label again replaces
+        # them (a re-run notebook cell must not call its callbacks twice).
+        self._shown: dict[str, tuple[Listener, ...]] = {}
 
     def add(self, listener: Listener) -> None:
         with self._lock:
             self._listeners = (*self._listeners, listener)
+            self._matches = {}
+
+    def replace_shown(self, label: str, listeners: list[Listener]) -> None:
+        """Put ``listeners`` in place of those the previous ``show()`` of ``label`` brought.
+
+        One swap: an event handled meanwhile finds the old callbacks or the new ones, never
+        both and never none. Listeners added another way (``on()``) stay.
+        """
+        with self._lock:
+            old = {id(item) for item in self._shown.get(label, ())}
+            kept = tuple(item for item in self._listeners if id(item) not in old)
+            self._listeners = (*kept, *listeners)
+            self._shown[label] = tuple(listeners)
             self._matches = {}
 
     def remove(self, pattern: str, fn: Callback | None = None, label: str | None = None) -> int:
@@ -162,6 +181,7 @@ class CallbackTable:
     def drop_label(self, label: str) -> None:
         with self._lock:
             self._listeners = tuple(item for item in self._listeners if item.label != label)
+            self._shown.pop(label, None)
             self._matches = {}
 
     def for_event(self, event: Event) -> tuple[Listener, ...]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "IllegalTransitionError",
+    "InvalidArgumentError",
     "InvalidEventNameError",
     "InvalidLabelError",
     "PortInUseError",
@@ -26,6 +27,14 @@ class PyWryError(Exception):
 
 class SettingsError(PyWryError, ValueError):
     """A setting has a bad value; the message names the key, the value and where it came from."""
+
+
+class InvalidArgumentError(PyWryError, TypeError, ValueError):
+    """An argument of a pywry call has the wrong type or value; the message says what fits.
+
+    It is a ``TypeError`` and a ``ValueError`` too, so code written against either keeps
+    catching it.
+    """
 
 
 class InvalidLabelError(PyWryError, ValueError):

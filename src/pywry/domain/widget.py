@@ -6,7 +6,7 @@ import re
 import secrets
 from dataclasses import dataclass, field, replace
 
-from .errors import InvalidLabelError
+from .errors import InvalidArgumentError, InvalidLabelError
 from .token import Token
 
 __all__ = ["LABEL_PATTERN", "Widget", "check_label", "new_label"]
@@ -44,8 +44,12 @@ class Widget:
     def __post_init__(self) -> None:
         check_label(self.label)
         if not isinstance(self.html, str):
-            raise TypeError(
+            raise InvalidArgumentError(
                 f"widget content must be an HTML string, got {type(self.html).__name__}"
+            )
+        if not isinstance(self.title, str):
+            raise InvalidArgumentError(
+                f"a widget's title must be a string, got {type(self.title).__name__}"
             )
 
     def revised(self, *, html: str, title: str | None = None) -> Widget:

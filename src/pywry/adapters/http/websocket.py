@@ -140,7 +140,16 @@ def _origin_allowed(socket: WebSocket[Any, Any, Any], allowed: list[str]) -> boo
     if not allowed:
         return True
     origin = socket.headers.get("origin")
-    return origin is not None and origin != "null" and origin in allowed
+    if origin is None or origin == "null":
+        return False
+    # Listed as a user writes them: "HTTPS://Dash.example/" is the origin https://dash.example.
+    if origin in {entry.strip().rstrip("/").lower() for entry in allowed}:
+        return True
+    # The widget's own page, served by this server under the Host the page asked for (which
+    # the host check vetted), may always connect: the list is for pages elsewhere.
+    host = socket.headers.get("host")
+    scheme = "https" if socket.scope.get("scheme") == "wss" else "http"
+    return host is not None and origin == f"{scheme}://{host.strip().lower()}"
 
 
 async def serve_page_socket(

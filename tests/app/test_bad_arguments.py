@@ -1,0 +1,112 @@
+"""Every bad argument from a script gets a pywry error that says what fits."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from pywry import IllegalTransitionError, InvalidArgumentError, PyWry, PyWryError, WindowMode
+from pywry.testing import FakeBrowserLauncher, FakePage, FakeServerRunner
+
+
+@pytest.fixture
+def launcher() -> FakeBrowserLauncher:
+    return FakeBrowserLauncher()
+
+
+@pytest.fixture
+def app(launcher: FakeBrowserLauncher):
+    app = PyWry(mode=WindowMode.BROWSER, settings={"server": {"reconnect_grace": 0.1}})
+    app.container.browser_launcher.override(launcher)
+    app.container.server_runner.override(FakeServerRunner())
+    yield app
+    app.destroy()
+
+
+def test_the_argument_error_is_a_pywry_error_a_type_error_and_a_value_error():
+    assert issubclass(InvalidArgumentError, PyWryError)
+    assert issubclass(InvalidArgumentError, TypeError)
+    assert issubclass(InvalidArgumentError, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("call", "says"),
+    [
+        (lambda app: app.show(123), "HTML as a string"),
+        (lambda app: app.show("<p/>", title=5), "string title"),
+        (lambda app: app.show("<p/>", callbacks=["app:go"]), "mapping of event name"),
+        (lambda app: app.show("<p/>", callbacks={"app:go": "not callable"}), "callable"),
+        (lambda app: app.show("<p/>", label="u").update(5), "HTML as a string"),
+        (lambda app: app.emit("app:x", {"when": object()}), "JSON"),
+        (lambda app: app.show("<p/>", label="a").alert("x", alert_type="loud"), "alert_type"),
+        (lambda app: app.show("<p/>", label="a").alert("x", position="middle"), "position"),
+        (lambda app: app.show("<p/>", label="a").alert("?", alert_type="confirm"), "callback_"),
+    ],
+)
+def test_a_bad_argument_raises_a_clear_pywry_error(app, call, says):
+    with pytest.raises(InvalidArgumentError, match=says):
+        call(app)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "says"),
+    [({"title": 5}, "string title"), ({"theme": "purple"}, "theme must be one of")],
+)
+def test_pywry_refuses_a_bad_title_or_theme_at_once(kwargs, says):
+    with pytest.raises(InvalidArgumentError, match=says):
+        PyWry(mode=WindowMode.BROWSER, **kwargs)
+
+
+def test_a_destroyed_app_says_so_on_emit_and_on_url(app):
+    handle = app.show("<p/>", label="d")
+    app.destroy()
+    with pytest.raises(IllegalTransitionError, match="destroyed"):
+        app.emit("app:x", 1, label="d")
+    with pytest.raises(IllegalTransitionError, match="destroyed"):
+        handle.emit("app:x", 1)
+    with pytest.raises(IllegalTransitionError, match="destroyed"):
+        _ = handle.url
+
+
+def test_showing_a_label_again_replaces_the_callbacks_its_last_show_brought(app):
+    calls: list[str] = []
+    finished = threading.Event()
+
+    def first(data):
+        calls.append("first")
+
+    def second(data):
+        calls.append("second")
+
+    for _ in range(3):  # a notebook cell run three times
+        app.show("<p/>", label="chart", callbacks={"app:click": first})
+    callbacks = {"app:click": second, "app:fin": lambda data: finished.set()}
+    app.show("<p/>", label="chart", callbacks=callbacks)
+    page = FakePage(app, "chart").connect()
+    for i in range(3):
+        page.emit("app:click", i)
+    page.emit("app:fin")  # one widget's callbacks run in order: this one runs last
+    assert finished.wait(3)
+    assert calls == ["second", "second", "second"]
+
+
+def test_showing_a_label_again_keeps_the_callbacks_added_with_on(app):
+    seen = threading.Event()
+    app.show("<p/>", label="chart").on("app:click", lambda data: seen.set())
+    app.show("<p/>", label="chart", callbacks={"app:other": lambda data: None})
+    FakePage(app, "chart").connect().emit("app:click", 1)
+    assert seen.wait(3)
+
+
+def test_block_waits_again_for_a_label_shown_again_after_its_page_went(app, launcher):
+    app.show("<p/>", label="w")
+    FakePage(app, "w").connect().close()
+    app.block()  # the page went and the grace period ran out
+    app.show("<p/>", label="w")
+    assert len(launcher.opened) == 2  # the browser opens again for it
+    returned = threading.Event()
+    threading.Thread(target=lambda: (app.block(), returned.set()), daemon=True).start()
+    assert not returned.wait(0.4)  # no page yet: it waits
+    FakePage(app, "w").connect().close()
+    assert returned.wait(5)
