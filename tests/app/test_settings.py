@@ -394,6 +394,22 @@ def test_bad_server_values_are_refused_with_a_hint(
     assert hint in message
 
 
+@pytest.mark.parametrize("prefix", ["/disconnect", "/health", "/register_widget/x", "/_pywry"])
+def test_a_widget_prefix_under_one_of_pywrys_own_routes_is_refused(
+    tmp_path: Path, prefix: str
+) -> None:
+    # Under /disconnect the pages would get the API's CORS headers: any origin could read
+    # their token.
+    message = error_of(tmp_path, explicit={"server": {"widget_prefix": prefix}})
+    assert f"server.widget_prefix = {prefix!r}" in message
+    assert "is taken" in message
+
+
+def test_a_widget_prefix_that_only_starts_like_a_route_is_fine(tmp_path: Path) -> None:
+    loaded = load(tmp_path, explicit={"server": {"widget_prefix": "/disconnected"}})
+    assert loaded.server.widget_prefix == "/disconnected"
+
+
 def test_a_bad_deploy_backend_is_refused(tmp_path: Path) -> None:
     message = error_of(tmp_path, explicit={"deploy": {"state_backend": "postgres"}})
     assert "deploy.state_backend = 'postgres'" in message

@@ -166,8 +166,16 @@ _URL_PREFIX = re.compile(r"(/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+")
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
+# Routes of pywry's own under which widget pages must not be served: the API routes get CORS
+# headers (a page's token would be readable from any origin), the others would be shadowed.
+_OWN_ROUTES = ("/disconnect", "/health", "/register_widget", "/_pywry")
+
+
 def _prefix(value: str) -> str:
     if _URL_PREFIX.fullmatch(value):
+        clash = next((r for r in _OWN_ROUTES if value == r or value.startswith(r + "/")), None)
+        if clash is not None:
+            raise ValueError(f"{clash} is taken")
         return value
     fixed = "/" + value.strip().strip("/")
     raise ValueError(f"did you mean {fixed!r}?" if _URL_PREFIX.fullmatch(fixed) else "")
@@ -202,7 +210,8 @@ _RULES: Mapping[str, Rule] = MappingProxyType(
         "server.host": Rule("a host name or IP address, like 127.0.0.1 or 0.0.0.0", _host),
         "server.widget_prefix": Rule(
             "a URL path that starts with '/', has no trailing '/' and uses only letters,"
-            " digits and '-', '_', '.', '~', like '/widget'",
+            " digits and '-', '_', '.', '~', like '/widget', and is not under one of pywry's"
+            " own routes (/disconnect, /health, /register_widget, /_pywry)",
             _prefix,
         ),
         "server.log_level": one_of("critical", "error", "warning", "info", "debug", "trace"),
