@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import queue
 import socket
 import subprocess
 import sys
 import threading
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -123,6 +125,34 @@ def test_disconnect_without_the_widget_token_changes_nothing(make_app):
     assert app.get_labels() == ["d"]
     good = httpx.post(root + "/disconnect/d", content=json.dumps({"token": token_of(app, "d")}))
     assert good.json() == {"status": "disconnected", "widget_id": "d"}
+
+
+def test_a_disconnect_without_a_page_id_is_the_widgets_goodbye_and_runs_the_callback_once(
+    make_app,
+):
+    # The release's form: POST /disconnect/{id}?reason=..., one page per widget.
+    app = make_app(internal_api_token="let-me-in")
+    goodbyes: queue.Queue[Any] = queue.Queue()
+    handle = app.show("<p/>", label="d", callbacks={"pywry:disconnect": goodbyes.put})
+    url = base(handle.url) + "/disconnect/d?reason=tab-closed"
+    answer = httpx.post(url, headers={"X-PyWry-Token": "let-me-in"})
+    assert answer.json() == {"status": "disconnected", "widget_id": "d"}
+    assert goodbyes.get(timeout=5) == {"reason": "tab-closed", "widget_id": "d"}
+    with_token = httpx.post(url, content=json.dumps({"token": token_of(app, "d")}))
+    assert with_token.status_code == 200
+    assert goodbyes.get(timeout=5)["widget_id"] == "d"
+    assert httpx.post(url, headers={"X-PyWry-Token": "wrong"}).status_code == 403
+    assert goodbyes.empty()
+
+
+def test_strict_widget_auth_serves_pages_only_with_the_internal_api_header(make_app):
+    app = make_app(strict_widget_auth=True, internal_api_token="let-me-in")
+    handle = app.show("<p>guarded</p>", label="s")
+    assert httpx.get(handle.url).status_code == 404
+    assert httpx.get(handle.url, headers={"X-PyWry-Token": "nope"}).status_code == 404
+    allowed = httpx.get(handle.url, headers={"X-PyWry-Token": "let-me-in"})
+    assert allowed.status_code == 200
+    assert "<p>guarded</p>" in allowed.text
 
 
 def test_a_port_in_use_raises_a_clear_error(make_app):
@@ -326,3 +356,13 @@ def test_apps_are_built_one_at_a_time(monkeypatch):
     assert entered[1].wait(5)
     for thread in threads:
         thread.join(5)
+
+
+def test_deploy_only_limits_in_browser_mode_are_named_in_a_warning(make_app, caplog):
+    app = make_app(limit_concurrency=10, limit_max_requests=100, workers=2)
+    with caplog.at_level("WARNING", logger="pywry"):
+        handle = app.show("<p/>", label="w")
+    assert httpx.get(handle.url).status_code == 200
+    warned = " ".join(r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+    for name in ("limit_concurrency", "limit_max_requests", "workers"):
+        assert f"server.{name} is set but has no effect in browser mode" in warned

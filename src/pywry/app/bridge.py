@@ -423,18 +423,35 @@ class Bridge:
             page.release()
 
     async def beacon(
-        self, label: str, *, token: str | None, page_id: str | None, reason: str
+        self,
+        label: str,
+        *,
+        token: str | None,
+        page_id: str | None,
+        reason: str,
+        trusted: bool = False,
     ) -> bool:
-        """A page's unload beacon: its goodbye when the socket could not say it."""
+        """A goodbye by beacon: one page's when the socket could not say it, or the widget's.
+
+        With a page id, that page said goodbye (once, whichever way came first). Without one
+        (a caller of the release's ``POST /disconnect/{id}``, which knew one page per widget),
+        every page of the widget said goodbye: the callback runs once for the widget. Needs
+        the widget's token, or ``trusted`` (the internal API token, checked by the route).
+        """
         channel = self._channels.get(label)
-        if channel is None or not channel.widget.token.matches(token):
+        if channel is None or not (trusted or channel.widget.token.matches(token)):
             return False
-        for page in channel.pages:
-            if page.session.page_id == page_id and not page.said_goodbye:
-                page.said_goodbye = True
-                self._runner.dispatch(
-                    Event("pywry:disconnect", {"reason": reason, "widget_id": label}, label)
-                )
+        leaving = [
+            page
+            for page in channel.pages
+            if not page.said_goodbye and (not page_id or page.session.page_id == page_id)
+        ]
+        for page in leaving:
+            page.said_goodbye = True
+        if leaving or not page_id:
+            self._runner.dispatch(
+                Event("pywry:disconnect", {"reason": reason, "widget_id": label}, label)
+            )
         return True
 
     def _report_failure(self, event: Event, exc: BaseException) -> None:

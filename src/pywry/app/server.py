@@ -157,6 +157,12 @@ class BrowserServer:
             self._base_url = f"{address.scheme}://{public_host(address.host)}:{address.port}"
             self._state = ServerState.RUNNING
             log.info("pywry server listening on %s", self._base_url)
+            for name in _deploy_only(self._settings):
+                log.warning(
+                    "server.%s is set but has no effect in browser mode (one in-process server);"
+                    " it applies to deploy mode",
+                    name,
+                )
             return self._base_url
 
     def stop(self, *, notify_timeout: float | None = None) -> None:
@@ -196,3 +202,13 @@ class BrowserServer:
                 self._tls = None
             self._base_url = None
             self._address = None
+
+
+def _deploy_only(settings: ServerSettings) -> list[str]:
+    """The settings given a value that only deploy mode's worker processes can honour."""
+    names = [
+        name
+        for name in ("limit_concurrency", "limit_max_requests")
+        if getattr(settings, name) is not None
+    ]
+    return names + (["workers"] if settings.workers != 1 else [])

@@ -119,7 +119,9 @@ def _build_app(
         return Response("Not Found", status_code=404, media_type=MediaType.TEXT)
 
     @get(f"{prefix}/{{label:str}}", include_in_schema=False)
-    async def widget_page(label: FromPath[str]) -> Response[str]:
+    async def widget_page(request: Request[Any, Any, Any], label: FromPath[str]) -> Response[str]:
+        if settings.strict_widget_auth and not api_allowed(request):
+            return hidden()  # a proxy or a notebook front end adds the header; a tab cannot
         rendered = await bridge.page(label) if LABEL_PATTERN.match(label) else None
         if rendered is None:
             return Response(
@@ -196,7 +198,11 @@ def _build_app(
             goodbye = _Goodbye()
         reason = goodbye.reason or request.query_params.get("reason") or "page closed"
         accepted = await bridge.beacon(
-            label, token=goodbye.token, page_id=goodbye.page, reason=reason[:200]
+            label,
+            token=goodbye.token,
+            page_id=goodbye.page,
+            reason=reason[:200],
+            trusted=api_allowed(request),
         )
         if not accepted:
             return Response({"error": "forbidden"}, status_code=403)
