@@ -169,6 +169,14 @@ def test_a_port_in_use_raises_a_clear_error(make_app):
         holder.close()
 
 
+def test_a_second_app_on_the_first_apps_port_is_told_it_may_be_one_of_its_own(make_app):
+    first = make_app()
+    port = urlsplit(first.show("<p/>", label="a").url).port
+    with pytest.raises(PortInUseError, match=r"another PyWry\(\) app of this process"):
+        make_app(port=port).show("<p/>", label="b")
+    assert httpx.get(first.get_widget_url("a")).status_code == 200  # the first one serves on
+
+
 def test_port_zero_picks_a_free_port_shown_in_the_url(make_app):
     app = make_app()
     handle = app.show("<p/>", label="x")

@@ -137,9 +137,10 @@ def _host_port(host: str, port: int) -> str:
 
 def _in_use(host: str, port: int) -> PortInUseError:
     return PortInUseError(
-        f"port {_host_port(host, port)} is already in use by another program. Set "
-        "PYWRY_SERVER__PORT (or `port` in the [server] table of pywry.toml) to another port, "
-        "or to 0 to let pywry pick a free one"
+        f"port {_host_port(host, port)} is already in use, by another program or by another "
+        "PyWry() app of this process (one app serves any number of widgets: show them all "
+        "from it, or destroy() the other first). Set PYWRY_SERVER__PORT (or `port` in the "
+        "[server] table of pywry.toml) to another port, or to 0 to let pywry pick a free one"
     )
 
 
