@@ -211,6 +211,21 @@ def test_with_an_origin_list_any_other_origin_is_closed_1008_after_an_in_band_er
     assert not fired.is_set()
 
 
+@pytest.mark.parametrize("seq", [0, -5, 2**53, 2**64, "7", 1.5, True])
+def test_a_frame_number_a_page_cannot_have_sent_is_refused_in_band(make_app, seq):
+    # Pages number their frames from 1, and JavaScript counts exactly up to 2**53 - 1. A huge
+    # number taken as handled would make every later frame of the page look like a duplicate.
+    app = make_app()
+    app.show("<p/>", label="q", callbacks={"app:ping": echoing(app, "q")})
+    with open_socket(app, "q", query="?page=p1") as ws:
+        ws.send(json.dumps({"seq": seq, "type": "app:ping", "data": "bad"}))
+        error = next_frame(ws)
+        assert (error["type"], error["data"]["error"]) == ("pywry:error", "bad-frame")
+        assert "seq" in error["data"]["message"]
+        ws.send(json.dumps({"seq": 1, "type": "app:ping", "data": "good"}))
+        assert next_frame(ws)["data"] == "good"  # the page goes on, and its next frame counts
+
+
 def test_a_listed_origin_is_accepted(make_app):
     app = make_app(websocket_allowed_origins=["http://good.example", "null"])
     app.show("<p/>", label="o", callbacks={"app:ping": echoing(app, "o")})

@@ -58,15 +58,40 @@ def test_pywry_refuses_a_bad_title_or_theme_at_once(kwargs, says):
         PyWry(mode=WindowMode.BROWSER, **kwargs)
 
 
-def test_a_destroyed_app_says_so_on_emit_and_on_url(app):
+def test_a_destroyed_app_says_so_every_time_and_shows_nothing(app):
     handle = app.show("<p/>", label="d")
     app.destroy()
-    with pytest.raises(IllegalTransitionError, match="destroyed"):
-        app.emit("app:x", 1, label="d")
-    with pytest.raises(IllegalTransitionError, match="destroyed"):
-        handle.emit("app:x", 1)
-    with pytest.raises(IllegalTransitionError, match="destroyed"):
-        _ = handle.url
+    calls = [
+        lambda: app.emit("app:x", 1, label="d"),
+        lambda: handle.emit("app:x", 1),
+        lambda: handle.url,
+        lambda: app.alert("hi"),
+        lambda: handle.alert("hi"),
+        lambda: app.update_content("<p/>", "d"),
+        lambda: app.close("d"),
+    ]
+    for _ in range(2):  # the second time too: nothing is queued for nobody
+        for call in calls:
+            with pytest.raises(IllegalTransitionError, match="destroyed"):
+                call()
+    assert app.is_open("d") is False
+    assert app.get_labels() == []
+    assert app.page_count() == 0
+
+
+def test_the_bridge_refuses_events_once_its_server_stopped(app):
+    app.show("<p/>", label="d")
+    bridge = app.container.bridge()
+    app.destroy()
+    for _ in range(3):
+        with pytest.raises(IllegalTransitionError, match="stopped"):
+            bridge.emit("app:x", 1, "d")
+
+
+def test_a_label_that_is_not_a_string_is_refused_clearly(app):
+    app.show("<p/>", label="w")
+    with pytest.raises(InvalidArgumentError, match="label must be a string"):
+        app.emit("app:x", 1, label=["w"])
 
 
 def test_showing_a_label_again_replaces_the_callbacks_its_last_show_brought(app):

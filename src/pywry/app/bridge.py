@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from ..domain.errors import UnknownWidgetError
+from ..domain.errors import IllegalTransitionError, InvalidArgumentError, UnknownWidgetError
 from ..domain.events import REMEMBERED_NAMES, Event, check_event_name
 from ..domain.ports import EventBus, Unsubscribe, WidgetStore
 from ..domain.session import ANONYMOUS_PAGE, Session, SessionState
@@ -140,8 +140,13 @@ class Bridge:
             if len(self._names) >= REMEMBERED_NAMES:
                 self._names.clear()
             self._names.add(event_type)
-        if label is not None and label not in self._channels:
+        if label is not None and (type(label) is not str or label not in self._channels):
+            if not isinstance(label, str):
+                raise InvalidArgumentError(f"label must be a string, got {type(label).__name__}")
             self._channel(label)  # raises, naming the widgets there are
+        if self._stopped:
+            # Nothing would ever send it: say so instead of queueing it for nobody.
+            raise IllegalTransitionError("this app's server was stopped; create a new PyWry()")
         body = encode_body(event_type, data)
         if self._loop_thread.in_loop_thread():
             # On the loop already (a callback there): no hand-over. What other threads
@@ -155,7 +160,11 @@ class Bridge:
         self._inbox.append((label, body))
         if not self._wake_pending:
             self._wake_pending = True
-            self._loop_thread.call_soon(self._drain_inbox)
+            try:
+                self._loop_thread.call_soon(self._drain_inbox)
+            except BaseException:
+                self._wake_pending = False  # the next emit tries (and fails) again, loudly
+                raise
 
     def drop_connections(self, label: str | None = None, *, code: int = CLOSE_RESTART) -> int:
         """Close pages' sockets at once, unannounced: they reconnect and resume.
@@ -458,8 +467,8 @@ class Bridge:
         data = {"event": event.name, "error": type(exc).__name__, "message": str(exc)}
         # Through the same path as emit(): the page sees the report after whatever the
         # callback emitted before it failed, and before what later events emit.
-        with contextlib.suppress(UnknownWidgetError):
-            self.emit("pywry:error", data, event.label)
+        with contextlib.suppress(UnknownWidgetError, IllegalTransitionError):
+            self.emit("pywry:error", data, event.label)  # not if the widget or server went
 
     async def shutdown(self, *, timeout: float = 2.0) -> None:
         """Tell every page the server is stopping and close them (1001)."""

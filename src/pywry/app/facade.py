@@ -205,6 +205,7 @@ class PyWry:
         label: str | None = None,
     ) -> None:
         """Show a toast in a widget's pages (every widget's when ``label`` is None)."""
+        self._check_alive()
         payload = alert_payload(message, alert_type, title, duration, callback_event, position)
         self._bridge.emit("pywry:alert", payload, label)
 
@@ -228,28 +229,30 @@ class PyWry:
             raise InvalidArgumentError(
                 f"update_content() takes HTML as a string, got {type(html).__name__}"
             )
+        self._check_alive()
         self._bridge.update(label, html)
 
     def close(self, label: str | None = None) -> None:
         """Close one widget (every widget when ``label`` is None): pages told, URL gone."""
+        self._check_alive()
         bridge = self._bridge
         for name in [label] if label is not None else bridge.labels():
             bridge.close(name)
 
     def is_open(self, label: str | None = None) -> bool:
         """Whether a widget (any widget when ``label`` is None) is shown and not closed."""
-        if self._container is None:
+        if self._container is None or self._destroyed:
             return False
         bridge = self._bridge
         return bridge.has(label) if label is not None else bool(bridge.labels())
 
     def get_labels(self) -> list[str]:
         """Labels of the widgets shown and not closed, oldest first."""
-        return [] if self._container is None else self._bridge.labels()
+        return [] if self._container is None or self._destroyed else self._bridge.labels()
 
     def page_count(self, label: str | None = None) -> int:
         """How many pages are connected (to one widget, or in all)."""
-        return 0 if self._container is None else self._bridge.page_count(label)
+        return 0 if self._container is None or self._destroyed else self._bridge.page_count(label)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> str:

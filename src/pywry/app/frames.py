@@ -15,7 +15,7 @@ what follows), ``pywry:ack`` (``inbound`` again, as the page's frames are handle
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -34,13 +34,18 @@ __all__ = [
 
 _encoder = msgspec.json.Encoder()
 
+# A page numbers its frames 1, 2, 3...; JavaScript counts exactly up to 2**53 - 1. A number
+# outside that would be acknowledged as a number the page cannot read, and would make the
+# ledger drop every later frame of that page as already handled.
+PageSeq = Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1)]
+
 
 class InboundItem(msgspec.Struct, omit_defaults=True):
     type: str | None = None
     data: Any = None
     widgetId: str | None = None
     ts: float | None = None
-    seq: int | None = None
+    seq: PageSeq | None = None
 
 
 class InboundFrame(InboundItem, omit_defaults=True):

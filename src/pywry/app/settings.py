@@ -43,6 +43,10 @@ _Port = Annotated[int, Meta(ge=0, le=65535)]
 _AtLeast0 = Annotated[int, Meta(ge=0)]
 _AtLeast1 = Annotated[int, Meta(ge=1)]
 _AtLeast1K = Annotated[int, Meta(ge=1024)]
+# Granian reads at most 16 MiB per WebSocket frame and drops a socket that sends more without
+# a close frame, so the page could not be told: the limit stays where a refusal still works.
+MAX_FRAME_BYTES = 16 * 1024 * 1024
+_MessageSize = Annotated[int, Meta(ge=1024, le=MAX_FRAME_BYTES)]
 _Seconds = Annotated[float, Meta(ge=0)]
 
 
@@ -110,7 +114,7 @@ class ServerSettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=
     strict_widget_auth: bool = False
     allowed_hosts: list[str] = field(default_factory=list)
     reconnect_grace: _Seconds = 5.0
-    max_message_size: _AtLeast1K = 4 * 1024 * 1024
+    max_message_size: _MessageSize = 4 * 1024 * 1024
     max_pages_per_widget: _AtLeast1 = 100
     max_inbound_rate: _AtLeast1 = 5000
     replay_buffer_frames: _AtLeast1 = 10000
