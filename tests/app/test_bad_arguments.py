@@ -42,6 +42,9 @@ def test_the_argument_error_is_a_pywry_error_a_type_error_and_a_value_error():
         (lambda app: app.show("<p/>", label="a").alert("x", alert_type="loud"), "alert_type"),
         (lambda app: app.show("<p/>", label="a").alert("x", position="middle"), "position"),
         (lambda app: app.show("<p/>", label="a").alert("?", alert_type="confirm"), "callback_"),
+        (lambda app: app.show("<p/>", label="a").alert("x", duration="x"), "duration"),
+        (lambda app: app.show("<p/>", width="abc"), "width as a whole number"),
+        (lambda app: app.show("<p/>", height=0), "height as a whole number"),
     ],
 )
 def test_a_bad_argument_raises_a_clear_pywry_error(app, call, says):
@@ -51,7 +54,11 @@ def test_a_bad_argument_raises_a_clear_pywry_error(app, call, says):
 
 @pytest.mark.parametrize(
     ("kwargs", "says"),
-    [({"title": 5}, "string title"), ({"theme": "purple"}, "theme must be one of")],
+    [
+        ({"title": 5}, "string title"),
+        ({"theme": "purple"}, "theme must be one of"),
+        ({"width": 12.5}, "width as a whole number"),
+    ],
 )
 def test_pywry_refuses_a_bad_title_or_theme_at_once(kwargs, says):
     with pytest.raises(InvalidArgumentError, match=says):

@@ -69,6 +69,7 @@ class PyWry:
             )
         if title is not None and not isinstance(title, str):
             raise InvalidArgumentError(f"PyWry() takes a string title, got {type(title).__name__}")
+        _check_size("PyWry()", width=width, height=height)
         self.title = title if title is not None else window.title
         self.width = width if width is not None else window.width
         self.height = height if height is not None else window.height
@@ -131,6 +132,7 @@ class PyWry:
             )
         if title is not None and not isinstance(title, str):
             raise InvalidArgumentError(f"show() takes a string title, got {type(title).__name__}")
+        _check_size("show()", width=width, height=height)
         if callbacks is not None and not isinstance(callbacks, Mapping):
             raise InvalidArgumentError(
                 "show() takes callbacks as a mapping of event name to callable, such as "
@@ -315,6 +317,16 @@ class PyWry:
 
     def __repr__(self) -> str:
         return f"PyWry(mode={self.mode.value!r}, widgets={self.get_labels()!r})"
+
+
+def _check_size(where: str, **sizes: int | None) -> None:
+    for name, value in sizes.items():
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise InvalidArgumentError(
+                f"{where} takes {name} as a whole number of pixels (1 or more), got {value!r}"
+            )
 
 
 def _stop_at_exit(app: PyWry) -> None:

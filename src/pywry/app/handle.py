@@ -35,6 +35,12 @@ def alert_payload(
         raise InvalidArgumentError(
             f"position must be one of {sorted(ALERT_POSITIONS)}, got {position!r}"
         )
+    if duration is not None and (
+        isinstance(duration, bool) or not isinstance(duration, (int, float)) or duration < 0
+    ):
+        raise InvalidArgumentError(
+            f"duration must be a number of milliseconds (0 or more) or None, got {duration!r}"
+        )
     if alert_type == "confirm" and callback_event is None:
         raise InvalidArgumentError(
             "a 'confirm' alert needs callback_event: the event that gets {confirmed}"
