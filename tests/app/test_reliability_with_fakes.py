@@ -306,3 +306,27 @@ def test_a_stopping_server_tells_pages_and_refuses_new_ones(app):
     refused = attach(app, "w", "late", Socket())
     assert isinstance(refused, Rejection)
     assert (refused.code, refused.error) == (1001, "server-stopped")
+
+
+@pytest.mark.parametrize("goodbye", ["close", "shutdown"])
+def test_a_goodbye_reaches_the_page_after_every_event_emitted_before_it(app, goodbye):
+    app.show("<p/>", label="w")
+    sock = Socket()
+    attach(app, "w", "tab", sock)
+    sock.wait(lambda s: "pywry:hello" in s.types())
+    bridge = bridge_of(app)
+
+    async def emit_then_say_goodbye() -> None:
+        # One loop step: the writer has sent none of the events when the goodbye is queued.
+        for i in range(20):
+            app.emit("app:x", i, label="w")
+        if goodbye == "close":
+            app.close("w")
+        else:
+            await bridge.shutdown(timeout=2)
+
+    app.container.loop_thread().run(emit_then_say_goodbye())
+    sock.wait(lambda s: s.closed is not None)
+    last = "pywry:closed" if goodbye == "close" else "pywry:server-stopped"
+    types = [t for t in sock.types() if t not in ("pywry:hello", "pywry:ack")]
+    assert types == ["app:x"] * 20 + [last]

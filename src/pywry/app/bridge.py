@@ -286,7 +286,7 @@ class Bridge:
         self._callbacks.drop_label(label)
         pages = list(channel.pages)
         for page in pages:
-            page.send_control("pywry:closed", {"reason": "widget closed"}, essential=True)
+            page.say_last("pywry:closed", {"reason": "widget closed"})
         return pages
 
     async def _finish_close(self, label: str, pages: list[PageSession]) -> None:
@@ -477,7 +477,7 @@ class Bridge:
             self._grace.cancel()
         pages = [page for channel in self._channels.values() for page in channel.pages]
         for page in pages:
-            page.send_control("pywry:server-stopped", {"reason": "server stopped"}, essential=True)
+            page.say_last("pywry:server-stopped", {"reason": "server stopped"})
         await asyncio.gather(
             *(
                 page.flush_and_close(CLOSE_GOING_AWAY, "server stopped", timeout=timeout)

@@ -98,6 +98,10 @@ class PageSession:
         self._inflight: asyncio.Future[None] | None = None
         self._close_after: tuple[int, str] | None = None
         self._close_head: int | None = None
+        # A goodbye (``pywry:closed``, ``pywry:server-stopped``) and the stream position it
+        # follows: the page reads it after every event emitted before it, never amid them.
+        self._last_words: bytes | None = None
+        self._last_after = 0
         self._resynced = False
         # Acknowledgements of inbound frames: the page forgets what we acknowledged.
         self._acked = session.inbound_seq
@@ -200,18 +204,28 @@ class PageSession:
         finally:
             self._sending = False
 
-    def send_control(self, event_type: str, data: object, *, essential: bool = False) -> None:
-        """Queue a frame for this page only.
+    def send_control(self, event_type: str, data: object) -> None:
+        """Queue a frame for this page only, ahead of the events waiting for it.
 
         Error reports beyond :data:`MAX_DIRECT` queued frames are dropped, so a page that
-        sends junk and never reads cannot grow the queue; ``essential`` frames always go.
+        sends junk and never reads cannot grow the queue.
         """
-        if not essential and len(self._direct) >= MAX_DIRECT:
+        if len(self._direct) >= MAX_DIRECT:
             log.debug(
                 "dropped %r for a page of widget %r: its queue is full", event_type, self.label
             )
             return
         self._direct.append(control_frame(event_type, data))
+        self.notify()
+
+    def say_last(self, event_type: str, data: object) -> None:
+        """Queue the page's last frame: it goes after every event emitted so far.
+
+        For the goodbyes before a close: a page must not learn that its widget closed, or
+        that the server stopped, before the events emitted ahead of that.
+        """
+        self._last_words = control_frame(event_type, data)
+        self._last_after = self.channel.stream.head
         self.notify()
 
     def close_after_flush(self, code: int, reason: str) -> None:
@@ -266,7 +280,7 @@ class PageSession:
         head = stream.head
         cursor = session.cursor
         direct = self._direct
-        if not direct and not self._ack_owed and cursor >= head:
+        if not direct and not self._ack_owed and cursor >= head and self._last_words is None:
             return None  # nothing to send: the usual answer once a message has gone
         frames: list[bytes] = []
         size = 0
@@ -294,6 +308,9 @@ class PageSession:
             size += len(frame)
             cursor += 1
         self.session.cursor = cursor
+        if self._last_words is not None and cursor >= self._last_after:
+            frames.append(self._last_words)
+            self._last_words = None
         return batch(frames) if frames else None
 
     def _overflow(self, cursor: int) -> list[bytes]:
