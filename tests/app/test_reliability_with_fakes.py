@@ -330,3 +330,37 @@ def test_a_goodbye_reaches_the_page_after_every_event_emitted_before_it(app, goo
     last = "pywry:closed" if goodbye == "close" else "pywry:server-stopped"
     types = [t for t in sock.types() if t not in ("pywry:hello", "pywry:ack")]
     assert types == ["app:x"] * 20 + [last]
+
+
+def test_events_acknowledged_before_a_destroy_still_reach_their_callbacks(app):
+    release = threading.Event()
+    ran: list[int] = []
+
+    def slow(data):
+        release.wait(5)  # the first call holds the widget's lane: the others queue behind it
+        ran.append(data)
+
+    app.show("<p/>", label="w", callbacks={"app:n": slow})
+    sock = Socket()
+    page = attach(app, "w", "tab", sock)
+    send(app, page, *(n(i) for i in range(1, 6)))
+    assert page.session.inbound_seq == 5  # handled, as the next acknowledgement will say
+    threading.Timer(0.2, release.set).start()
+    app.destroy()
+    assert ran == [1, 2, 3, 4, 5]
+
+
+def test_callbacks_still_queued_when_the_stop_times_out_are_counted_in_a_warning(caplog):
+    app = PyWry(mode=WindowMode.BROWSER, settings={"server": {"timeout_graceful_shutdown": 0.2}})
+    app.container.browser_launcher.override(FakeBrowserLauncher())
+    app.container.server_runner.override(FakeServerRunner())
+    release = threading.Event()
+    app.show("<p/>", label="w", callbacks={"app:n": lambda data: release.wait(5)})
+    page = attach(app, "w", "tab", Socket())
+    send(app, page, *(n(i) for i in range(1, 4)))
+    try:
+        with caplog.at_level("WARNING", logger="pywry"):
+            app.destroy()
+    finally:
+        release.set()
+    assert "2 callback call(s) had not run when the server stopped" in caplog.text

@@ -99,7 +99,8 @@ class Bridge:
         self._ever_connected = False
         self._idle = threading.Event()
         self._grace: asyncio.TimerHandle | None = None
-        self._stopped = False
+        self._stopped = False  # stopping: no new pages, emits go nowhere
+        self._gone = False  # stopped for good: emits raise
         self._tasks: set[asyncio.Task[Any]] = set()  # work left by calls made on the loop
 
     # ----------------------------------------------------------------- user thread
@@ -145,8 +146,13 @@ class Bridge:
                 raise InvalidArgumentError(f"label must be a string, got {type(label).__name__}")
             self._channel(label)  # raises, naming the widgets there are
         if self._stopped:
-            # Nothing would ever send it: say so instead of queueing it for nobody.
-            raise IllegalTransitionError("this app's server was stopped; create a new PyWry()")
+            if self._gone:
+                # Nothing would ever send it: say so instead of queueing it for nobody.
+                raise IllegalTransitionError(
+                    "this PyWry app was destroyed (its server stopped); create a new PyWry()"
+                )
+            return  # a callback finishing while the server stops: its pages are gone
+        body = encode_body(event_type, data)
         body = encode_body(event_type, data)
         if self._loop_thread.in_loop_thread():
             # On the loop already (a callback there): no hand-over. What other threads
@@ -222,7 +228,8 @@ class Bridge:
         return self._idle.wait(timeout)
 
     def wake_waiters(self) -> None:
-        """Release ``wait_idle`` (the app is being destroyed)."""
+        """The server stopped for good: release ``wait_idle``; emits raise from now on."""
+        self._stopped = self._gone = True
         self._idle.set()
 
     def _channel(self, label: str) -> WidgetChannel:
@@ -485,5 +492,14 @@ class Bridge:
             ),
             return_exceptions=True,
         )
-        self._runner.shutdown(wait=False)
+        # Events the pages sent were acknowledged when queued for their callbacks, so the
+        # pages will not send them again: let those callbacks run before the server goes.
+        dropped = await self._runner.drain(timeout)
+        if dropped:
+            log.warning(
+                "%d callback call(s) had not run when the server stopped (after %.1f s); "
+                "raise timeout_graceful_shutdown to give callbacks more time",
+                dropped,
+                timeout,
+            )
         self._idle.set()

@@ -72,10 +72,15 @@ class CallbackRunner:
         self._lanes: dict[str, _Lane] = {}
         self._lock = threading.Lock()
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._closed = False
+        self._closed = False  # no new calls taken (draining or shut down)
+        self._shut = False
+        self._no_lanes = threading.Event()  # set while no widget has sync calls queued
+        self._no_lanes.set()
 
     def dispatch(self, event: Event) -> int:
         """Start every listener of ``event``; return how many there were. Call on the loop."""
+        if self._closed:
+            return 0
         listeners = self._table.for_event(event)
         for listener in listeners:
             if listener.is_async:
@@ -131,6 +136,7 @@ class CallbackRunner:
             lane = self._lanes.get(event.label)
             if lane is None:
                 lane = self._lanes[event.label] = _Lane(event.label)
+                self._no_lanes.clear()
             lane.jobs.append((listener, event))
             if lane.running:
                 return
@@ -169,6 +175,8 @@ class CallbackRunner:
                     lane.running = False
                     if self._lanes.get(lane.label) is lane:
                         del self._lanes[lane.label]
+                        if not self._lanes:
+                            self._no_lanes.set()
                     return
                 listener, event = lane.jobs.popleft()
             started = time.perf_counter()
@@ -210,12 +218,38 @@ class CallbackRunner:
         except Exception:  # reporting must never take the server down
             log.debug("could not report a callback error to the page", exc_info=True)
 
-    def shutdown(self, *, wait: bool = True, timeout: float = 5.0) -> None:
-        """Stop taking calls; with ``wait``, let running ones finish (bounded). Idempotent."""
+    async def drain(self, timeout: float) -> int:
+        """Take no new calls; let the queued and running ones finish, within ``timeout``.
+
+        The events behind them were acknowledged to their pages, which will not send them
+        again: they run, unless the server has to stop before. Then stops (as
+        :meth:`shutdown`) and returns how many calls did not run.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         with self._lock:
-            if self._closed:
-                return
             self._closed = True
+        tasks = list(self._tasks)
+        if tasks and timeout > 0:
+            await asyncio.wait(tasks, timeout=timeout)
+        left = deadline - loop.time()
+        if left > 0 and not self._no_lanes.is_set():
+            await asyncio.to_thread(self._no_lanes.wait, left)
+        with self._lock:
+            dropped = sum(len(lane.jobs) for lane in self._lanes.values())
+        dropped += sum(not task.done() for task in self._tasks)
+        self.shutdown(wait=False)
+        return dropped
+
+    def shutdown(self, *, wait: bool = True, timeout: float = 5.0) -> None:
+        """Stop taking calls, drop queued ones; with ``wait``, let running ones finish.
+
+        Bounded by ``timeout``; idempotent. :meth:`drain` first lets queued calls run.
+        """
+        with self._lock:
+            if self._shut:
+                return
+            self._shut = self._closed = True
             for lane in self._lanes.values():
                 lane.jobs.clear()
             workers = list(self._workers)

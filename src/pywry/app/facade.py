@@ -190,8 +190,8 @@ class PyWry:
 
     def emit(self, event_type: str, data: Any = None, label: str | None = None) -> None:
         """Send an event to a widget's pages, or to every widget's when ``label`` is None."""
-        if self._destroyed:
-            self._check_alive()
+        if self._destroyed and self._container is None:
+            self._check_alive()  # else the bridge says so, once its server has stopped
         self._bridge.emit(event_type, data, label)
 
     send = emit

@@ -181,8 +181,10 @@ class BrowserServer:
         try:
             if was_running:
                 try:
+                    # Pages get notify_timeout, then running callbacks as long again.
                     self._loop_thread.run(
-                        self._bridge.shutdown(timeout=notify_timeout), timeout=notify_timeout + 3
+                        self._bridge.shutdown(timeout=notify_timeout),
+                        timeout=2 * notify_timeout + 3,
                     )
                 except Exception:
                     log.debug("pages could not all be told the server stops", exc_info=True)
