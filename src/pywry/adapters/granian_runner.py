@@ -36,6 +36,7 @@ from granian.server.embed import Server
 
 from ..domain.errors import IllegalTransitionError, PortInUseError, ServerError, SettingsError
 from ..domain.ports import Bind, BoundAddress, ServerRunner
+from .stray_sockets import close_stray_binds, open_fds
 
 __all__ = ["GranianRunner", "RunnerState"]
 
@@ -441,6 +442,7 @@ class GranianRunner(ServerRunner):
             raise
         address = BoundAddress(bind.host, port, "https" if bind.tls else "http")
         before = _task_ids()
+        fds_before = open_fds()
         future = asyncio.run_coroutine_threadsafe(server.serve(), loop)
         serving = _Serving(server, connections, loop, future, reservation, before, address)
         try:
@@ -448,6 +450,9 @@ class GranianRunner(ServerRunner):
         except BaseException:
             self._shutdown(serving)
             raise
+        finally:
+            # Once the server listens (or has failed), the socket its start left is stray.
+            close_stray_binds(fds_before, (ip, port), keep=reservation.fileno())
         return serving
 
     def _server(self, app: object, ip: str, port: int, bind: Bind) -> Server:
