@@ -134,3 +134,26 @@ def test_a_stopped_loop_thread_is_no_thread_at_all():
     later.start()
     later.join(5)
     assert seen == [False]
+
+
+@pytest.mark.parametrize("where", ["the script", "a callback"])
+def test_an_event_is_encoded_once_for_all_of_its_pages(app, monkeypatch, where):
+    from pywry.app import bridge as bridge_module
+
+    encoded: list[str] = []
+    real = bridge_module.encode_body
+
+    def counting(event_type, data):
+        encoded.append(event_type)
+        return real(event_type, data)
+
+    monkeypatch.setattr(bridge_module, "encode_body", counting)
+    handle = app.show("<p/>", label="w", callbacks={"app:go": lambda d: handle.emit("app:x", d)})
+    pages = [FakePage(app, "w").connect() for _ in range(3)]
+    if where == "a callback":
+        pages[0].emit("app:go", 1)
+    else:
+        handle.emit("app:x", 1)
+    for page in pages:
+        assert page.wait_for("app:x") == 1
+    assert encoded == ["app:x"]

@@ -145,6 +145,7 @@ class Bridge:
             if not isinstance(label, str):
                 raise InvalidArgumentError(f"label must be a string, got {type(label).__name__}")
             self._channel(label)  # raises, naming the widgets there are
+        body = encode_body(event_type, data)  # data JSON cannot carry raises here, always
         if self._stopped:
             if self._gone:
                 # Nothing would ever send it: say so instead of queueing it for nobody.
@@ -152,8 +153,6 @@ class Bridge:
                     "this PyWry app was destroyed (its server stopped); create a new PyWry()"
                 )
             return  # a callback finishing while the server stops: its pages are gone
-        body = encode_body(event_type, data)
-        body = encode_body(event_type, data)
         if self._loop_thread.in_loop_thread():
             # On the loop already (a callback there): no hand-over. What other threads
             # queued before goes first.
