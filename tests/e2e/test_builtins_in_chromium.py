@@ -11,6 +11,8 @@ pytestmark = pytest.mark.e2e
 CONTENT = """
 <div id="box">box</div>
 <p class="para">para</p>
+<div id="header">header</div>
+<ul id="list"><li>one</li></ul>
 """
 
 
@@ -69,10 +71,58 @@ def test_alerts_show_toasts_and_confirm_answers(shown):
     assert answers == [{"confirmed": True}]
 
 
+def test_css_ids_never_touch_a_page_element_of_the_same_id(shown):
+    _, handle, page = shown
+    handle.inject_css("#box { color: rgb(4, 5, 6); }", id="header")
+    color = "() => getComputedStyle(document.getElementById('box')).color"
+    page.wait_for_function(f"() => ({color})() === 'rgb(4, 5, 6)'")
+    handle.remove_css("header")
+    page.wait_for_function(f"() => ({color})() !== 'rgb(4, 5, 6)'")
+    assert page.evaluate("() => document.getElementById('header').outerHTML") == (
+        '<div id="header">header</div>'
+    )
+
+
+def test_a_selector_that_starts_with_an_id_is_a_selector(shown):
+    _, handle, page = shown
+    handle.set_content("#list > li", text="changed")
+    page.wait_for_function("() => document.querySelector('#list li').textContent === 'changed'")
+    handle.set_style("#box", {"color": "rgb(1, 2, 3)"})
+    page.wait_for_function(
+        "() => getComputedStyle(document.getElementById('box')).color === 'rgb(1, 2, 3)'"
+    )
+
+
 def test_update_theme(shown):
     _, handle, page = shown
-    handle.emit("pywry:update-theme", {"theme": "light"})
+    handle.emit("pywry:update-theme", {"theme": "system"})
+    page.wait_for_function("() => document.documentElement.dataset.theme === 'system'")
+    handle.set_theme("light")
     page.wait_for_function("() => document.documentElement.dataset.theme === 'light'")
+    classes = page.evaluate("() => [...document.documentElement.classList]")
+    assert [c for c in classes if c.startswith("pywry-")] == ["pywry-light"]
+
+
+def test_a_theme_that_is_not_one_is_refused_in_python(shown):
+    from pywry import InvalidArgumentError
+
+    _, handle, _page = shown
+    with pytest.raises(InvalidArgumentError, match="theme must be one of"):
+        handle.set_theme("a b")
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:window.hit=1", "java\tscript:window.hit=1", "\x01javascript:window.hit=1"]
+)
+def test_navigate_follows_web_addresses_only(shown, url):
+    _, handle, page = shown
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
+    handle.emit("pywry:navigate", {"url": url})
+    handle.emit("app:after", {})  # handled after the navigate: by then it was refused
+    page.evaluate("() => new Promise(r => window.pywry.on('app:after', () => r()))")
+    assert page.evaluate("() => window.hit") is None
+    assert any("refusing to navigate" in m for m in messages)
 
 
 def test_download(shown):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from .listeners import Callback
@@ -13,6 +14,7 @@ __all__ = ["ALERT_POSITIONS", "ALERT_TYPES", "WidgetHandle", "alert_payload"]
 
 ALERT_TYPES = frozenset({"info", "success", "warning", "error", "confirm"})
 ALERT_POSITIONS = frozenset({"top-right", "top-left", "bottom-right", "bottom-left"})
+_BARE_ID = re.compile(r"#[A-Za-z_][\w-]*")
 
 
 def alert_payload(
@@ -141,6 +143,15 @@ class WidgetHandle:
         )
 
     def set_theme(self, theme: str) -> None:
+        """Switch the page's theme: ``"dark"``, ``"light"`` or ``"system"``."""
+        from ..domain.errors import InvalidArgumentError
+        from .facade import THEMES
+
+        theme = str(getattr(theme, "value", theme))
+        if theme not in THEMES:
+            raise InvalidArgumentError(
+                f"theme must be one of {', '.join(sorted(THEMES))}, got {theme!r}"
+            )
         self.emit("pywry:update-theme", {"theme": theme})
 
     def close(self) -> None:
@@ -155,6 +166,7 @@ class WidgetHandle:
 
 
 def _target(selector_or_id: str) -> dict[str, str]:
-    if selector_or_id.startswith("#") and " " not in selector_or_id:
+    # "#box" alone is an id; "#box.red" or "#list > li" are selectors that start with one.
+    if _BARE_ID.fullmatch(selector_or_id):
         return {"id": selector_or_id[1:]}
     return {"selector": selector_or_id}

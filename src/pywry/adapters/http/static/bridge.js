@@ -85,6 +85,15 @@
     return null;
   }
 
+  function injectedStyle(id) {
+    // Only a <style> that inject-css made: never a page element that happens to share the id.
+    var styles = document.querySelectorAll("style[data-pywry-css]");
+    for (var i = 0; i < styles.length; i++) {
+      if (styles[i].getAttribute("data-pywry-css") === id) return styles[i];
+    }
+    return null;
+  }
+
   function runScripts(root) {
     var scripts = root.querySelectorAll("script");
     for (var i = 0; i < scripts.length; i++) {
@@ -227,23 +236,30 @@
     },
     "pywry:inject-css": function (d) {
       var id = d.id || "pywry-css-" + Math.random().toString(36).slice(2);
-      var style = document.getElementById(id);
+      var style = injectedStyle(id);
       if (!style) {
         style = document.createElement("style");
-        style.id = id;
+        style.setAttribute("data-pywry-css", id);
         (document.head || document.documentElement).appendChild(style);
       }
       style.textContent = d.css || "";
     },
     "pywry:remove-css": function (d) {
-      var style = d.id && document.getElementById(d.id);
+      var style = d.id && injectedStyle(String(d.id));
       if (style && style.parentNode) style.parentNode.removeChild(style);
     },
     "pywry:alert": alertToast,
     "pywry:navigate": function (d) {
-      var url = String(d.url || "");
-      if (/^\s*javascript:/i.test(url)) return console.error("pywry: refusing to navigate to a javascript: URL");
-      location.href = url;
+      // Parsed as the browser will (it drops tabs, newlines and leading control characters,
+      // so "java\tscript:" is javascript: too), and only web addresses are followed.
+      var url;
+      try { url = new URL(String(d.url || ""), location.href); } catch (err) {
+        return console.error("pywry: cannot navigate to", d.url);
+      }
+      if (url.protocol !== "http:" && url.protocol !== "https:") {
+        return console.error("pywry: refusing to navigate to a " + url.protocol + " URL");
+      }
+      location.href = url.href;
     },
     "pywry:download": function (d) {
       var blob = new Blob([d.content == null ? "" : d.content], { type: d.mimeType || "application/octet-stream" });
@@ -256,9 +272,15 @@
     },
     "pywry:update-theme": function (d) {
       var theme = String(d.theme || "");
-      document.documentElement.setAttribute("data-theme", theme);
-      document.documentElement.classList.remove("pywry-dark", "pywry-light");
-      document.documentElement.classList.add("pywry-" + theme);
+      if (!/^[a-z]+$/.test(theme)) return console.error("pywry: not a theme:", d.theme);
+      var root = document.documentElement;
+      root.setAttribute("data-theme", theme);
+      var old = [];
+      for (var i = 0; i < root.classList.length; i++) {
+        if (root.classList[i].indexOf("pywry-") === 0) old.push(root.classList[i]);
+      }
+      for (var k = 0; k < old.length; k++) root.classList.remove(old[k]);
+      root.classList.add("pywry-" + theme);
     },
     "pywry:error": function (d) {
       console.error("pywry: " + (d.error || "error") + (d.event ? " in '" + d.event + "'" : "") + ": " + (d.message || ""));
