@@ -160,3 +160,43 @@ def test_close_tells_the_page_and_its_url_is_gone(make_app, page, new_page):
     response = other.goto(handle.url)
     assert response.status == 404
     assert "bye" in other.content()
+
+
+DOC = (
+    "<!DOCTYPE html><html><head><title>v{n}</title></head>"
+    '<body><div id="x">initial {n}</div></body></html>'
+)
+
+
+def test_what_follows_a_whole_document_update_reaches_the_reloaded_page(make_app, page):
+    app = make_app()
+    handle = app.show(DOC.format(n=1), label="doc")
+    page.goto(handle.url)
+    page.wait_for_function("() => window.pywry && window.pywry.connected")
+    handle.update(DOC.format(n=2))  # the page reloads for it
+    handle.set_content("#x", text="set after the update")
+    page.wait_for_function(
+        "() => document.title === 'v2' &&"
+        " document.getElementById('x').textContent === 'set after the update'"
+    )
+
+
+SCRIPTED = (
+    '<p id="v">v{n}</p><script>window.runs = (window.runs || 0) + 1;'
+    " pywry.on('app:x', () => {{ window.hits = (window.hits || 0) + 1; }});</script>"
+)
+
+
+def test_content_updated_before_the_first_page_runs_its_scripts_once(make_app, page):
+    app = make_app()
+    handle = app.show(SCRIPTED.format(n=1), label="u")
+    handle.update(SCRIPTED.format(n=2))  # before the tab has opened
+    handle.emit("app:x", 1)
+    handle.emit("app:done", 1)
+    page.goto(handle.url)
+    page.evaluate("() => new Promise(r => window.pywry.on('app:done', () => r()))")
+    assert page.evaluate("() => [document.getElementById('v').textContent, window.runs]") == [
+        "v2",
+        1,
+    ]
+    assert page.evaluate("() => window.hits") == 1

@@ -247,11 +247,11 @@ class Bridge:
         channel = self._channels.get(widget.label)
         if channel is not None:
             previous = channel.widget
-            channel.widget = widget
             if previous.html != widget.html or previous.title != widget.title:
-                channel.append(
-                    encode_body("pywry:update-html", {"html": widget.html, "title": widget.title})
-                )
+                update = {"html": widget.html, "title": widget.title}
+                channel.replace_content(widget, encode_body("pywry:update-html", update))
+            else:
+                channel.widget = widget
             if not channel.pages:
                 self._expect_pages()  # shown again with no page open: a browser opens for it
             return False

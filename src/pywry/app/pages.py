@@ -54,6 +54,7 @@ class WidgetChannel:
         self.inbound = InboundLedger(max_pages=max_pages)
         self.pages: set[PageSession] = set()
         self.ever_connected = False
+        self.content_seq = 0  # the frame of the last content update: the page renders it
 
     def append(self, body: bytes) -> None:
         """Number an encoded event body, keep it, and wake every page."""
@@ -61,13 +62,20 @@ class WidgetChannel:
         for page in self.pages:
             page.notify()
 
+    def replace_content(self, widget: Widget, update: bytes) -> None:
+        """New content: pages read ``update`` (``pywry:update-html``), a new page renders it."""
+        self.widget = widget
+        self.append(update)
+        self.content_seq = self.stream.head
+
     def render_cursor(self) -> int:
         """Where a page rendered now starts reading.
 
-        Until a first page has connected, everything emitted since the widget was shown is
-        still waiting for it; after that, a newly loaded page starts from now.
+        Until a first page has connected, what was emitted since the content it renders
+        (shown, or last updated) is still waiting for it; after that, a newly loaded page
+        starts from now. It never replays the update it renders: scripts would run twice.
         """
-        return 0 if not self.ever_connected else self.stream.head
+        return self.content_seq if not self.ever_connected else self.stream.head
 
 
 class PageSession:

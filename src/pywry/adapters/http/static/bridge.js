@@ -18,7 +18,10 @@
   var cfg = configEl ? JSON.parse(configEl.textContent) : {};
   var label = cfg.label;
   var pageId = Math.random().toString(36).slice(2, 12) + Date.now().toString(36);
-  var lastSeq = cfg.since || 0;
+  var SINCE_KEY = "pywry:since:" + label;
+  var lastSeq = carriedSince(cfg.since || 0);
+  var currentSeq = 0; // the number of the frame being handled
+  var reloading = false; // a whole new document is coming: handle nothing more here
   var outSeq = 0;
   var handlers = Object.create(null); // type -> [fn]
   var pending = Object.create(null); // type -> [data] received before any handler
@@ -105,11 +108,27 @@
     }
   }
 
+  function carriedSince(rendered) {
+    // A reload for a whole new document carries the number of its update over, so the new
+    // page gets what was emitted after the update, which this load rendered past.
+    var carried = null;
+    try {
+      carried = sessionStorage.getItem(SINCE_KEY);
+      sessionStorage.removeItem(SINCE_KEY);
+    } catch (err) { /* storage off: start where the server rendered */ }
+    var seq = carried !== null && /^\d+$/.test(carried) ? parseInt(carried, 10) : rendered;
+    return Math.min(seq, rendered);
+  }
+
   function updateHtml(data) {
     var root = document.getElementById("pywry-root");
     var html = data.html || "";
     if (!root || /^\s*(<!--[\s\S]*?-->\s*)*(<!doctype\b|<html\b)/i.test(html)) {
-      location.reload(); // a whole document: the server already serves the new one
+      // A whole document: the server already serves the new one. What follows this frame
+      // is for the new page: this one handles nothing more, and the next load asks for it.
+      reloading = true;
+      try { sessionStorage.setItem(SINCE_KEY, String(currentSeq)); } catch (err) { /* see carriedSince */ }
+      location.reload();
       return;
     }
     if (data.title) document.title = data.title;
@@ -299,9 +318,11 @@
   var internal = { "pywry:hello": true, "pywry:ack": true };
 
   function handleFrame(frame) {
+    if (reloading) return;
     if (typeof frame.seq === "number") {
       if (frame.seq <= lastSeq) return; // already seen before a reconnect
       lastSeq = frame.seq;
+      currentSeq = frame.seq;
     }
     var type = frame.type;
     if (typeof type !== "string") return;
