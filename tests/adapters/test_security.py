@@ -250,6 +250,24 @@ def test_with_an_origin_list_the_widgets_own_page_still_connects(make_app):
         assert refusal(ws) == ("pywry:error", "origin", 1008)
 
 
+def test_with_the_host_check_off_the_own_origin_rule_admits_no_rebinding_page(make_app):
+    # allowed_hosts = ["*"]: Host is not vetted, so a rebinding page's Host and Origin match
+    # each other; only the list decides then.
+    app = make_app(allowed_hosts=["*"], websocket_allowed_origins=["https://dashboard.example"])
+    app.show("<p/>", label="o")
+    port = urlsplit(app.get_widget_url("o")).port
+    raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+    with connect(
+        f"ws://evil.example:{port}/ws/o",
+        sock=raw,
+        subprotocols=["pywry.v1", f"pywry.token.{token_of(app, 'o')}"],  # type: ignore[list-item]
+        additional_headers={"Origin": f"http://evil.example:{port}"},
+        open_timeout=5,
+        proxy=None,
+    ) as ws:
+        assert refusal(ws) == ("pywry:error", "origin", 1008)
+
+
 def test_origins_are_listed_as_users_write_them(make_app):
     app = make_app(websocket_allowed_origins=[" HTTPS://Dashboard.Example/ "])
     app.show("<p/>", label="o", callbacks={"app:ping": echoing(app, "o")})

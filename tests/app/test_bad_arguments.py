@@ -75,7 +75,6 @@ def test_a_destroyed_app_says_so_every_time_and_shows_nothing(app):
         lambda: app.alert("hi"),
         lambda: handle.alert("hi"),
         lambda: app.update_content("<p/>", "d"),
-        lambda: app.close("d"),
     ]
     for _ in range(2):  # the second time too: nothing is queued for nobody
         for call in calls:
@@ -84,6 +83,8 @@ def test_a_destroyed_app_says_so_every_time_and_shows_nothing(app):
     assert app.is_open("d") is False
     assert app.get_labels() == []
     assert app.page_count() == 0
+    app.close("d")  # closed already: a cleanup that closes does not fail
+    app.close()
 
 
 def test_the_bridge_refuses_events_once_its_server_stopped(app):
@@ -142,3 +143,36 @@ def test_block_waits_again_for_a_label_shown_again_after_its_page_went(app, laun
     assert not returned.wait(0.4)  # no page yet: it waits
     FakePage(app, "w").connect().close()
     assert returned.wait(5)
+
+
+def test_an_update_after_the_pages_went_does_not_keep_block_waiting(app, launcher):
+    handle = app.show("<p/>", label="w")
+    FakePage(app, "w").connect().close()
+    app.block()
+    handle.update("<p>new data</p>")  # a data feed goes on after the tab was closed
+    returned = threading.Event()
+    threading.Thread(target=lambda: (app.block(), returned.set()), daemon=True).start()
+    assert returned.wait(5)
+    assert len(launcher.opened) == 1
+
+
+def test_destroy_from_a_sync_callback_returns_at_once_and_the_stop_completes(app):
+    returned = threading.Event()
+
+    def quit_button(data):
+        app.destroy()
+        returned.set()
+
+    app.show("<p/>", label="q", callbacks={"app:quit": quit_button})
+    page = FakePage(app, "q").connect()
+    page.emit("app:quit")
+    assert returned.wait(1.0)  # not after timeout_graceful_shutdown: it waits for nothing here
+    assert page.wait_closed() == 1001
+    app.destroy()  # from the script: waits for the stop the callback started
+
+
+def test_emits_of_threads_still_running_at_interpreter_exit_are_dropped_quietly(app):
+    handle = app.show("<p/>", label="x")
+    app._at_exit = True  # what the exit hook sets before it destroys the app
+    app.destroy()
+    handle.emit("app:tick", 1)  # no error: the interpreter is going away

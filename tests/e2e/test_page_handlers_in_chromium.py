@@ -95,3 +95,18 @@ def test_a_handler_that_removes_itself_lets_the_others_of_the_delivery_run(shown
         ["always", 1, None],
         ["always", 2, None],
     ]
+
+
+def test_the_page_counts_the_message_limit_in_bytes_of_utf8(make_app, page):
+    app = make_app(max_message_size=1024)
+    handle = app.show("<p/>", label="big")
+    page.goto(handle.url)
+    page.wait_for_function("() => window.pywry && window.pywry.connected")
+    # 600 characters, about 1,200 bytes: under the limit in characters, over it in bytes.
+    error = page.evaluate(
+        "() => { try { window.pywry.emit('app:big', 'é'.repeat(600)); return null; }"
+        " catch (err) { return String(err.message); } }"
+    )
+    assert error is not None
+    assert "too big to send" in error
+    assert page.evaluate("() => window.pywry.connected")  # nothing was sent: no close 1009

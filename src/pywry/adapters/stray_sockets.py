@@ -48,7 +48,7 @@ def _only_bound_to(fd: int, address: tuple[str, int]) -> bool:
     except OSError:
         return False  # not a socket
     try:
-        if sock.family not in (socket.AF_INET, socket.AF_INET6):
+        if sock.family not in (socket.AF_INET, socket.AF_INET6) or sock.type != socket.SOCK_STREAM:
             return False
         name = sock.getsockname()
         if (name[0], name[1]) != address:

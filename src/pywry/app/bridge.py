@@ -104,17 +104,19 @@ class Bridge:
         self._tasks: set[asyncio.Task[Any]] = set()  # work left by calls made on the loop
 
     # ----------------------------------------------------------------- user thread
-    def register(self, widget: Widget) -> bool:
-        """Show ``widget`` (new, or new content for its label); whether it was new.
+    def register(self, widget: Widget, *, shown: bool = False) -> bool:
+        """Register ``widget`` (new, or new content for its label); whether it was new.
 
+        ``shown``: a ``show()`` of it, so a page is expected again even for a label whose
+        pages went (``block()`` waits for it); an update of the content expects none.
         Like every call here, safe from a callback running on the loop: it then does its
         work at once and leaves the waiting part (the store) to a task.
         """
         if self._loop_thread.in_loop_thread():
-            new = self._register_now(widget)
+            new = self._register_now(widget, shown=shown)
             self._background(self._store.save(widget))
             return new
-        return self._loop_thread.run(self._register(widget))
+        return self._loop_thread.run(self._register(widget, shown=shown))
 
     def update(self, label: str, html: str, title: str | None = None) -> None:
         """Replace a widget's content; its open pages update in place."""
@@ -226,6 +228,10 @@ class Bridge:
         """Wait until pages came and all of them have gone for the grace period."""
         return self._idle.wait(timeout)
 
+    def in_callback_worker(self) -> bool:
+        """Whether the calling thread runs sync callbacks (so a stop must not wait for it)."""
+        return self._runner.in_worker()
+
     def wake_waiters(self) -> None:
         """The server stopped for good: release ``wait_idle``; emits raise from now on."""
         self._stopped = self._gone = True
@@ -239,11 +245,11 @@ class Bridge:
         return channel
 
     # ------------------------------------------------------------------- the loop
-    async def _register(self, widget: Widget) -> bool:
+    async def _register(self, widget: Widget, *, shown: bool = False) -> bool:
         await self._store.save(widget)
-        return self._register_now(widget)
+        return self._register_now(widget, shown=shown)
 
-    def _register_now(self, widget: Widget) -> bool:
+    def _register_now(self, widget: Widget, *, shown: bool = False) -> bool:
         channel = self._channels.get(widget.label)
         if channel is not None:
             previous = channel.widget
@@ -252,8 +258,8 @@ class Bridge:
                 channel.replace_content(widget, encode_body("pywry:update-html", update))
             else:
                 channel.widget = widget
-            if not channel.pages:
-                self._expect_pages()  # shown again with no page open: a browser opens for it
+            if shown and not channel.pages:
+                self._expect_pages()  # shown again with no page open: a page comes for it
             return False
         channel = WidgetChannel(
             widget,

@@ -77,6 +77,10 @@ class CallbackRunner:
         self._no_lanes = threading.Event()  # set while no widget has sync calls queued
         self._no_lanes.set()
 
+    def in_worker(self) -> bool:
+        """Whether the calling thread is one of this runner's workers (in a sync callback)."""
+        return threading.current_thread() in self._workers
+
     def dispatch(self, event: Event) -> int:
         """Start every listener of ``event``; return how many there were. Call on the loop."""
         if self._closed:

@@ -77,6 +77,7 @@ class PyWry:
         self._bridge_ref: Bridge | None = None
         self._lock = threading.RLock()
         self._destroyed = False
+        self._at_exit = False  # destroyed by the interpreter's exit, not by the script
         self._stopping: threading.Thread | None = None  # a stop handed off by the loop
         if _ignored:
             log.debug("PyWry() ignores options of other window modes: %s", sorted(_ignored))
@@ -151,7 +152,7 @@ class PyWry:
             )
         # Showing a label again replaces what its previous show() registered.
         self.container.callback_table().replace_shown(label, listeners)
-        bridge.register(widget)
+        bridge.register(widget, shown=True)
         handle = WidgetHandle(self, label)
         if self._settings.server.auto_start:
             self._start()
@@ -190,8 +191,11 @@ class PyWry:
 
     def emit(self, event_type: str, data: Any = None, label: str | None = None) -> None:
         """Send an event to a widget's pages, or to every widget's when ``label`` is None."""
-        if self._destroyed and self._container is None:
-            self._check_alive()  # else the bridge says so, once its server has stopped
+        if self._destroyed:
+            if self._at_exit:
+                return  # the interpreter is exiting: a thread still emitting is not at fault
+            if self._container is None:
+                self._check_alive()  # else the bridge says so, once its server has stopped
         self._bridge.emit(event_type, data, label)
 
     send = emit
@@ -235,8 +239,13 @@ class PyWry:
         self._bridge.update(label, html)
 
     def close(self, label: str | None = None) -> None:
-        """Close one widget (every widget when ``label`` is None): pages told, URL gone."""
-        self._check_alive()
+        """Close one widget (every widget when ``label`` is None): pages told, URL gone.
+
+        After ``destroy()`` every widget is closed already: nothing to do (a ``finally:``
+        that closes must not fail).
+        """
+        if self._destroyed:
+            return
         bridge = self._bridge
         for name in [label] if label is not None else bridge.labels():
             bridge.close(name)
@@ -282,8 +291,9 @@ class PyWry:
     def destroy(self) -> None:
         """Tell open pages, stop the server and free its port. Idempotent.
 
-        From a callback running on the server's loop it returns at once (the loop cannot
-        wait for itself to stop); any later call from another thread waits for the stop.
+        From a callback (on the server's loop or on a callback worker) it returns at once:
+        the stop waits for running callbacks, so it cannot run inside one. Any later call
+        from another thread waits for the stop.
         """
         with self._lock:
             stopping = self._stopping
@@ -291,14 +301,14 @@ class PyWry:
             self._destroyed = True
             container = self._container
         if already:
-            waiting_is_safe = not self._on_loop() and stopping is not threading.current_thread()
+            waiting_is_safe = not self._in_callback() and stopping is not threading.current_thread()
             if stopping is not None and waiting_is_safe:
                 stopping.join(_STOP_WAIT)
             return
         if container is None:
             return
         server = container.server()
-        if self._on_loop():
+        if self._in_callback():
             stopping = threading.Thread(target=server.stop, name="pywry-stop")
             with self._lock:
                 self._stopping = stopping
@@ -308,6 +318,11 @@ class PyWry:
 
     def _on_loop(self) -> bool:
         return self._container is not None and self._container.loop_thread().in_loop_thread()
+
+    def _in_callback(self) -> bool:
+        return self._on_loop() or (
+            self._bridge_ref is not None and self._bridge_ref.in_callback_worker()
+        )
 
     def __enter__(self) -> PyWry:
         return self
@@ -337,6 +352,7 @@ def _stop_at_exit(app: PyWry) -> None:
     def stop() -> None:
         target = ref()
         if target is not None:
+            target._at_exit = True
             target.destroy()
 
     atexit.register(stop)

@@ -45,8 +45,9 @@ _AtLeast1 = Annotated[int, Meta(ge=1)]
 _AtLeast1K = Annotated[int, Meta(ge=1024)]
 # Granian reads at most 16 MiB per WebSocket frame and drops a socket that sends more without
 # a close frame, so the page could not be told: the limit stays where a refusal still works.
+# 1 KiB is kept for the frame number a page puts in front of a message it checked.
 MAX_FRAME_BYTES = 16 * 1024 * 1024
-_MessageSize = Annotated[int, Meta(ge=1024, le=MAX_FRAME_BYTES)]
+_MessageSize = Annotated[int, Meta(ge=1024, le=MAX_FRAME_BYTES - 1024)]
 _Seconds = Annotated[float, Meta(ge=0)]
 
 

@@ -136,7 +136,9 @@ def _choose_subprotocol(offered: list[str]) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _origin_allowed(socket: WebSocket[Any, Any, Any], allowed: list[str]) -> bool:
+def _origin_allowed(
+    socket: WebSocket[Any, Any, Any], allowed: list[str], *, host_checked: bool
+) -> bool:
     if not allowed:
         return True
     origin = socket.headers.get("origin")
@@ -145,8 +147,11 @@ def _origin_allowed(socket: WebSocket[Any, Any, Any], allowed: list[str]) -> boo
     # Listed as a user writes them: "HTTPS://Dash.example/" is the origin https://dash.example.
     if origin in {entry.strip().rstrip("/").lower() for entry in allowed}:
         return True
-    # The widget's own page, served by this server under the Host the page asked for (which
-    # the host check vetted), may always connect: the list is for pages elsewhere.
+    # The widget's own page, served by this server under the Host the page asked for, may
+    # always connect: the list is for pages elsewhere. Only while the host check vets that
+    # Host: without it, a rebinding page's Host and Origin would match each other.
+    if not host_checked:
+        return False
     host = socket.headers.get("host")
     scheme = "https" if socket.scope.get("scheme") == "wss" else "http"
     return host is not None and origin == f"{scheme}://{host.strip().lower()}"
@@ -161,7 +166,8 @@ async def serve_page_socket(
 ) -> None:
     """Run one page's socket from handshake to close."""
     token, chosen = _choose_subprotocol(_offered(socket))
-    if not _origin_allowed(socket, settings.websocket_allowed_origins):
+    host_checked = "*" not in settings.allowed_hosts
+    if not _origin_allowed(socket, settings.websocket_allowed_origins, host_checked=host_checked):
         await socket.accept(subprotocols=chosen)
         await _refuse(socket, CLOSE_POLICY, "origin", "this page's origin may not connect")
         return

@@ -486,7 +486,9 @@
     emit: function (type, data) {
       checkName(type, false);
       var body = encode(type, data);
-      if (body.length > maxMessage) {
+      // The limit is in bytes of UTF-8 (up to 3 per character here): counted only when the
+      // characters alone could exceed it.
+      if (body.length * 3 > maxMessage && new TextEncoder().encode(body).length > maxMessage) {
         throw new Error("pywry: event '" + type + "' is too big to send (the server accepts " + maxMessage + " bytes)");
       }
       queue.push(body);
