@@ -12,8 +12,14 @@ from ...domain.widget import Widget
 __all__ = ["render_not_found", "render_page"]
 
 _DOCUMENT = re.compile(r"^\s*(?:<!--.*?-->\s*)*(?:<!doctype\b|<html\b)", re.IGNORECASE | re.DOTALL)
-_HEAD_OPEN = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
-_HTML_OPEN = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
+_DOCTYPE = re.compile(r"^\s*(?:<!--.*?-->\s*)*<!doctype\b[^>]*>", re.IGNORECASE | re.DOTALL)
+# Where the bridge goes in a whole document: the first real <head> (or <html>, or <body>)
+# tag, never one written inside a comment or in the text of a script, style or title.
+_MARKUP = re.compile(
+    r"<!--.*?(?:-->|\Z)|<(script|style|title|textarea)\b.*?(?:</\1\s*>|\Z)"
+    r"|<(head|html|body)\b[^>]*>",
+    re.IGNORECASE | re.DOTALL,
+)
 _encoder = msgspec.json.Encoder()
 
 _BASE_STYLE = (
@@ -56,13 +62,7 @@ def render_page(
     )
     content = widget.html
     if _DOCUMENT.match(content):
-        match = _HEAD_OPEN.search(content)
-        if match is not None:
-            return content[: match.end()] + head + content[match.end() :]
-        match = _HTML_OPEN.search(content)
-        if match is not None:
-            return content[: match.end()] + "<head>" + head + "</head>" + content[match.end() :]
-        return head + content
+        return _into_document(content, head)
     title = html_lib.escape(widget.title)
     return (
         f'<!DOCTYPE html><html lang="en" data-theme="{theme_attr}"><head><meta charset="utf-8">'
@@ -81,3 +81,19 @@ def render_not_found(label: str) -> str:
         f"<code>{safe}</code> is shown on this server. It may have been closed, or the script "
         "that showed it has stopped.</p></body></html>"
     )
+
+
+def _into_document(content: str, head: str) -> str:
+    html_end = None
+    for match in _MARKUP.finditer(content):
+        tag = (match.group(2) or "").lower()
+        if tag == "head":
+            return content[: match.end()] + head + content[match.end() :]
+        if tag == "html":
+            html_end = match.end()
+        elif tag == "body":
+            break  # no head before the body: one goes in front of it
+    if html_end is None:
+        doctype = _DOCTYPE.match(content)  # before it, the bridge would put quirks mode on
+        html_end = doctype.end() if doctype is not None else 0
+    return content[:html_end] + "<head>" + head + "</head>" + content[html_end:]
