@@ -110,3 +110,20 @@ def test_the_page_counts_the_message_limit_in_bytes_of_utf8(make_app, page):
     assert error is not None
     assert "too big to send" in error
     assert page.evaluate("() => window.pywry.connected")  # nothing was sent: no close 1009
+
+
+def test_events_that_waited_for_a_handler_reach_it_in_the_order_they_arrived(shown):
+    handle, page = shown
+    page.evaluate("() => { pywry.on('test:done', () => { window.done = true; }); }")
+    for i, name in enumerate(["app:a", "app:b", "app:a", "app:b"]):
+        handle.emit(name, i)  # no handler for app:* yet: they wait
+    handle.emit("test:done", None)
+    page.wait_for_function("() => window.done === true")
+    page.evaluate("() => { pywry.on('app:*', record('late')); }")
+    calls = page.evaluate("() => window.calls")
+    assert calls == [
+        ["late", 0, "app:a"],
+        ["late", 1, "app:b"],
+        ["late", 2, "app:a"],
+        ["late", 3, "app:b"],
+    ]

@@ -24,7 +24,8 @@
   var reloading = false; // a whole new document is coming: handle nothing more here
   var outSeq = 0;
   var handlers = Object.create(null); // type -> [fn]
-  var pending = Object.create(null); // type -> [data] received before any handler
+  var pending = []; // [type, data] received before any handler, in arrival order
+  var pendingCount = Object.create(null); // type -> how many of it wait in pending
   var queue = []; // encoded frames (without their number) waiting for an open socket
   var unacked = []; // [seq, text] sent but not yet acknowledged by the server, oldest first
   var maxMessage = 4 * 1024 * 1024; // the server's limit, as its hello says
@@ -61,8 +62,11 @@
     var every = handlers["*"];
     if (!(exact && exact.length) && !(spaced && spaced.length) && !(every && every.length)) {
       // Replayed to the first handler registered for this type (the release does the same).
-      var box = pending[type] || (pending[type] = []);
-      if (box.length < MAX_PENDING_PER_TYPE) box.push(data);
+      var count = pendingCount[type] || 0;
+      if (count < MAX_PENDING_PER_TYPE) {
+        pending.push([type, data]);
+        pendingCount[type] = count + 1;
+      }
       return;
     }
     if (exact) callEach(exact, type, data, false);
@@ -498,14 +502,17 @@
       checkName(type, true);
       if (typeof fn !== "function") throw new Error("pywry: on('" + type + "') needs a function");
       handlers[type] = (handlers[type] || []).concat([fn]); // a new list: see deliver()
-      var names = type === "*" ? Object.keys(pending) : type.slice(-2) === ":*"
-        ? Object.keys(pending).filter(function (t) { return t.indexOf(type.slice(0, -1)) === 0; })
-        : pending[type] ? [type] : [];
-      names.forEach(function (t) {
-        var items = pending[t];
-        delete pending[t];
-        items.forEach(function (d) { deliver(t, d); });
-      });
+      // What waited for a handler like this one goes to it now, in the order it arrived.
+      var prefix = type.slice(-2) === ":*" ? type.slice(0, -1) : null;
+      var wanted = function (t) { return type === "*" || t === type || (prefix !== null && t.indexOf(prefix) === 0); };
+      var due = [];
+      var kept = [];
+      for (var i = 0; i < pending.length; i++) (wanted(pending[i][0]) ? due : kept).push(pending[i]);
+      if (due.length) {
+        pending = kept;
+        for (var k = 0; k < due.length; k++) pendingCount[due[k][0]]--;
+        for (var j = 0; j < due.length; j++) deliver(due[j][0], due[j][1]);
+      }
       return api;
     },
     off: function (type, fn) {
