@@ -8,6 +8,7 @@ not mistaken for another thread's.
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
@@ -30,8 +31,8 @@ def app(fake_app):
 def test_a_refused_name_is_refused_every_time_a_page_sends_it(app, name, error):
     app.show("<p/>", label="w", callbacks={"*": lambda data: None})
     page = FakePage(app, "w").connect()
-    page.emit(name)
-    page.emit(name)
+    for seq in (1, 2):  # raw: window.pywry.emit would refuse the name before sending it
+        page.send_raw(json.dumps({"type": name, "seq": 100 + seq}))
     page.wait_for("pywry:error", count=2)
     assert [e["error"] for e in page.events("pywry:error")] == [error, error]
 
@@ -47,7 +48,7 @@ def test_more_distinct_names_than_are_remembered_all_reach_the_callback(app):
             done.set()
 
     app.show("<p/>", label="w", callbacks={"*": hear})
-    page = FakePage(app, "w").connect()
+    page = FakePage(app, "w").connect(ready=False)
     for k in range(count):
         page.emit(f"app:n{k}")
     assert done.wait(10)

@@ -228,6 +228,10 @@ class Bridge:
         """Wait until pages came and all of them have gone for the grace period."""
         return self._idle.wait(timeout)
 
+    async def settle(self, timeout: float = 5.0) -> bool:
+        """Wait until no callback is queued or running; whether that happened in time."""
+        return await self._runner.settle(timeout)
+
     def in_callback_worker(self) -> bool:
         """Whether the calling thread runs sync callbacks (so a stop must not wait for it)."""
         return self._runner.in_worker()

@@ -229,21 +229,30 @@ class CallbackRunner:
         again: they run, unless the server has to stop before. Then stops (as
         :meth:`shutdown`) and returns how many calls did not run.
         """
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
         with self._lock:
             self._closed = True
-        tasks = list(self._tasks)
-        if tasks and timeout > 0:
-            await asyncio.wait(tasks, timeout=timeout)
-        left = deadline - loop.time()
-        if left > 0 and not self._no_lanes.is_set():
-            await asyncio.to_thread(self._no_lanes.wait, left)
+        await self.settle(timeout)
         with self._lock:
             dropped = sum(len(lane.jobs) for lane in self._lanes.values())
         dropped += sum(not task.done() for task in self._tasks)
         self.shutdown(wait=False)
         return dropped
+
+    async def settle(self, timeout: float) -> bool:
+        """Wait until no call is queued or running (within ``timeout``); whether none is."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:  # an async callback may start more tasks, a lane may refill
+            running = [task for task in self._tasks if not task.done()]
+            if not running and self._no_lanes.is_set():
+                return True
+            left = deadline - loop.time()
+            if left <= 0:
+                return False
+            if running:
+                await asyncio.wait(running, timeout=left)
+            elif not self._no_lanes.is_set():
+                await asyncio.to_thread(self._no_lanes.wait, left)
 
     def shutdown(self, *, wait: bool = True, timeout: float = 5.0) -> None:
         """Stop taking calls, drop queued ones; with ``wait``, let running ones finish.

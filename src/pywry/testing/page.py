@@ -10,6 +10,8 @@ import msgspec
 
 from ..app.bridge import Bridge, Rejection
 from ..app.pages import PageSession
+from ..domain.errors import InvalidArgumentError
+from ..domain.events import check_event_name
 
 if TYPE_CHECKING:
     from ..app.facade import PyWry
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["FakePage", "PageRefused"]
 
 _MISSING = object()
+_BOOKKEEPING = frozenset({"pywry:hello", "pywry:ack"})
 
 
 class PageRefused(Exception):
@@ -68,8 +71,11 @@ class FakePage:
         # Each simulated page is a page of its own: the bridge resumes pages by their id.
         self._page_id = f"fake-{secrets.token_hex(6)}"
 
-    def connect(self) -> FakePage:
-        """Open the page's connection; raises :class:`PageRefused` if the bridge says no."""
+    def connect(self, *, ready: bool = True) -> FakePage:
+        """Open the page's connection; raises :class:`PageRefused` if the bridge says no.
+
+        Like a real page, it then sends ``pywry:ready`` (``ready=False`` leaves it out).
+        """
         loop_thread = self._app.container.loop_thread()
 
         async def attach() -> PageSession | Rejection:
@@ -85,24 +91,55 @@ class FakePage:
         if isinstance(result, Rejection):
             raise PageRefused(result.code, result.error, result.message)
         self._session = result
+        if ready:
+            self.emit("pywry:ready", {})
         return self
 
-    def emit(self, event_type: str, data: Any = None) -> None:
-        """Send an event as the page would (``window.pywry.emit``)."""
-        assert self._session is not None, "connect() first"
+    def emit(
+        self, event_type: str, data: Any = None, *, wait: bool = False, timeout: float = 5.0
+    ) -> None:
+        """Send an event as the page would (``window.pywry.emit``).
+
+        A bad event name, or an event over the server's ``max_message_size``, raises here as
+        it throws in a page. With ``wait``, returns once the callbacks it started (and any
+        others queued or running) have finished, for tests of a callback's side effects;
+        ``TimeoutError`` after ``timeout`` seconds.
+        """
+        if self._session is None:
+            raise RuntimeError("connect() the FakePage before it emits")
+        check_event_name(event_type)
         self._seq += 1
         raw = msgspec.json.encode(
             {"type": event_type, "data": data, "widgetId": self._label, "ts": 0, "seq": self._seq}
         )
-        session = self._session
+        limit = self._app.settings.server.max_message_size
+        if len(raw) > limit:
+            self._seq -= 1
+            raise InvalidArgumentError(
+                f"event {event_type!r} is too big to send ({len(raw)} bytes; the server "
+                f"accepts {limit})"
+            )
+        self._deliver(raw)
+        if wait and not self._app.container.loop_thread().run(self._bridge.settle(timeout)):
+            raise TimeoutError(f"callbacks still running after {timeout} s")
+
+    def send_raw(self, text: str | bytes) -> None:
+        """Send ``text`` as one message, unchecked: what a broken or hostile client sends."""
+        if self._session is None:
+            raise RuntimeError("connect() the FakePage before it sends")
+        self._deliver(text)
+
+    def _deliver(self, raw: str | bytes) -> None:
         # Handled and answered as a real page's reader does.
         loop_thread = self._app.container.loop_thread()
-        loop_thread.call_soon(self._bridge.receive_and_reply, session, raw)
+        loop_thread.call_soon(self._bridge.receive_and_reply, self._session, raw)
 
-    def close(self) -> None:
-        """Go away as a closed tab does."""
+    def close(self, *, goodbye: bool = True) -> None:
+        """Go away as a closed tab does: ``pywry:disconnect`` first (``goodbye=False``: not)."""
         if self._session is None:
             return
+        if goodbye:
+            self.emit("pywry:disconnect", {"reason": "page closed"})
         session, self._session = self._session, None
 
         async def detach() -> None:
@@ -117,10 +154,18 @@ class FakePage:
         return max(seqs, default=0)
 
     def events(self, event_type: str | None = None) -> list[Any]:
-        """Data of the events received so far (of one type, or all as (type, data))."""
+        """Data of the events received so far (of one type, or all as (type, data)).
+
+        All of them leaves out the bridge's own bookkeeping (``pywry:hello``, ``pywry:ack``),
+        which a page's handlers never see either; ``frames`` keeps everything.
+        """
         with self._cond:
             if event_type is None:
-                return [(f.get("type"), f.get("data")) for f in self.frames]
+                return [
+                    (f.get("type"), f.get("data"))
+                    for f in self.frames
+                    if f.get("type") not in _BOOKKEEPING
+                ]
             return [f.get("data") for f in self.frames if f.get("type") == event_type]
 
     def wait_for(self, event_type: str, *, count: int = 1, timeout: float = 5.0) -> Any:
@@ -135,6 +180,7 @@ class FakePage:
             return [f.get("data") for f in self.frames if f.get("type") == event_type][count - 1]
 
     def wait_closed(self, timeout: float = 5.0) -> int:
+        """Wait until the server closed this page; the close code (1001: server stopped)."""
         with self._cond:
             if not self._cond.wait_for(lambda: self.close_code is not None, timeout):
                 raise TimeoutError(f"the page was not closed within {timeout} s")
