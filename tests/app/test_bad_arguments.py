@@ -176,3 +176,28 @@ def test_emits_of_threads_still_running_at_interpreter_exit_are_dropped_quietly(
     app._at_exit = True  # what the exit hook sets before it destroys the app
     app.destroy()
     handle.emit("app:tick", 1)  # no error: the interpreter is going away
+
+
+def test_a_zero_graceful_shutdown_does_not_wait_for_callbacks(fake_app):
+    import time as clock
+
+    app = fake_app(timeout_graceful_shutdown=0)
+    release = threading.Event()
+    app.show("<p/>", label="w", callbacks={"app:n": lambda data: release.wait(5)})
+    page = FakePage(app, "w").connect()
+    page.emit("app:n", 1)
+    page.emit("app:n", 2)
+    started = clock.monotonic()
+    try:
+        app.destroy()
+        assert clock.monotonic() - started < 1.0
+    finally:
+        release.set()
+
+
+def test_on_after_destroy_says_the_app_was_destroyed(app):
+    handle = app.show("<p/>", label="w")
+    app.destroy()
+    with pytest.raises(IllegalTransitionError, match="destroyed"):
+        handle.on("app:x", lambda data: None)
+    assert app.off("app:x") == 0  # nothing to remove, nothing raised

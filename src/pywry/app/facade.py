@@ -217,6 +217,7 @@ class PyWry:
 
     def on(self, event_type: str, callback: Callback, label: str | None = None) -> PyWry:
         """Call ``callback`` for ``event_type`` from one widget's pages, or every widget's."""
+        self._check_alive()
         if label is not None:
             check_label(label)
         self.container.callback_table().add(adapt(event_type, callback, label))

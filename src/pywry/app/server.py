@@ -172,7 +172,8 @@ class BrowserServer:
         receive what is still queued for them.
         """
         if notify_timeout is None:
-            notify_timeout = self._settings.timeout_graceful_shutdown or 2.0
+            configured = self._settings.timeout_graceful_shutdown
+            notify_timeout = 2.0 if configured is None else configured  # 0: do not wait
         with self._lock:
             if self._state is ServerState.DESTROYED:
                 return

@@ -33,7 +33,8 @@ WILDCARD = "*"
 _NAMESPACE_WILDCARD = re.compile(r"^[a-zA-Z][a-zA-Z0-9]*:\*$")
 _HINT = (
     "use 'namespace:event' or 'namespace:event:id', for example 'app:click' or "
-    "'chart:select:3' (letters, digits, '_' and '-'; each part starts with a letter)"
+    "'chart:select:3' (a namespace of letters and digits, an event of letters, digits, '_' "
+    "and '-', each starting with a letter; an id of letters, digits, '_' and '-')"
 )
 
 

@@ -42,7 +42,8 @@
     if (!EVENT_NAME.test(name)) {
       throw new Error(
         "pywry: invalid event name '" + name + "': use 'namespace:event' or 'namespace:event:id'" +
-          " (letters, digits, '_' and '-'; each part starts with a letter)"
+          " (a namespace of letters and digits, an event of letters, digits, '_' and '-', each" +
+          " starting with a letter; an id of letters, digits, '_' and '-')"
       );
     }
     return name;
