@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import socket
+import tempfile
 import threading
 import time
 import weakref
@@ -489,8 +490,11 @@ def test_an_encrypted_key_serves_https_and_wss_through_show(make_app, tmp_path, 
     app = make_app(
         ssl_certfile=str(certfile), ssl_keyfile=str(keyfile), ssl_keyfile_password=PASSWORD
     )
+    copies_before = set(Path(tempfile.gettempdir()).glob("pywry-tls-*"))
     handle = app.show("<p>over tls</p>", label="s", callbacks={"app:ping": echoing(app, "s")})
     assert handle.url.startswith("https://")
+    # The decrypted copy is gone once the server started: a SIGTERM cannot leave it behind.
+    assert set(Path(tempfile.gettempdir()).glob("pywry-tls-*")) <= copies_before
     trust = ssl.create_default_context(cafile=str(certfile))
     page = httpx.get(handle.url, verify=trust)
     assert (page.status_code, "<p>over tls</p>" in page.text) == (200, True)

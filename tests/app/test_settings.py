@@ -474,3 +474,43 @@ def test_any_port_outside_the_valid_range_is_refused_naming_the_key(
 @given(port=st.integers(min_value=0, max_value=65535))
 def test_any_valid_port_round_trips_through_the_environment(tmp_path: Path, port: int) -> None:
     assert load(tmp_path, {"PYWRY_SERVER__PORT": str(port)}).server.port == port
+
+
+@pytest.mark.parametrize(
+    ("name", "fixed"),
+    [("PYWRY_SERVER_PORT", "PYWRY_SERVER__PORT"), ("PYWRY_WINDOW_MODE", "PYWRY_WINDOW__MODE")],
+)
+def test_a_single_underscore_between_section_and_key_is_refused_with_the_fix(
+    tmp_path: Path, name: str, fixed: str
+) -> None:
+    message = error_of(tmp_path, {name: "9000"})
+    assert f"did you mean {fixed}?" in message
+
+
+def test_a_variable_close_to_a_top_level_one_gets_a_warning_and_others_are_left_alone(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="pywry"):
+        settings = load(tmp_path, {"PYWRY_HEADLES": "1", "PYWRY_SOMETHING_ELSE": "x"})
+    assert settings.headless is False
+    assert "PYWRY_HEADLES sets nothing; did you mean PYWRY_HEADLESS?" in caplog.text
+    assert "SOMETHING_ELSE" not in caplog.text
+
+
+def test_a_named_user_config_file_that_is_missing_is_skipped_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    env = {"PYWRY_CONFIG_FILE": str(tmp_path / "confg.toml")}
+    with caplog.at_level("WARNING", logger="pywry"):
+        load_settings(cwd=tmp_path, environ=env)
+    assert "confg.toml (from environment variable PYWRY_CONFIG_FILE) does not exist" in caplog.text
+
+
+def test_a_development_certificate_and_certificate_files_are_not_both_accepted(
+    tmp_path: Path,
+) -> None:
+    message = error_of(
+        tmp_path, explicit={"server": {"ssl": "self-signed", "ssl_certfile": "/etc/c.pem"}}
+    )
+    assert "server.ssl = 'self-signed'" in message
+    assert "not both" in message

@@ -148,11 +148,12 @@ class BrowserServer:
                     tls=tls,
                 )
                 address = self._runner.start(app, bind, loop)
-            except BaseException:
+            finally:
+                # The server read the key while starting and keeps it in memory: a decrypted
+                # copy on disk goes now, not at exit (a SIGTERM skips exit handlers).
                 if tls is not None:
                     self._tls_loader.release(tls)
-                raise
-            self._tls = tls
+            self._tls = None
             self._address = address
             self._base_url = f"{address.scheme}://{public_host(address.host)}:{address.port}"
             self._state = ServerState.RUNNING

@@ -15,6 +15,7 @@ the value (secrets hidden), the layer and what is expected.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -28,6 +29,8 @@ from msgspec import Meta, field
 
 from ..domain.errors import SettingsError
 from .settings_sources import Entry, Rule, Schema, env_entries, mask, one_of, read_toml
+
+log = logging.getLogger("pywry.settings")
 
 __all__ = [
     "DeploySettings",
@@ -291,6 +294,14 @@ def load_settings(
     here = (Path.cwd() if cwd is None else cwd).absolute()
     schema = Schema(Settings, rules=_RULES)
     user_file = user_config if user_config is not None else user_config_file(env, cwd=here)
+    if user_config is None and env.get("PYWRY_CONFIG_FILE") and not user_file.exists():
+        # Skipped, as the default file is when missing (pointing the variable at no file is
+        # how tests keep a developer's own file out), but not unseen: it may be a typo.
+        log.warning(
+            "the user config file %s (from environment variable PYWRY_CONFIG_FILE) does not"
+            " exist; it is skipped",
+            user_file,
+        )
     values = schema.empty()
     sources: dict[str, str] = {}
     for entry in chain(
@@ -303,6 +314,7 @@ def load_settings(
         values[entry.section][entry.key] = schema.check(entry)
         sources[entry.dotted] = entry.source
     _check_cors(values["server"], sources)
+    _check_tls(values["server"], sources)
     return Settings(
         server=ServerSettings(**values["server"]),
         window=WindowSettings(**values["window"]),
@@ -325,6 +337,20 @@ def _check_cors(server: Mapping[str, Any], sources: Mapping[str, str]) -> None:
         " for the wildcard origin '*'; list the origins that may call the API, like"
         ' cors_origins = ["http://localhost:3000"], or set cors_allow_credentials = false'
     )
+
+
+def _check_tls(server: Mapping[str, Any], sources: Mapping[str, str]) -> None:
+    """Refuse a development certificate and certificate files at once: which one is meant?"""
+    if server.get("ssl") is None:
+        return
+    given = [k for k in ("ssl_certfile", "ssl_keyfile") if server.get(k) is not None]
+    if given:
+        raise SettingsError(
+            f"server.ssl = 'self-signed' (from {sources.get('server.ssl', 'the defaults')})"
+            f" and server.{given[0]} (from {sources.get('server.' + given[0])}) are both set:"
+            " keep ssl = 'self-signed' for a development certificate, or ssl_certfile and"
+            " ssl_keyfile for your own, not both"
+        )
 
 
 def _pyproject_entries(path: Path, schema: Schema) -> Iterator[Entry]:

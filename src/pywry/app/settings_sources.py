@@ -9,6 +9,7 @@ which of them are secret; the struct types and their :class:`Rule` objects say t
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import re
@@ -23,6 +24,8 @@ import msgspec
 from ..domain.errors import SettingsError
 
 __all__ = ["Entry", "Rule", "Schema", "env_entries", "mask", "one_of", "read_toml", "suggest"]
+
+log = logging.getLogger("pywry.settings")
 
 _SECRET_KEYS = frozenset({"ssl_keyfile_password", "internal_api_token"})
 _HIDDEN = "********"
@@ -169,6 +172,14 @@ class Schema:
         """One empty dict per section, and one (under ``None``) for the top-level keys."""
         return {section: {} for section in self._fields}
 
+    def section_names(self) -> list[str]:
+        """The tables of the settings (``server``, ``window``, ...)."""
+        return [section for section in self._fields if section is not None]
+
+    def keys_of(self, section: str) -> frozenset[str]:
+        """The keys of one table."""
+        return frozenset(self._fields.get(section, {}))
+
     def top_level_keys(self) -> frozenset[str]:
         """The keys that are not sections, such as ``headless``."""
         return frozenset(self._fields[None])
@@ -266,6 +277,29 @@ def env_entries(environ: Mapping[str, str], schema: Schema) -> Iterator[Entry]:
             yield Entry(section, key, environ[name], source, from_env=True)
         elif rest in top:
             yield Entry(None, rest, environ[name], source, from_env=True)
+        else:
+            _check_near_miss(name, rest, schema)
+
+
+def _check_near_miss(name: str, rest: str, schema: Schema) -> None:
+    """Refuse ``PYWRY_SERVER_PORT`` (one underscore): it means a key, and would do nothing.
+
+    Unrelated ``PYWRY_*`` variables stay allowed; a name close to a top-level one
+    (``PYWRY_HEADLES``) gets a warning, since it may be someone else's variable.
+    """
+    for section in schema.section_names():
+        prefix = section + "_"
+        if rest.startswith(prefix) and rest[len(prefix) :] in schema.keys_of(section):
+            fixed = f"{_ENV_PREFIX}{section.upper()}__{rest[len(prefix) :].upper()}"
+            raise SettingsError(
+                f"environment variable {name} sets nothing: section and key are separated by "
+                f"two underscores; did you mean {fixed}?"
+            )
+    if rest != "config_file":
+        hint = suggest(rest, [*schema.top_level_keys(), "config_file"])
+        if hint:
+            fixed = _ENV_PREFIX + hint.removeprefix("; did you mean ").rstrip("?").upper()
+            log.warning("environment variable %s sets nothing; did you mean %s?", name, fixed)
 
 
 def read_toml(path: Path) -> dict[str, Any] | None:
