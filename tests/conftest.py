@@ -31,7 +31,7 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     for name in list(os.environ):
         if name.startswith("PYWRY_"):
             monkeypatch.delenv(name)
-    monkeypatch.setenv("PYWRY_CONFIG_FILE", str(tmp_path / "no-user-config.toml"))
+    monkeypatch.setenv("PYWRY_CONFIG_FILE", os.devnull)  # no user config file, quietly
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     monkeypatch.chdir(tmp_path)
 

@@ -31,6 +31,17 @@ def rendered(html: str) -> str:
         ("<!doctype html><p>no html tag</p>", "<!doctype html><head>"),
         ("<html lang=en><HEAD data-x=1><title>t</title></HEAD></html>", "<HEAD data-x=1>"),
         ("<!DOCTYPE html><html><title>a <head> in a title</title><head></head>", "<head>"),
+        ('<html data-x="a>b"><body>x</body></html>', '<html data-x="a>b"><head>'),
+        ("<!DOCTYPE html><html><head data-x='a>b'><title>t</title></head>", "<head data-x='a>b'>"),
+        (
+            '<!DOCTYPE html><html><meta content="the <head> element"><body></body></html>',
+            "<!DOCTYPE html><html><head>",
+        ),
+        ("<!DOCTYPE html><html><head-bar></head-bar><head></head>", "<head-bar></head-bar><head>"),
+        (
+            "\ufeff<!DOCTYPE html><html lang=de><head><title>mine</title></head>",
+            "<html lang=de><head>",
+        ),
     ],
 )
 def test_the_bridge_goes_into_the_documents_real_head(document, before_bridge):

@@ -63,3 +63,12 @@ def test_send_raw_reaches_the_server_unchecked(app):
     page = FakePage(app, "w").connect()
     page.send_raw("not json")
     assert page.wait_for("pywry:error")["error"] == "bad-frame"
+
+
+def test_emits_after_a_raw_numbered_frame_are_numbered_after_it(app):
+    heard: list[str] = []
+    app.show("<p/>", label="w", callbacks={"app:*": lambda data, name: heard.append(data)})
+    page = FakePage(app, "w").connect()
+    page.send_raw('{"seq": 100, "type": "app:raw", "data": "raw"}')
+    page.emit("app:next", "emitted", wait=True)
+    assert heard == ["raw", "emitted"]

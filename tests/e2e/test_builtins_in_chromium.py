@@ -181,6 +181,29 @@ def test_what_follows_a_whole_document_update_reaches_the_reloaded_page(make_app
     )
 
 
+COUNTED = (
+    "<!DOCTYPE html><html><head><title>v{n}</title><script>"
+    "sessionStorage.setItem('loads', String(Number(sessionStorage.getItem('loads') || 0) + 1));"
+    '</script></head><body><div id="x">initial {n}</div></body></html>'
+)
+
+
+def test_a_burst_of_whole_document_updates_reloads_the_page_once(make_app, page):
+    app = make_app()
+    handle = app.show(COUNTED.format(n=1), label="doc")
+    page.goto(handle.url)
+    page.wait_for_function("() => window.pywry && window.pywry.connected")
+    handle.update(COUNTED.format(n=2))
+    handle.update(COUNTED.format(n=3))
+    handle.set_content("#x", text="after the burst")
+    page.wait_for_function(
+        "() => document.title === 'v3' &&"
+        " document.getElementById('x').textContent === 'after the burst'"
+    )
+    # The first load and one reload: the reloaded page renders v3 and starts after it.
+    assert page.evaluate("() => sessionStorage.getItem('loads')") == "2"
+
+
 SCRIPTED = (
     '<p id="v">v{n}</p><script>window.runs = (window.runs || 0) + 1;'
     " pywry.on('app:x', () => {{ window.hits = (window.hits || 0) + 1; }});</script>"

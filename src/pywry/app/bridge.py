@@ -51,6 +51,7 @@ class RenderedPage:
 
     widget: Widget
     since: int
+    content_seq: int = 0  # the frame of the content update the page renders (0: the show)
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,7 +331,7 @@ class Bridge:
         channel = self._channels.get(label)
         if channel is None:
             return None
-        return RenderedPage(channel.widget, channel.render_cursor())
+        return RenderedPage(channel.widget, channel.render_cursor(), channel.content_seq)
 
     async def attach(
         self,

@@ -22,6 +22,16 @@ _MISSING = object()
 _BOOKKEEPING = frozenset({"pywry:hello", "pywry:ack"})
 
 
+def _highest_seq(text: str | bytes) -> int:
+    try:
+        message = msgspec.json.decode(text)
+    except msgspec.DecodeError:
+        return 0
+    frames = message.get("events", [message]) if isinstance(message, dict) else []
+    seqs = [f.get("seq") for f in frames if isinstance(f, dict)]
+    return max((s for s in seqs if type(s) is int and s > 0), default=0)
+
+
 class PageRefused(Exception):
     """The bridge refused the simulated page (the same reasons a real page is refused for)."""
 
@@ -120,13 +130,22 @@ class FakePage:
                 f"accepts {limit})"
             )
         self._deliver(raw)
-        if wait and not self._app.container.loop_thread().run(self._bridge.settle(timeout)):
-            raise TimeoutError(f"callbacks still running after {timeout} s")
+        if wait:
+            settled = self._app.container.loop_thread().run(
+                self._bridge.settle(timeout), timeout=timeout + 5
+            )
+            if not settled:
+                raise TimeoutError(f"callbacks still running after {timeout} s")
 
     def send_raw(self, text: str | bytes) -> None:
-        """Send ``text`` as one message, unchecked: what a broken or hostile client sends."""
+        """Send ``text`` as one message, unchecked: what a broken or hostile client sends.
+
+        A frame number in it counts as this page's: later :meth:`emit` calls number after it
+        (the server drops any frame numbered at or below one it handled).
+        """
         if self._session is None:
             raise RuntimeError("connect() the FakePage before it sends")
+        self._seq = max(self._seq, _highest_seq(text))
         self._deliver(text)
 
     def _deliver(self, raw: str | bytes) -> None:

@@ -133,6 +133,7 @@ def _build_app(
         body = render_page(
             rendered.widget,
             since=rendered.since,
+            content_seq=rendered.content_seq,
             ws_path=f"/ws/{label}",
             bridge_src=bridge_src,
             theme=theme,

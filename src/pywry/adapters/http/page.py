@@ -11,13 +11,21 @@ from ...domain.widget import Widget
 
 __all__ = ["render_not_found", "render_page"]
 
-_DOCUMENT = re.compile(r"^\s*(?:<!--.*?-->\s*)*(?:<!doctype\b|<html\b)", re.IGNORECASE | re.DOTALL)
-_DOCTYPE = re.compile(r"^\s*(?:<!--.*?-->\s*)*<!doctype\b[^>]*>", re.IGNORECASE | re.DOTALL)
+# A byte order mark may lead a document read from a file; the page's bridge skips it too.
+_DOCUMENT = re.compile(
+    r"^\ufeff?\s*(?:<!--.*?-->\s*)*(?:<!doctype\b|<html\b)", re.IGNORECASE | re.DOTALL
+)
+_DOCTYPE = re.compile(r"^\ufeff?\s*(?:<!--.*?-->\s*)*<!doctype\b[^>]*>", re.IGNORECASE | re.DOTALL)
+# A tag's attributes, quoted values included (a ">" inside quotes does not end the tag).
+_ATTRS = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
 # Where the bridge goes in a whole document: the first real <head> (or <html>, or <body>)
-# tag, never one written inside a comment or in the text of a script, style or title.
+# tag, never one written inside a comment, an attribute value, or the text of a script,
+# style, title or textarea. Every other tag is matched too, so its attributes are skipped.
 _MARKUP = re.compile(
-    r"<!--.*?(?:-->|\Z)|<(script|style|title|textarea)\b.*?(?:</\1\s*>|\Z)"
-    r"|<(head|html|body)\b[^>]*>",
+    r"<!--.*?(?:-->|\Z)"
+    rf"|<(script|style|title|textarea)(?=[\s/>]){_ATTRS}>.*?(?:</\1\s*>|\Z)"
+    rf"|<(head|html|body)(?=[\s/>]){_ATTRS}>"
+    rf"|<[a-zA-Z][^\s/>]*{_ATTRS}>",
     re.IGNORECASE | re.DOTALL,
 )
 _encoder = msgspec.json.Encoder()
@@ -30,12 +38,15 @@ _BASE_STYLE = (
 )
 
 
-def _config_script(widget: Widget, *, since: int, ws_path: str, theme: str, debug: bool) -> str:
+def _config_script(
+    widget: Widget, *, since: int, content_seq: int, ws_path: str, theme: str, debug: bool
+) -> str:
     config = {
         "label": widget.label,
         "token": widget.token.reveal(),
         "ws": ws_path,
         "since": since,
+        "contentSeq": content_seq,
         "revision": widget.revision,
         "theme": theme,
         "debug": debug,
@@ -51,13 +62,21 @@ def render_page(
     since: int,
     ws_path: str,
     bridge_src: str,
+    content_seq: int = 0,
     theme: str = "dark",
     debug: bool = False,
 ) -> str:
     """The page for ``widget``: a whole document stays whole, a fragment gets one around it."""
     theme_attr = html_lib.escape(theme, quote=True)
     head = (
-        _config_script(widget, since=since, ws_path=ws_path, theme=theme, debug=debug)
+        _config_script(
+            widget,
+            since=since,
+            content_seq=content_seq,
+            ws_path=ws_path,
+            theme=theme,
+            debug=debug,
+        )
         + f'<script src="{html_lib.escape(bridge_src, quote=True)}"></script>'
     )
     content = widget.html

@@ -19,7 +19,7 @@
   var label = cfg.label;
   var pageId = Math.random().toString(36).slice(2, 12) + Date.now().toString(36);
   var SINCE_KEY = "pywry:since:" + label;
-  var lastSeq = carriedSince(cfg.since || 0);
+  var lastSeq = carriedSince(cfg.since || 0, cfg.contentSeq || 0);
   var currentSeq = 0; // the number of the frame being handled
   var reloading = false; // a whole new document is coming: handle nothing more here
   var outSeq = 0;
@@ -113,16 +113,18 @@
     }
   }
 
-  function carriedSince(rendered) {
+  function carriedSince(rendered, contentSeq) {
     // A reload for a whole new document carries the number of its update over, so the new
-    // page gets what was emitted after the update, which this load rendered past.
+    // page gets what was emitted after the update, which this load rendered past. Never
+    // from before the content it renders (a burst of updates reloads once, not per update).
+    // Without sessionStorage, the page starts where the server rendered it.
     var carried = null;
     try {
       carried = sessionStorage.getItem(SINCE_KEY);
       sessionStorage.removeItem(SINCE_KEY);
-    } catch (err) { /* storage off: start where the server rendered */ }
-    var seq = carried !== null && /^\d+$/.test(carried) ? parseInt(carried, 10) : rendered;
-    return Math.min(seq, rendered);
+    } catch (err) { /* storage off */ }
+    if (carried === null || !/^\d+$/.test(carried)) return rendered;
+    return Math.min(Math.max(parseInt(carried, 10), contentSeq), rendered);
   }
 
   function updateHtml(data) {
@@ -347,10 +349,13 @@
   function authFailed() {
     if (state === "closed") return;
     state = "closed";
-    var count = parseInt(sessionStorage.getItem(RELOAD_KEY) || "0", 10);
+    var count = 2; // without sessionStorage the reloads cannot be counted: no reload loop
+    try {
+      count = parseInt(sessionStorage.getItem(RELOAD_KEY) || "0", 10);
+      sessionStorage.setItem(RELOAD_KEY, String(count + 1));
+    } catch (err) { /* storage off: tell the user instead */ }
     if (count < 2) {
       // The server restarted (new token) or forgot this widget: a reload fetches a fresh page.
-      sessionStorage.setItem(RELOAD_KEY, String(count + 1));
       location.reload();
     } else {
       banner("This page can no longer connect to its pywry server. Reload it to try again.");
@@ -411,7 +416,9 @@
     }
     if (unacked.length) transmit(unacked);
     flush();
-    setTimeout(function () { sessionStorage.removeItem(RELOAD_KEY); }, 3000);
+    setTimeout(function () {
+      try { sessionStorage.removeItem(RELOAD_KEY); } catch (err) { /* storage off */ }
+    }, 3000);
     if (!api._readyFired) {
       api._readyFired = true;
       deliver("pywry:ready", {});
