@@ -514,3 +514,17 @@ def test_a_development_certificate_and_certificate_files_are_not_both_accepted(
     )
     assert "server.ssl = 'self-signed'" in message
     assert "not both" in message
+
+
+def test_spaces_around_a_string_from_the_environment_are_dropped_but_not_around_secrets(
+    tmp_path: Path,
+) -> None:
+    settings = load(
+        tmp_path,
+        {
+            "PYWRY_SERVER__HOST": " 127.0.0.1 ",
+            "PYWRY_SERVER__SSL_KEYFILE_PASSWORD": " pass phrase ",
+        },
+    )
+    assert settings.server.host == "127.0.0.1"
+    assert settings.server.ssl_keyfile_password == " pass phrase "

@@ -192,6 +192,10 @@ class Schema:
         value = entry.value
         if entry.from_env and isinstance(value, str):
             value = _from_env(value, field)
+            if isinstance(value, str) and field.base is str and entry.key not in _SECRET_KEYS:
+                # Spaces around a value in a shell or a compose file are never meant: a path
+                # or a host with them fails later and far from here. Secrets stay verbatim.
+                value = value.strip()
         elif isinstance(value, os.PathLike) and field.base is str:
             value = os.fspath(value)
         if value is None and field.optional:
