@@ -355,9 +355,16 @@ def test_callbacks_still_queued_when_the_stop_times_out_are_counted_in_a_warning
     app.container.browser_launcher.override(FakeBrowserLauncher())
     app.container.server_runner.override(FakeServerRunner())
     release = threading.Event()
-    app.show("<p/>", label="w", callbacks={"app:n": lambda data: release.wait(5)})
+    started = threading.Event()
+
+    def blocking(data):
+        started.set()
+        release.wait(5)
+
+    app.show("<p/>", label="w", callbacks={"app:n": blocking})
     page = attach(app, "w", "tab", Socket())
     send(app, page, *(n(i) for i in range(1, 4)))
+    assert started.wait(5)  # the first call runs; the other two wait behind it
     try:
         with caplog.at_level("WARNING", logger="pywry"):
             app.destroy()
