@@ -21,6 +21,7 @@ import ipaddress
 import logging
 import os
 import socket
+import sys
 import threading
 import time
 import weakref
@@ -32,11 +33,11 @@ from granian.constants import Interfaces, SSLProtocols
 from granian.http import HTTP1Settings
 from granian.log import LogLevels
 from granian.log import logger as granian_logger
+from granian.net import SocketSpec  # type: ignore[attr-defined]
 from granian.server.embed import Server
 
 from ..domain.errors import IllegalTransitionError, PortInUseError, ServerError, SettingsError
 from ..domain.ports import Bind, BoundAddress, ServerRunner
-from .stray_sockets import close_stray_binds, open_fds
 
 __all__ = ["GranianRunner", "RunnerState"]
 
@@ -112,6 +113,25 @@ class _Connections:
             task.cancel()
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=grace)
+
+
+class _Server(Server):
+    """Granian's embedded server, minus the socket its start leaks on Linux.
+
+    Granian 2.8 builds a socket there once to check the address and drops the holder
+    without closing it (its worker binds its own): the port then stays bound after the
+    server stops, so another program's plain ``bind()`` fails, and every start leaks a
+    descriptor. This does the same check and closes exactly that socket.
+    """
+
+    def _init_shared_socket(self) -> None:
+        if sys.platform == "linux" and not self.bind_uds:
+            spec = SocketSpec(self.bind_addr, self.bind_port, self.backlog)
+            self._ssp = spec  # type: ignore[assignment]  # the worker binds its own from it
+            holder: Any = spec.build()  # raises as Granian's own check does
+            os.close(holder.get_fd())  # the holder never closes it
+            return
+        super()._init_shared_socket()  # type: ignore[no-untyped-call]
 
 
 @dataclass(slots=True)
@@ -442,7 +462,6 @@ class GranianRunner(ServerRunner):
             raise
         address = BoundAddress(bind.host, port, "https" if bind.tls else "http")
         before = _task_ids()
-        fds_before = open_fds()
         future = asyncio.run_coroutine_threadsafe(server.serve(), loop)
         serving = _Serving(server, connections, loop, future, reservation, before, address)
         try:
@@ -450,9 +469,6 @@ class GranianRunner(ServerRunner):
         except BaseException:
             self._shutdown(serving)
             raise
-        finally:
-            # Once the server listens (or has failed), the socket its start left is stray.
-            close_stray_binds(fds_before, (ip, port), keep=reservation.fileno())
         return serving
 
     def _server(self, app: object, ip: str, port: int, bind: Bind) -> Server:
@@ -460,7 +476,7 @@ class GranianRunner(ServerRunner):
             granian_logger.addFilter(_HideExperimentalNotice())
         tls = bind.tls
         try:
-            return Server(
+            return _Server(
                 app,
                 address=ip,
                 port=port,
