@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import IllegalTransitionError, InvalidArgumentError
 from ..domain.widget import Widget, check_label, new_label
-from .handle import WidgetHandle, alert_payload
+from .handle import WidgetHandle, alert_payload, check_theme
 from .listeners import Callback, adapt
 from .modes import WindowMode, resolve_mode
 from .settings import Settings, load_settings
@@ -31,7 +31,6 @@ __all__ = ["PyWry"]
 log = logging.getLogger("pywry")
 
 
-THEMES = frozenset({"dark", "light", "system"})
 _STOP_WAIT = 30.0  # seconds a destroy() waits for a stop another thread is doing
 
 
@@ -62,11 +61,7 @@ class PyWry:
         self._settings = load_settings(explicit=settings)
         self.mode = resolve_mode(mode, self._settings.window.mode)
         window = self._settings.window
-        self.theme = str(getattr(theme, "value", theme) or window.theme)
-        if self.theme not in THEMES:
-            raise InvalidArgumentError(
-                f"theme must be one of {', '.join(sorted(THEMES))}, got {theme!r}"
-            )
+        self.theme = check_theme(theme or window.theme)
         if title is not None and not isinstance(title, str):
             raise InvalidArgumentError(f"PyWry() takes a string title, got {type(title).__name__}")
         _check_size("PyWry()", width=width, height=height)

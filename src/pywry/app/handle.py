@@ -10,11 +10,31 @@ from .listeners import Callback
 if TYPE_CHECKING:
     from .facade import PyWry
 
-__all__ = ["ALERT_POSITIONS", "ALERT_TYPES", "WidgetHandle", "alert_payload"]
+__all__ = [
+    "ALERT_POSITIONS",
+    "ALERT_TYPES",
+    "THEMES",
+    "WidgetHandle",
+    "alert_payload",
+    "check_theme",
+]
 
 ALERT_TYPES = frozenset({"info", "success", "warning", "error", "confirm"})
 ALERT_POSITIONS = frozenset({"top-right", "top-left", "bottom-right", "bottom-left"})
+THEMES = frozenset({"dark", "light", "system"})
 _BARE_ID = re.compile(r"#[A-Za-z_][\w-]*")
+
+
+def check_theme(theme: object) -> str:
+    """``theme`` (a string or a theme enum) as a theme name; ``InvalidArgumentError`` else."""
+    from ..domain.errors import InvalidArgumentError
+
+    name = str(getattr(theme, "value", theme))
+    if name not in THEMES:
+        raise InvalidArgumentError(
+            f"theme must be one of {', '.join(sorted(THEMES))}, got {theme!r}"
+        )
+    return name
 
 
 def alert_payload(
@@ -144,15 +164,7 @@ class WidgetHandle:
 
     def set_theme(self, theme: str) -> None:
         """Switch the page's theme: ``"dark"``, ``"light"`` or ``"system"``."""
-        from ..domain.errors import InvalidArgumentError
-        from .facade import THEMES
-
-        theme = str(getattr(theme, "value", theme))
-        if theme not in THEMES:
-            raise InvalidArgumentError(
-                f"theme must be one of {', '.join(sorted(THEMES))}, got {theme!r}"
-            )
-        self.emit("pywry:update-theme", {"theme": theme})
+        self.emit("pywry:update-theme", {"theme": check_theme(theme)})
 
     def close(self) -> None:
         """Close this widget: its pages are told, its URL answers 404."""
