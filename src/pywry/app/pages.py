@@ -155,9 +155,9 @@ class PageSession:
         in flight first, so frames keep their order.
         """
         self._holding = False
-        held, self._held = self._held, False
-        if not held:
+        if not self._held:
             return
+        self._held = False
         if (
             self._sending
             or self._close_after is not None
@@ -165,9 +165,25 @@ class PageSession:
         ):
             self._wake.set()
             return
-        message = self._next_message()
-        if message is None:
-            return
+        session = self.session
+        stream = self.channel.stream
+        cursor = session.cursor
+        if (
+            cursor + 1 == stream.head
+            and not self._direct
+            and not self._ack_owed
+            and self._last_words is None
+            and session.state is _OPEN
+            and not self._resynced
+        ):
+            # The usual answer: one new event for a page that keeps up. It is the stream's
+            # newest frame, which the stream always holds: none of _next_message's cases.
+            session.cursor = cursor + 1
+            message: str | None = stream.newest.decode()
+        else:
+            message = self._next_message()
+            if message is None:
+                return
         try:
             sent = self.conn.send_text(message)
             # The server's send is a future already (Granian's is); a coroutine gets a task.
@@ -178,11 +194,7 @@ class PageSession:
             return
         # Left for the writer: what did not fit in one message, and a close (the message
         # just taken may have found the page too far behind, which asks for one).
-        if (
-            self._direct
-            or self._close_after is not None
-            or self.session.cursor < self.channel.stream.head
-        ):
+        if self._direct or self._close_after is not None or session.cursor < stream.head:
             self._wake.set()
 
     def _settled(self) -> bool:

@@ -40,6 +40,11 @@ class FrameStream:
         return self._head - len(self._frames) + 1
 
     @property
+    def newest(self) -> bytes:
+        """The frame numbered :attr:`head` (the stream always holds it once there is one)."""
+        return self._frames[-1]
+
+    @property
     def nbytes(self) -> int:
         return self._bytes
 
