@@ -179,11 +179,12 @@ class PageSession:
             # The usual answer: one new event for a page that keeps up. It is the stream's
             # newest frame, which the stream always holds: none of _next_message's cases.
             session.cursor = cursor + 1
-            message: str | None = stream.newest.decode()
+            message = stream.newest.decode()
         else:
-            message = self._next_message()
-            if message is None:
+            queued = self._next_message()
+            if queued is None:
                 return
+            message = queued
         try:
             sent = self.conn.send_text(message)
             # The server's send is a future already (Granian's is); a coroutine gets a task.
