@@ -257,6 +257,21 @@ def test_a_close_asked_for_while_the_readers_send_is_stuck_comes_after_what_was_
     assert sock.most_at_once == 1
 
 
+def test_an_event_emitted_after_a_close_was_asked_for_is_not_sent_before_the_close(app):
+    sock, page = stuck_send(app)
+    app.emit("app:n", 0, "w")
+
+    async def close_after_flush() -> None:
+        page.close_after_flush(4000, "test")
+
+    app.container.loop_thread().run(close_after_flush())
+    app.emit("app:n", 1, "w")  # after the close was asked for: never sent, even alone
+    sock.thaw()
+    sock.wait(lambda s: s.closed_after is not None, timeout=2.0)
+    assert sock.frames("app:n") == [0]
+    assert sock.closed_after == len(sock.messages)
+
+
 def test_a_page_its_own_event_floods_past_the_buffer_is_told_and_closed_to_reload(fake_app):
     app = fake_app(replay_buffer_frames=50)
 

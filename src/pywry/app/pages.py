@@ -165,26 +165,9 @@ class PageSession:
         ):
             self._wake.set()
             return
-        session = self.session
-        stream = self.channel.stream
-        cursor = session.cursor
-        if (
-            cursor + 1 == stream.head
-            and not self._direct
-            and not self._ack_owed
-            and self._last_words is None
-            and session.state is _OPEN
-            and not self._resynced
-        ):
-            # The usual answer: one new event for a page that keeps up. It is the stream's
-            # newest frame, which the stream always holds: none of _next_message's cases.
-            session.cursor = cursor + 1
-            message = stream.newest.decode()
-        else:
-            queued = self._next_message()
-            if queued is None:
-                return
-            message = queued
+        message = self._next_message()
+        if message is None:
+            return
         try:
             sent = self.conn.send_text(message)
             # The server's send is a future already (Granian's is); a coroutine gets a task.
@@ -195,7 +178,11 @@ class PageSession:
             return
         # Left for the writer: what did not fit in one message, and a close (the message
         # just taken may have found the page too far behind, which asks for one).
-        if self._direct or self._close_after is not None or session.cursor < stream.head:
+        if (
+            self._direct
+            or self._close_after is not None
+            or self.session.cursor < self.channel.stream.head
+        ):
             self._wake.set()
 
     def _settled(self) -> bool:
@@ -301,8 +288,14 @@ class PageSession:
         head = stream.head
         cursor = session.cursor
         direct = self._direct
-        if not direct and not self._ack_owed and cursor >= head and self._last_words is None:
-            return None  # nothing to send: the usual answer once a message has gone
+        if not direct and not self._ack_owed and self._last_words is None:
+            if cursor >= head:
+                return None  # nothing to send: the usual answer once a message has gone
+            if cursor + 1 == head and self._close_head is None:
+                # One new event for a page that keeps up (an answer, most often): the
+                # stream's newest frame, which it always holds. No batch to build.
+                session.cursor = head
+                return stream.newest.decode()
         frames: list[bytes] = []
         size = 0
         while direct and size < self._batch_bytes:
