@@ -81,7 +81,6 @@ class BrowserServer:
         self._state = ServerState.STOPPED
         self._address: BoundAddress | None = None
         self._base_url: str | None = None
-        self._tls: TlsMaterial | None = None
 
     @property
     def state(self) -> ServerState:
@@ -153,7 +152,6 @@ class BrowserServer:
                 # copy on disk goes now, not at exit (a SIGTERM skips exit handlers).
                 if tls is not None:
                     self._tls_loader.release(tls)
-            self._tls = None
             self._address = address
             self._base_url = f"{address.scheme}://{public_host(address.host)}:{address.port}"
             self._state = ServerState.RUNNING
@@ -201,9 +199,6 @@ class BrowserServer:
                 except Exception:
                     log.debug("event bus did not stop cleanly", exc_info=True)
             self._loop_thread.stop()
-            if self._tls is not None:
-                self._tls_loader.release(self._tls)
-                self._tls = None
             self._base_url = None
             self._address = None
 
