@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from ..domain.errors import InvalidArgumentError
+from ..domain.events import check_event_name
 from .listeners import Callback
 
 if TYPE_CHECKING:
@@ -27,8 +29,6 @@ _BARE_ID = re.compile(r"#[A-Za-z_][\w-]*")
 
 def check_theme(theme: object) -> str:
     """``theme`` (a string or a theme enum) as a theme name; ``InvalidArgumentError`` else."""
-    from ..domain.errors import InvalidArgumentError
-
     name = str(getattr(theme, "value", theme))
     if name not in THEMES:
         raise InvalidArgumentError(
@@ -46,9 +46,6 @@ def alert_payload(
     position: str,
 ) -> dict[str, Any]:
     """Check an alert's arguments and build the ``pywry:alert`` payload."""
-    from ..domain.errors import InvalidArgumentError
-    from ..domain.events import check_event_name
-
     if alert_type not in ALERT_TYPES:
         raise InvalidArgumentError(
             f"alert_type must be one of {sorted(ALERT_TYPES)}, got {alert_type!r}"
