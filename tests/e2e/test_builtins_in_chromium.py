@@ -6,6 +6,8 @@ import threading
 
 import pytest
 
+from tabs import open_widget
+
 pytestmark = pytest.mark.e2e
 
 CONTENT = """
@@ -20,8 +22,7 @@ CONTENT = """
 def shown(make_app, page):
     app = make_app()
     handle = app.show(CONTENT, label="b")
-    page.goto(handle.url)
-    page.wait_for_function("() => window.pywry && window.pywry.connected")
+    open_widget(page, handle.url)
     return app, handle, page
 
 
@@ -142,8 +143,7 @@ def test_navigate(make_app, page):
     app = make_app()
     target = app.show("<h1 id=t>target</h1>", label="target")
     source = app.show("<p>source</p>", label="source")
-    page.goto(source.url)
-    page.wait_for_function("() => window.pywry && window.pywry.connected")
+    open_widget(page, source.url)
     source.emit("pywry:navigate", {"url": target.url})
     page.wait_for_selector("#t")
     assert page.url == target.url
@@ -152,8 +152,7 @@ def test_navigate(make_app, page):
 def test_close_tells_the_page_and_its_url_is_gone(make_app, page, new_page):
     app = make_app()
     handle = app.show("<p>bye</p>", label="bye")
-    page.goto(handle.url)
-    page.wait_for_function("() => window.pywry && window.pywry.connected")
+    open_widget(page, handle.url)
     app.close("bye")
     page.wait_for_selector("#pywry-banner")
     other = new_page()
@@ -171,8 +170,7 @@ DOC = (
 def test_what_follows_a_whole_document_update_reaches_the_reloaded_page(make_app, page):
     app = make_app()
     handle = app.show(DOC.format(n=1), label="doc")
-    page.goto(handle.url)
-    page.wait_for_function("() => window.pywry && window.pywry.connected")
+    open_widget(page, handle.url)
     handle.update(DOC.format(n=2))  # the page reloads for it
     handle.set_content("#x", text="set after the update")
     page.wait_for_function(
@@ -191,8 +189,7 @@ COUNTED = (
 def test_a_burst_of_whole_document_updates_reloads_the_page_once(make_app, page):
     app = make_app()
     handle = app.show(COUNTED.format(n=1), label="doc")
-    page.goto(handle.url)
-    page.wait_for_function("() => window.pywry && window.pywry.connected")
+    open_widget(page, handle.url)
 
     async def burst() -> None:
         # One loop step: both updates are out before the page can reload for the first

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tabs import open_widget
+
 pytestmark = pytest.mark.e2e
 
 RECORDER = """() => {
@@ -22,8 +24,7 @@ RECORDER = """() => {
 def shown(make_app: Any, page: Any) -> tuple[Any, Any]:
     app = make_app()
     handle = app.show("<p>handlers</p>", label="h")
-    page.goto(handle.url)
-    page.wait_for_function("() => window.pywry && window.pywry.connected")
+    open_widget(page, handle.url)
     page.evaluate(RECORDER)
     return handle, page
 
@@ -100,8 +101,7 @@ def test_a_handler_that_removes_itself_lets_the_others_of_the_delivery_run(shown
 def test_the_page_counts_the_message_limit_in_bytes_of_utf8(make_app, page):
     app = make_app(max_message_size=1024)
     handle = app.show("<p/>", label="big")
-    page.goto(handle.url)
-    page.wait_for_function("() => window.pywry && window.pywry.connected")
+    open_widget(page, handle.url)
     # 600 characters, about 1,200 bytes: under the limit in characters, over it in bytes.
     error = page.evaluate(
         "() => { try { window.pywry.emit('app:big', 'é'.repeat(600)); return null; }"

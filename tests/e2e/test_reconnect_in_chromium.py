@@ -24,6 +24,7 @@ import httpx
 import pytest
 
 from recorder import Recorder
+from tabs import wait_connected
 
 pytestmark = pytest.mark.e2e
 
@@ -31,10 +32,6 @@ RECORDER = """() => {
     window.got = [];
     window.pywry.on('app:n', n => window.got.push(n));
 }"""
-
-
-def wait_connected(page: Any, timeout: float = 10_000) -> None:
-    page.wait_for_function("() => window.pywry && window.pywry.connected", timeout=timeout)
 
 
 # ------------------------------------------------------------------ 1. replay

@@ -7,11 +7,9 @@ from typing import Any
 
 import pytest
 
+from tabs import wait_connected
+
 pytestmark = pytest.mark.e2e
-
-
-def wait_connected(page: Any) -> None:
-    page.wait_for_function("() => window.pywry && window.pywry.connected")
 
 
 def test_the_first_example_shows_its_heading(make_app, page):
