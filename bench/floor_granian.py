@@ -27,7 +27,7 @@ from typing import Any
 
 from floor import _BRIDGE, FloorHandle, WindowMode, _decode, _encode
 
-from pywry.adapters.granian_runner import GranianRunner
+from pywry.adapters.granian import GranianRunner
 from pywry.app.loop import LoopThread
 from pywry.domain.ports import Bind
 

@@ -78,7 +78,7 @@ def _serve(kind: str) -> None:
 
 
 def _serve_bare_granian() -> None:
-    from pywry.adapters.granian_runner import GranianRunner
+    from pywry.adapters.granian import GranianRunner
     from pywry.app.loop import LoopThread
     from pywry.domain.ports import Bind
 

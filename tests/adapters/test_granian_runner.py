@@ -7,6 +7,7 @@ import errno
 import gc
 import logging
 import os
+import shutil
 import socket
 import ssl
 import subprocess
@@ -25,8 +26,9 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from certs import write_pair
-from pywry.adapters import granian_runner
-from pywry.adapters.granian_runner import GranianRunner, RunnerState
+from pywry.adapters.granian import GranianRunner, RunnerState
+from pywry.adapters.granian import runner as runner_module
+from pywry.adapters.granian.sockets import bind_error, loopback_for, resolve
 from pywry.app.loop import LoopThread
 from pywry.domain.errors import IllegalTransitionError, PortInUseError, ServerError, SettingsError
 from pywry.domain.ports import Bind, BoundAddress, TlsMaterial
@@ -98,9 +100,9 @@ def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
         time.sleep(0.005)
 
 
-def _connections(runner: GranianRunner) -> int:
+def _tracked(runner: GranianRunner) -> int:
     serving = runner._serving
-    return 0 if serving is None else len(serving.connections._tasks)
+    return 0 if serving is None else len(serving.tracker._tasks)
 
 
 def listener(*, reuse_port: bool = False) -> socket.socket:
@@ -198,7 +200,7 @@ def test_two_runners_never_share_a_port_silently(
 SERVE_SCRIPT = textwrap.dedent(
     """
     import sys
-    from pywry.adapters.granian_runner import GranianRunner
+    from pywry.adapters.granian import GranianRunner
     from pywry.app.loop import LoopThread
     from pywry.domain.ports import Bind
 
@@ -249,7 +251,7 @@ def _unprivileged_port_start() -> int:
 
 PRIVILEGED_SCRIPT = textwrap.dedent(
     """
-    from pywry.adapters.granian_runner import GranianRunner
+    from pywry.adapters.granian import GranianRunner
     from pywry.app.loop import LoopThread
     from pywry.domain.errors import ServerError
     from pywry.domain.ports import Bind
@@ -262,13 +264,25 @@ PRIVILEGED_SCRIPT = textwrap.dedent(
 )
 
 
+# Root binds low ports through this capability. Dropping it from the inheritable and bounding
+# sets keeps it from the child; it stays root, so it can still read a clone in a private folder.
+WITHOUT_NET_BIND_SERVICE = [
+    "setpriv",
+    "--inh-caps=-net_bind_service",
+    "--bounding-set=-net_bind_service",
+    "--",
+]
+
+
 @pytest.mark.skipif(_unprivileged_port_start() <= 1, reason="every user may bind low ports here")
 def test_a_privileged_port_gives_a_clear_server_error() -> None:
     command = [sys.executable, "-c", PRIVILEGED_SCRIPT]
-    if os.geteuid() == 0:  # root may bind port 1: run the check as nobody
-        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("root may bind low ports and setpriv (util-linux) is not installed")
+        command = [*WITHOUT_NET_BIND_SERVICE, *command]
 
-    done = subprocess.run(command, capture_output=True, text=True, timeout=15, check=False, cwd="/")
+    done = subprocess.run(command, capture_output=True, text=True, timeout=15, check=False)
 
     assert done.stdout.startswith("ServerError cannot listen on 127.0.0.1:1: permission denied"), (
         done.stdout + done.stderr
@@ -362,11 +376,11 @@ def test_a_host_name_that_does_not_resolve_gives_a_server_error(
 
 def test_granians_own_errors_become_clear_errors() -> None:
     backtrace = "\n\nStack backtrace:\n   0: <unknown>"
-    in_use = granian_runner._bind_error(
+    in_use = bind_error(
         RuntimeError(f"Address already in use (os error 98){backtrace}"), LOCAL, 8000
     )
-    denied = granian_runner._bind_error(OSError(errno.EACCES, "Permission denied"), LOCAL, 80)
-    other = granian_runner._bind_error(RuntimeError(f"something else{backtrace}"), "::1", 8000)
+    denied = bind_error(OSError(errno.EACCES, "Permission denied"), LOCAL, 80)
+    other = bind_error(RuntimeError(f"something else{backtrace}"), "::1", 8000)
 
     assert isinstance(in_use, PortInUseError)
     assert "127.0.0.1:8000" in str(in_use)
@@ -384,9 +398,9 @@ def test_granians_own_errors_become_clear_errors() -> None:
 def test_the_readiness_probe_connects_to_a_loopback_address_for_wildcard_hosts(
     host: str, probe: str
 ) -> None:
-    family, ip = granian_runner._resolve(host)
+    family, ip = resolve(host)
 
-    assert granian_runner._loopback_for(family, ip) == probe
+    assert loopback_for(family, ip) == probe
 
 
 def _has_ipv6_loopback() -> bool:
@@ -454,7 +468,7 @@ def test_stop_ends_a_request_that_never_answers(
 
     caller = threading.Thread(target=request)
     caller.start()
-    wait_until(lambda: _connections(runner) > 0)
+    wait_until(lambda: _tracked(runner) > 0)
     runner.stop()
     caller.join(10)
 
@@ -523,6 +537,33 @@ def test_a_stopped_runner_can_be_garbage_collected(loop_thread: LoopThread) -> N
     assert ref() is None
 
 
+class _ExitHooks:
+    """Stands in for ``atexit`` in the runner's module and keeps the hooks registered there."""
+
+    def __init__(self) -> None:
+        self.hooks: list[Callable[[], object]] = []
+
+    def register(self, hook: Callable[[], object]) -> Callable[[], object]:
+        self.hooks.append(hook)
+        return hook
+
+    def unregister(self, hook: Callable[[], object]) -> None:
+        self.hooks = [h for h in self.hooks if h != hook]
+
+
+def test_a_stopped_runner_leaves_no_exit_hook_behind(
+    runner: GranianRunner, loop_thread: LoopThread, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exit_hooks = _ExitHooks()
+    monkeypatch.setattr(runner_module, "atexit", exit_hooks)
+
+    for _ in range(2):  # a later start registers its hook again
+        runner.start(app, Bind(LOCAL, 0), loop_thread.loop)
+        assert len(exit_hooks.hooks) == 1
+        runner.stop()
+        assert exit_hooks.hooks == []
+
+
 def test_bad_settings_are_refused_with_the_value_named() -> None:
     with pytest.raises(SettingsError, match="'loud'"):
         GranianRunner(log_level="loud")
@@ -533,7 +574,7 @@ def test_bad_settings_are_refused_with_the_value_named() -> None:
 EXIT_SCRIPT = textwrap.dedent(
     """
     import sys
-    from pywry.adapters.granian_runner import GranianRunner
+    from pywry.adapters.granian import GranianRunner
     from pywry.app.loop import LoopThread
     from pywry.domain.ports import Bind
 

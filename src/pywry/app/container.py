@@ -12,7 +12,7 @@ from pathlib import Path
 from dependency_injector import containers, providers
 
 from ..adapters.browser import SystemBrowserLauncher
-from ..adapters.granian_runner import GranianRunner
+from ..adapters.granian import GranianRunner
 from ..adapters.http.app import create_app
 from ..adapters.memory import MemoryEventBus, MemoryWidgetStore
 from ..domain.ports import TlsFiles, TlsLoader, TlsMaterial

@@ -1,11 +1,11 @@
-"""Granian's embedded server on an event loop in a daemon thread: the one module that knows Granian.
+"""Granian's embedded server on an event loop in a daemon thread.
 
 Granian 2.8's embedded ``Server`` runs its worker as a task on the loop it is awaited on and
 installs no signal handler, so it can live in pywry's loop thread. Everything Granian does not
-give is done here: it reports no bound port (we reserve it), it says nothing when it is ready
-(we connect until it answers), it resets logging (we pass an incremental config) and it can
-abort the interpreter when the process exits while its native threads still run (stop waits for
-them, and an ``atexit`` hook stops a runner the script forgot).
+give is done around it: it reports no bound port and says nothing when it is ready (see
+``sockets``), it resets logging (we pass an incremental config) and it can abort the
+interpreter when the process exits while its native threads still run (stop waits for them,
+see ``threads``, and an ``atexit`` hook stops a runner the script forgot).
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ import atexit
 import concurrent.futures
 import contextlib
 import enum
-import errno
 import functools
-import ipaddress
 import logging
 import os
 import socket
@@ -36,8 +34,20 @@ from granian.log import logger as granian_logger
 from granian.net import SocketSpec  # type: ignore[attr-defined]
 from granian.server.embed import Server
 
-from ..domain.errors import IllegalTransitionError, PortInUseError, ServerError, SettingsError
-from ..domain.ports import Bind, BoundAddress, ServerRunner
+from ...domain.errors import IllegalTransitionError, ServerError, SettingsError
+from ...domain.ports import Bind, BoundAddress, ServerRunner
+from .connections import ConnectionTracker
+from .sockets import (
+    accepts,
+    bind_error,
+    check_free,
+    host_port,
+    in_use,
+    loopback_for,
+    reserve_checked,
+    resolve,
+)
+from .threads import python_thread_ids, task_ids, wait_threads_exit
 
 __all__ = ["GranianRunner", "RunnerState"]
 
@@ -45,10 +55,7 @@ log = logging.getLogger("pywry.server")
 
 _EXPERIMENTAL_NOTICE = "Embedded server is experimental!"
 _STOP_TIMEOUT = 10.0  # seconds serve() gets to return after stop
-_THREADS_TIMEOUT = 5.0  # seconds Granian's native threads get to exit after serve() returned
-_THREADS_QUIET = 0.2  # no thread exited for this long: the rest are not Granian's
 _DRAIN_TIMEOUT = 1.0  # seconds open requests get to finish at stop before they are cancelled
-_TASKS = Path("/proc/self/task")
 
 
 class RunnerState(enum.Enum):
@@ -63,56 +70,6 @@ class _HideExperimentalNotice(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not (record.levelno == logging.WARNING and record.msg == _EXPERIMENTAL_NOTICE)
-
-
-class _Connections:
-    """Wraps the app to know its running requests and WebSockets, so that stop can end them.
-
-    Granian 2.8's stop returns while upgraded WebSockets and running requests keep its native
-    threads alive, answering nothing; and a ``websocket.close`` sent while another task awaits
-    ``receive()`` waits for the peer forever. So stop cancels each WebSocket's task, which then
-    closes its socket (1001, going away) itself; requests get a moment to finish first.
-    """
-
-    def __init__(self, app: Any) -> None:
-        self._app = app
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._websockets: set[asyncio.Task[Any]] = set()
-        self._closing = False
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        task = asyncio.current_task()
-        if task is None:  # not run as a task: nothing to track or cancel
-            await self._app(scope, receive, send)
-            return
-        websocket = scope["type"] == "websocket"
-        self._tasks.add(task)
-        if websocket:
-            self._websockets.add(task)
-        try:
-            await self._app(scope, receive, send)
-        except asyncio.CancelledError:
-            if not self._closing:
-                raise
-            # Cancelled by stop: a normal end, not an application error for Granian to log.
-            if websocket:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(send({"type": "websocket.close", "code": 1001}), 1.0)
-        finally:
-            self._tasks.discard(task)
-            self._websockets.discard(task)
-
-    async def close(self, grace: float) -> None:
-        """Close WebSockets, wait up to ``grace`` seconds for requests, cancel the rest."""
-        self._closing = True
-        for task in list(self._websockets):
-            task.cancel()
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=grace)
-        for task in list(self._tasks):
-            task.cancel()
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=grace)
 
 
 class _Server(Server):
@@ -139,7 +96,7 @@ class _Serving:
     """One started Granian server and what must be released with it."""
 
     server: Server
-    connections: _Connections
+    tracker: ConnectionTracker
     loop: asyncio.AbstractEventLoop
     future: concurrent.futures.Future[None]
     reservation: socket.socket
@@ -152,156 +109,6 @@ def _log_config() -> dict[str, object]:
     return {"version": 1, "incremental": True, "handlers": {}, "formatters": {}, "loggers": {}}
 
 
-def _host_port(host: str, port: int) -> str:
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-
-
-def _in_use(host: str, port: int) -> PortInUseError:
-    return PortInUseError(
-        f"port {_host_port(host, port)} is already in use, by another program or by another "
-        "PyWry() app of this process (one app serves any number of widgets: show them all "
-        "from it, or destroy() the other first). Set PYWRY_SERVER__PORT (or `port` in the "
-        "[server] table of pywry.toml) to another port, or to 0 to let pywry pick a free one"
-    )
-
-
-def _bind_error(exc: BaseException, host: str, port: int) -> ServerError | PortInUseError:
-    """Turn an OS or Granian bind failure into an error that says what to change."""
-    code = exc.errno if isinstance(exc, OSError) else None
-    text = str(exc).split("\n", 1)[0].strip()  # Granian appends a Rust backtrace
-    where = _host_port(host, port)
-    if code == errno.EADDRINUSE or "Address already in use" in text:
-        return _in_use(host, port)
-    if code in (errno.EACCES, errno.EPERM) or "Permission denied" in text:
-        return ServerError(
-            f"cannot listen on {where}: permission denied (ports below 1024 need administrator "
-            "rights). Set PYWRY_SERVER__PORT (or `port` in [server] of pywry.toml) to a port "
-            "above 1023, or to 0 to let pywry pick a free one"
-        )
-    if code == errno.EADDRNOTAVAIL or "Cannot assign requested address" in text:
-        return ServerError(
-            f"cannot listen on {where}: this machine has no address {host}. Set "
-            "PYWRY_SERVER__HOST (or `host` in [server] of pywry.toml) to 127.0.0.1 or to an "
-            "address of this machine"
-        )
-    return ServerError(f"the server could not start on {where}: {text or type(exc).__name__}")
-
-
-def _resolve(host: str) -> tuple[socket.AddressFamily, str]:
-    """The address family and IP literal to bind for ``host`` (names are resolved once)."""
-    literal = host.strip("[]") or "0.0.0.0"  # noqa: S104 - an empty host means every interface
-    try:
-        ip = ipaddress.ip_address(literal)
-    except ValueError:
-        try:
-            info = socket.getaddrinfo(literal, None, type=socket.SOCK_STREAM)
-        except OSError as exc:
-            raise ServerError(
-                f"cannot listen on host {host!r}: the name does not resolve ({exc}). Set "
-                "PYWRY_SERVER__HOST (or `host` in [server] of pywry.toml) to an IP address "
-                "such as 127.0.0.1"
-            ) from None
-        return info[0][0], str(info[0][4][0])
-    return (socket.AF_INET6 if ip.version == 6 else socket.AF_INET), str(ip)
-
-
-def _loopback_for(family: socket.AddressFamily, ip: str) -> str:
-    """Where a local client reaches a server bound to ``ip`` (wildcards -> loopback)."""
-    if ipaddress.ip_address(ip).is_unspecified:
-        return "::1" if family == socket.AF_INET6 else "127.0.0.1"
-    return ip
-
-
-def _socket(family: socket.AddressFamily, *, reuse_addr: bool, reuse_port: bool) -> socket.socket:
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    if reuse_addr:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if reuse_port and hasattr(socket, "SO_REUSEPORT"):
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    return sock
-
-
-def _check_free(family: socket.AddressFamily, ip: str, port: int) -> None:
-    """Bind like a plain server would (no SO_REUSEPORT): fails for any listener, Granian's too."""
-    with _socket(family, reuse_addr=True, reuse_port=False) as probe:
-        probe.bind((ip, port))
-
-
-def _reserve(
-    family: socket.AddressFamily, ip: str, port: int, *, reuse_addr: bool = False
-) -> socket.socket:
-    """Hold ``ip:port`` (0 picks one) without listening; Granian shares it via SO_REUSEPORT.
-
-    No SO_REUSEADDR by default, so another pywry's probe fails on it while Granian is still
-    starting; ``reuse_addr`` only for a port held by nothing but closed connections.
-    """
-    sock = _socket(family, reuse_addr=reuse_addr, reuse_port=True)
-    try:
-        sock.bind((ip, port))
-    except BaseException:
-        sock.close()
-        raise
-    return sock
-
-
-def _reserve_checked(family: socket.AddressFamily, ip: str, port: int, local: str) -> socket.socket:
-    try:
-        return _reserve(family, ip, port)
-    except OSError as exc:
-        # The probe (SO_REUSEADDR) bound, so no program listens there: what holds the port
-        # is connections of an earlier server waiting out TIME_WAIT (one that closed them
-        # first, without SO_REUSEPORT). Every server may take the port over then.
-        if port == 0 or exc.errno != errno.EADDRINUSE or _accepts(family, local, port):
-            raise
-        sock = _reserve(family, ip, port, reuse_addr=True)
-        # Off again once bound: another pywry's probe must keep failing on the port while
-        # this one's Granian starts, or both would bind it (SO_REUSEPORT) and share it.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 0)
-        return sock
-
-
-def _accepts(family: socket.AddressFamily, ip: str, port: int) -> bool:
-    with _socket(family, reuse_addr=False, reuse_port=False) as client:
-        client.settimeout(1.0)
-        try:
-            client.connect((ip, port))
-        except OSError:
-            return False
-    return True
-
-
-def _task_ids() -> frozenset[str]:
-    """The kernel thread ids of this process (empty where ``/proc`` is not available)."""
-    try:
-        return frozenset(os.listdir(_TASKS))
-    except OSError:
-        return frozenset()
-
-
-def _python_thread_ids() -> frozenset[str]:
-    # Dummy threads are native threads that merely touched ``threading``: Granian's can be.
-    return frozenset(
-        str(t.native_id)
-        for t in threading.enumerate()
-        if not isinstance(t, threading._DummyThread) and t.native_id is not None
-    )
-
-
-def _wait_threads_exit(threads: frozenset[str]) -> None:
-    """Wait until ``threads`` exit, or none has exited for a while (those are someone else's)."""
-    alive = threads
-    deadline = time.monotonic() + _THREADS_TIMEOUT
-    quiet_until = time.monotonic() + _THREADS_QUIET
-    while alive:
-        still = alive & _task_ids()
-        now = time.monotonic()
-        if still != alive:
-            alive, quiet_until = still, now + _THREADS_QUIET
-        if not alive or now >= min(deadline, quiet_until):
-            break
-        time.sleep(0.001)  # nothing to await: a thread's exit is only visible in /proc
-
-
 def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
     try:
         return asyncio.get_running_loop() is loop
@@ -310,9 +117,9 @@ def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
 
 
 async def _close(serving: _Serving) -> None:
-    # Connections first: once Granian has stopped, open ones no longer reach the app.
+    # Open requests and WebSockets first: once Granian has stopped, they no longer reach the app.
     try:
-        await serving.connections.close(_DRAIN_TIMEOUT)
+        await serving.tracker.close(_DRAIN_TIMEOUT)
     finally:
         serving.server.stop()  # type: ignore[no-untyped-call]
 
@@ -399,7 +206,7 @@ class GranianRunner(ServerRunner):
         with self._lock:
             if self._state is not RunnerState.STOPPED:
                 current = self._serving.address if self._serving else None
-                where = f" on {_host_port(current.host, current.port)}" if current else ""
+                where = f" on {host_port(current.host, current.port)}" if current else ""
                 raise IllegalTransitionError(
                     f"the server is already {self._state.value}{where}; call stop() before start()"
                 )
@@ -440,30 +247,38 @@ class GranianRunner(ServerRunner):
             finally:
                 self._serving = None
                 self._state = RunnerState.STOPPED
+                self._release_exit_hook()
+
+    def _release_exit_hook(self) -> None:
+        # A stopped runner has nothing to stop at exit: without this, every runner started
+        # once would leave its hook registered for the life of the process.
+        if self._exit_hook is not None:
+            atexit.unregister(self._exit_hook)
+            self._exit_hook = None
 
     def _launch(self, app: object, bind: Bind, loop: asyncio.AbstractEventLoop) -> _Serving:
-        family, ip = _resolve(bind.host)
-        local = _loopback_for(family, ip)
+        family, ip = resolve(bind.host)
+        local = loopback_for(family, ip)
         try:
             if bind.port != 0:
-                _check_free(family, ip, bind.port)
-            reservation = _reserve_checked(family, ip, bind.port, local)
+                check_free(family, ip, bind.port)
+            reservation = reserve_checked(family, ip, bind.port, local)
         except OSError as exc:
-            raise _bind_error(exc, bind.host, bind.port) from None
+            raise bind_error(exc, bind.host, bind.port) from None
         port = int(reservation.getsockname()[1])
         try:
             # Another server may have started listening between the probe and the reservation.
-            if bind.port != 0 and _accepts(family, local, port):
-                raise _in_use(bind.host, port)
-            connections = _Connections(app)
-            server = self._server(connections, ip, port, bind)
+            if bind.port != 0 and accepts(family, local, port):
+                raise in_use(bind.host, port)
+            tracker = ConnectionTracker(app)
+            server = self._server(tracker, ip, port, bind)
         except BaseException:
             reservation.close()
             raise
         address = BoundAddress(bind.host, port, "https" if bind.tls else "http")
-        before = _task_ids()
+        before = task_ids()
         future = asyncio.run_coroutine_threadsafe(server.serve(), loop)
-        serving = _Serving(server, connections, loop, future, reservation, before, address)
+        serving = _Serving(server, tracker, loop, future, reservation, before, address)
         try:
             self._wait_until_ready(serving, family, local, bind.host)
         except BaseException:
@@ -503,22 +318,22 @@ class GranianRunner(ServerRunner):
     ) -> None:
         port = serving.address.port
         deadline = time.monotonic() + self._start_timeout
-        while not _accepts(family, local, port):
+        while not accepts(family, local, port):
             if serving.future.done():
                 exc = serving.future.exception()
                 if exc is None:
-                    raise ServerError(f"the server on {_host_port(host, port)} stopped at once")
-                raise _bind_error(exc, host, port) from None
+                    raise ServerError(f"the server on {host_port(host, port)} stopped at once")
+                raise bind_error(exc, host, port) from None
             if time.monotonic() >= deadline:
                 raise ServerError(
-                    f"the server on {_host_port(host, port)} did not accept connections within "
+                    f"the server on {host_port(host, port)} did not accept connections within "
                     f"{self._start_timeout} s"
                 )
             concurrent.futures.wait([serving.future], timeout=0.002)
 
     @staticmethod
     def _shutdown(serving: _Serving) -> None:
-        granian_threads = _task_ids() - serving.threads_before - _python_thread_ids()
+        granian_threads = task_ids() - serving.threads_before - python_thread_ids()
         try:
             closing = asyncio.run_coroutine_threadsafe(_close(serving), serving.loop)
         except RuntimeError:  # the loop is closed: nothing can reach the server any more
@@ -537,5 +352,5 @@ class GranianRunner(ServerRunner):
             log.warning("the server did not stop within %s s", _STOP_TIMEOUT)
         except (Exception, concurrent.futures.CancelledError):
             log.debug("the server ended with an error", exc_info=True)
-        _wait_threads_exit(granian_threads)
+        wait_threads_exit(granian_threads)
         serving.reservation.close()
