@@ -18,7 +18,7 @@ import pytest
 import websockets
 
 from conftest import run_async
-from pywry import PortInUseError, PyWry
+from pywry import PortInUseError, PyWry, ServerSettings
 from pywry.adapters.http import app as http_app
 
 pytestmark = pytest.mark.server
@@ -35,7 +35,7 @@ def ws_url(handle, query: str = "") -> str:
 
 
 def token_of(app: PyWry, label: str) -> str:
-    return app.container.bridge().widget(label).token.reveal()
+    return app.container.gateway().widget(label).token.reveal()
 
 
 def test_a_widget_page_is_served_with_no_cache_headers(make_app):
@@ -373,8 +373,8 @@ def test_apps_are_built_one_at_a_time(monkeypatch):
         assert leave.wait(5)
         return index
 
-    monkeypatch.setattr(http_app, "_build_app", build)
-    args = {"bridge": None, "settings": None, "internal_token": None}
+    monkeypatch.setattr(http_app, "Litestar", build)
+    args = {"pages": None, "settings": ServerSettings(), "internal_token": None}
     threads = [threading.Thread(target=http_app.create_app, kwargs=args) for _ in range(2)]
     for thread in threads:
         thread.start()

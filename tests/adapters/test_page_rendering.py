@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pywry.adapters.http.page import render_page
+from pywry.domain.protocol import Routes
 from pywry.domain.widget import Widget
 
 BRIDGE = '<script src="/_pywry/bridge.js"></script>'
@@ -12,7 +13,7 @@ BRIDGE = '<script src="/_pywry/bridge.js"></script>'
 
 def rendered(html: str) -> str:
     widget = Widget(label="d", html=html)
-    return render_page(widget, since=0, ws_path="/ws/d", bridge_src="/_pywry/bridge.js")
+    return render_page(widget, since=0, routes=Routes(), script_src="/_pywry/bridge.js")
 
 
 @pytest.mark.parametrize(

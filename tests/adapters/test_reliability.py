@@ -11,6 +11,7 @@ import json
 import logging
 import threading
 import time
+import tracemalloc
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -19,7 +20,6 @@ from urllib.parse import urlsplit
 import pytest
 import websockets
 
-from pywry.app.callbacks import PROMOTE_AFTER
 from recorder import Recorder
 
 pytestmark = pytest.mark.server
@@ -50,7 +50,7 @@ def ws_url(handle: Any, query: str = "") -> str:
 
 
 def protocols(app: Any, label: str) -> list[str]:
-    token = app.container.bridge().widget(label).token.reveal()
+    token = app.container.gateway().widget(label).token.reveal()
     return ["pywry.v1", f"pywry.token.{token}"]
 
 
@@ -185,7 +185,9 @@ def test_a_page_that_stops_reading_costs_bounded_memory_and_never_blocks_emit(ma
         ) as ws:
             await frames_of(ws)  # hello
             ws.transport.pause_reading()  # frozen: reads nothing from now on
-            before = rss_mib()
+            # What the process keeps, counted by Python's own allocator tracing: RSS also
+            # counts memory a burst used for a moment and the allocator has not given back.
+            tracemalloc.start()
             slowest = 0.0
             started = time.perf_counter()
             for i in range(10_000):
@@ -196,7 +198,8 @@ def test_a_page_that_stops_reading_costs_bounded_memory_and_never_blocks_emit(ma
                     await asyncio.sleep(0)  # let the server's loop thread run too
             total = time.perf_counter() - started
             await asyncio.sleep(0.5)
-            grown = rss_mib() - before
+            grown = tracemalloc.get_traced_memory()[0] / 2**20
+            tracemalloc.stop()
             ws.transport.resume_reading()
             seen: list[dict[str, Any]] = []
             with pytest.raises(websockets.ConnectionClosed) as closed:
@@ -207,16 +210,14 @@ def test_a_page_that_stops_reading_costs_bounded_memory_and_never_blocks_emit(ma
 
     total, slowest, grown, seen, code = run(exchange())
     logging.getLogger("pywry.tests").info(
-        "10,000 emits to a frozen page: %.3f s, slowest %.1f ms, RSS +%.1f MiB",
+        "10,000 emits to a frozen page: %.3f s, slowest %.1f ms, %.1f MiB kept",
         total,
         slowest * 1000,
         grown,
     )
-    channel = app.container.bridge()._channels["frozen"]
-    assert len(channel.stream) <= 100
     assert total < 5.0
     assert slowest < 0.25
-    assert grown < 48, f"server memory grew {grown:.0f} MiB for a page that reads nothing"
+    assert grown < 16, f"the server kept {grown:.0f} MiB for a page that reads nothing"
     kinds = [f.get("type") for f in seen]
     overflow = seen[kinds.index("pywry:overflow")]
     assert overflow["data"]["missed"] > 0
@@ -226,17 +227,23 @@ def test_a_page_that_stops_reading_costs_bounded_memory_and_never_blocks_emit(ma
     assert numbers == list(range(len(numbers)))  # what did arrive came in order
 
 
-# ------------------------------------------------------------------ callbacks on the loop
-def test_a_quick_callback_moves_to_the_loop_and_every_reply_arrives_in_order(make_app):
-    # A roomy budget: this is about order across the move, not about what counts as quick.
-    app = make_app(callback_inline_budget=0.5)
+# ------------------------------------------------------------------ where callbacks run
+@pytest.mark.parametrize(
+    ("sync_to_thread", "thread"), [(True, "pywry-callback-"), (False, "pywry-loop")]
+)
+def test_a_sync_callback_runs_where_it_was_registered_and_every_reply_arrives_in_order(
+    make_app, sync_to_thread, thread
+):
+    app = make_app()
     threads: list[str] = []
 
     def on_ping(data: Any, event_type: str, label: str) -> None:
         threads.append(threading.current_thread().name)
         handle.emit("app:pong", data)
 
-    handle = app.show("<p/>", label="quick", callbacks={"app:ping": on_ping})
+    handle = app.show(
+        "<p/>", label="quick", callbacks={"app:ping": on_ping}, sync_to_thread=sync_to_thread
+    )
 
     async def exchange() -> list[int]:
         got: list[int] = []
@@ -249,14 +256,15 @@ def test_a_quick_callback_moves_to_the_loop_and_every_reply_arrives_in_order(mak
         return got
 
     assert run(exchange()) == list(range(1, 41))
-    assert all(name.startswith("pywry-callback-") for name in threads[:PROMOTE_AFTER])
-    assert threads[PROMOTE_AFTER:] == ["pywry-loop"] * (40 - PROMOTE_AFTER)
+    assert len(threads) == 40
+    assert all(name.startswith(thread) for name in threads)
 
 
 @pytest.mark.timeout(60)
 def test_a_page_that_sends_a_burst_before_reading_its_answers_is_read_to_the_end(make_app):
-    # Answers of a callback on the loop are started by the socket's reader: it must not wait
-    # for them, or a page that writes before it reads would fill both directions and stall.
+    # Answers of a callback on the loop are produced while the socket's reader handles the
+    # page's frames: the reader must never wait for their sends, or a page that writes
+    # before it reads would fill both directions and stall.
     app = make_app(max_inbound_rate=10_000_000)
     pad = "p" * 4000
     threads: list[str] = []
@@ -265,7 +273,7 @@ def test_a_page_that_sends_a_burst_before_reading_its_answers_is_read_to_the_end
         threads.append(threading.current_thread().name)
         handle.emit("app:pong", pad)
 
-    handle = app.show("<p/>", label="burst", callbacks={"app:ping": on_ping})
+    handle = app.show("<p/>", label="burst", callbacks={"app:ping": on_ping}, sync_to_thread=False)
     burst = 3000  # about 12 MB of answers: far more than the sockets' buffers hold
 
     async def exchange() -> int:
@@ -275,11 +283,6 @@ def test_a_page_that_sends_a_burst_before_reading_its_answers_is_read_to_the_end
         ) as ws:
             await until(ws, "pywry:hello")
             seq = 0
-            while threads[-5:] != ["pywry-loop"] * 5:  # until the callback runs on the loop
-                seq += 1
-                await ws.send(json.dumps({"type": "app:ping", "data": seq, "seq": seq}))
-                await until(ws, "app:pong")
-                assert seq < 200, "the callback never moved to the loop"
             sent = 0
 
             async def send_burst() -> None:

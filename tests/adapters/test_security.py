@@ -46,7 +46,7 @@ def root_of(url: str) -> str:
 
 
 def token_of(app: PyWry, label: str) -> str:
-    return app.container.bridge().widget(label).token.reveal()
+    return app.container.gateway().widget(label).token.reveal()
 
 
 def open_socket(
@@ -666,7 +666,7 @@ def test_the_token_never_reaches_a_log_line_a_repr_or_an_error(make_app, caplog,
     )
     texts = [
         repr(handle),
-        repr(app.container.bridge().widget("secret")),
+        repr(app.container.gateway().widget("secret")),
         repr(app.settings),
         json.dumps(auth_error),
         json.dumps(bad_frame),

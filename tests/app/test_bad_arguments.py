@@ -87,13 +87,13 @@ def test_a_destroyed_app_says_so_every_time_and_shows_nothing(app):
     app.close()
 
 
-def test_the_bridge_refuses_events_once_its_server_stopped(app):
+def test_the_gateway_refuses_events_once_its_server_stopped(app):
     app.show("<p/>", label="d")
-    bridge = app.container.bridge()
+    gateway = app.container.gateway()
     app.destroy()
     for _ in range(3):
         with pytest.raises(IllegalTransitionError, match="stopped"):
-            bridge.emit("app:x", 1, "d")
+            gateway.emit("app:x", 1, "d")
 
 
 def test_a_label_that_is_not_a_string_is_refused_clearly(app):

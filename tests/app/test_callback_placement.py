@@ -1,23 +1,26 @@
-"""Where sync callbacks run: on workers until they prove quick, then on the loop.
+"""Where callbacks run, by a rule a user can read: sync on workers, async or asked-for on the loop.
 
-The bridge and the facade are real; pages are :class:`FakePage` (no socket, no browser).
+The hub and the facade are real; pages are :class:`FakePage` (no socket, no browser).
 Each callback records the name of the thread it ran on: ``pywry-callback-*`` for a
-worker, ``pywry-loop`` for the server's loop.
+worker, ``pywry-loop`` for the server's loop. Nothing here depends on how quick a
+callback was before.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any
 
 import pytest
 
-from pywry import PyWry, WindowMode
-from pywry.app.callbacks import PROMOTE_AFTER
+from pywry import InvalidArgumentError, PyWry, WindowMode
+from pywry.app import callbacks as callbacks_module
 from pywry.testing import FakeBrowserLauncher, FakePage, FakeServerRunner
 
 LOOP = "pywry-loop"
+WORKER = "pywry-callback-"
 
 
 @pytest.fixture
@@ -25,28 +28,15 @@ def app(fake_app):
     return fake_app()
 
 
-@pytest.fixture
-def roomy_app(fake_app):
-    """For tests of what runs on the loop, not of the budget: a worker's run that waits for
-    the loop or the GIL (a show() from a worker does) never counts as slow here."""
-    return fake_app(callback_inline_budget=0.5)
-
-
 class Recorder:
     """A sync callback that records (thread name, data) and answers the page."""
 
-    def __init__(
-        self, app: PyWry, label: str, *, slow_at: set[int] | None = None, slow: float = 0.05
-    ) -> None:
+    def __init__(self, app: PyWry, label: str) -> None:
         self.app = app
         self.label = label
         self.calls: list[tuple[str, Any]] = []
-        self.slow_at = slow_at or set()
-        self.slow = slow
 
     def __call__(self, data: Any, event_type: str, label: str) -> None:
-        if data in self.slow_at:
-            time.sleep(self.slow)
         self.calls.append((threading.current_thread().name, data))
         self.app.emit("app:done", data, label)
 
@@ -60,60 +50,71 @@ def run(page: FakePage, count: int, start: int = 0) -> None:
         page.wait_for("app:done", count=k + 1)
 
 
-def test_a_quick_callback_runs_on_workers_first_then_on_the_loop(roomy_app):
-    app = roomy_app
+def test_a_sync_callback_runs_on_a_worker_however_often_and_quickly_it_ran(app):
     callback = Recorder(app, "w")
     app.show("<p/>", label="w", callbacks={"app:go": callback})
-    page = FakePage(app, "w").connect()
-    run(page, PROMOTE_AFTER + 5)
-    threads = callback.threads()
-    assert all(name.startswith("pywry-callback-") for name in threads[:PROMOTE_AFTER])
-    assert threads[PROMOTE_AFTER:] == [LOOP] * 5
-    assert page.events("app:done") == list(range(PROMOTE_AFTER + 5))
+    run(FakePage(app, "w").connect(), 40)
+    assert len(callback.threads()) == 40
+    assert all(name.startswith(WORKER) for name in callback.threads())
 
 
-def test_one_slow_run_on_the_loop_sends_a_callback_back_to_workers_for_good(app):
-    slow = PROMOTE_AFTER + 2
-    callback = Recorder(app, "w", slow_at={slow})
-    app.show("<p/>", label="w", callbacks={"app:go": callback})
-    page = FakePage(app, "w").connect()
-    run(page, 3 * PROMOTE_AFTER)
-    threads = callback.threads()
-    assert threads[slow] == LOOP  # the slow run itself: the loop cannot know in advance
-    assert LOOP not in threads[slow + 1 :]
-
-
-def test_one_run_a_little_over_the_budget_is_forgiven_but_three_in_a_row_demote(app):
-    # 3 ms: over the 1 ms budget, under the 10 ms that demotes at once.
-    first = PROMOTE_AFTER + 1
-    callback = Recorder(app, "w", slow_at={first, first + 20, first + 21, first + 22}, slow=0.003)
-    app.show("<p/>", label="w", callbacks={"app:go": callback})
-    page = FakePage(app, "w").connect()
-    run(page, first + 30)
-    threads = callback.threads()
-    assert threads[first : first + 23] == [LOOP] * 23  # one strike, forgiven; then three
-    assert LOOP not in threads[first + 23 :]
-
-
-def test_a_callback_slow_on_a_worker_is_not_promoted_until_it_is_quick_again(app):
-    callback = Recorder(app, "w", slow_at={PROMOTE_AFTER - 1})
-    app.show("<p/>", label="w", callbacks={"app:go": callback})
-    page = FakePage(app, "w").connect()
-    run(page, 2 * PROMOTE_AFTER + 2)
-    threads = callback.threads()
-    assert LOOP not in threads[: 2 * PROMOTE_AFTER]
-    assert threads[2 * PROMOTE_AFTER :] == [LOOP] * 2
-
-
-def test_a_budget_of_zero_keeps_every_sync_callback_on_workers(fake_app):
-    app = fake_app(callback_inline_budget=0)
+@pytest.mark.parametrize("how", ["show", "app.on", "handle.on"])
+def test_a_sync_callback_asked_to_stay_off_threads_runs_on_the_loop(app, how):
     callback = Recorder(app, "w")
-    app.show("<p/>", label="w", callbacks={"app:go": callback})
-    run(FakePage(app, "w").connect(), 3 * PROMOTE_AFTER)
-    assert LOOP not in callback.threads()
+    if how == "show":
+        app.show("<p/>", label="w", callbacks={"app:go": callback}, sync_to_thread=False)
+    elif how == "app.on":
+        app.show("<p/>", label="w")
+        app.on("app:go", callback, label="w", sync_to_thread=False)
+    else:
+        app.show("<p/>", label="w").on("app:go", callback, sync_to_thread=False)
+    run(FakePage(app, "w").connect(), 5)
+    assert callback.threads() == [LOOP] * 5
 
 
-def test_a_widget_keeps_its_order_while_one_of_its_callbacks_is_on_a_worker(app):
+def test_an_async_callback_runs_on_the_loop(app):
+    threads: list[str] = []
+
+    async def on_go(data: Any) -> None:
+        threads.append(threading.current_thread().name)
+        app.emit("app:done", data, "w")
+
+    app.show("<p/>", label="w", callbacks={"app:go": on_go})
+    run(FakePage(app, "w").connect(), 3)
+    assert threads == [LOOP] * 3
+
+
+@pytest.mark.parametrize("value", ["no", 0, None])
+def test_sync_to_thread_takes_only_true_or_false(app, value):
+    handle = app.show("<p/>", label="w")
+    with pytest.raises(InvalidArgumentError, match="sync_to_thread must be True or False"):
+        handle.on("app:go", lambda data: None, sync_to_thread=value)
+
+
+def test_a_callback_quick_many_times_then_slow_never_delays_another_widget(app):
+    release = threading.Event()
+
+    def sometimes_slow(data: Any) -> None:
+        if data == "slow":
+            release.wait(10)  # a query that takes seconds, after many quick ones
+        app.emit("app:done", data, "a")
+
+    app.show("<p/>", label="a", callbacks={"app:go": sometimes_slow})
+    app.show("<p/>", label="b", callbacks={"app:go": Recorder(app, "b")})
+    a, b = FakePage(app, "a").connect(), FakePage(app, "b").connect()
+    run(a, 30)
+    try:
+        a.emit("app:go", "slow")
+        started = time.monotonic()
+        run(b, 5)  # widget b round trips while a's callback is stuck
+        assert time.monotonic() - started < 2.0
+        assert a.events("app:done") == list(range(30))  # a's answer waits for its callback
+    finally:
+        release.set()
+    assert a.wait_for("app:done", count=31) == "slow"
+
+
+def test_a_widget_keeps_its_order_across_its_callbacks_on_workers(app):
     order: list[tuple[str, int]] = []
     release = threading.Event()
 
@@ -125,28 +126,31 @@ def test_a_widget_keeps_its_order_while_one_of_its_callbacks_is_on_a_worker(app)
             assert release.wait(5)
         order.append(("held", data))
 
-    handle = app.show("<p/>", label="w", callbacks={"app:quick": quick, "app:held": held})
-    page = FakePage(app, "w").connect()
-    for k in range(PROMOTE_AFTER):  # promote `quick`
-        page.emit("app:quick", -1 - k)
-    deadline = time.monotonic() + 5
-    while len(order) < PROMOTE_AFTER and time.monotonic() < deadline:
-        time.sleep(0.005)
-    order.clear()
+    app.show("<p/>", label="w", callbacks={"app:quick": quick, "app:held": held})
+    page = FakePage(app, "w").connect(ready=False)
     page.emit("app:held", 0)  # holds the widget's lane on a worker
     for k in range(1, 4):
-        page.emit("app:quick", k)  # must wait behind it, not jump onto the loop
+        page.emit("app:quick", k)  # waits behind it
     release.set()
-    handle.emit("app:sync", {})
-    page.wait_for("app:sync")
-    deadline = time.monotonic() + 5
-    while len(order) < 4 and time.monotonic() < deadline:
-        time.sleep(0.005)
-    assert order == [("held", 0), ("quick", 1), ("quick", 2), ("quick", 3)]
+    page.emit("app:quick", 4, wait=True)
+    assert order == [("held", 0), ("quick", 1), ("quick", 2), ("quick", 3), ("quick", 4)]
 
 
-def test_a_callback_on_the_loop_can_show_update_and_close_widgets(roomy_app):
-    app = roomy_app
+def test_a_long_run_on_the_loop_is_logged_with_what_to_do(app, caplog, monkeypatch):
+    monkeypatch.setattr(callbacks_module, "LONG_ON_LOOP", 0.01)
+
+    def hog(data: Any) -> None:
+        time.sleep(0.05)  # stands for a blocking call: the very thing being detected
+        app.emit("app:done", data, "w")
+
+    app.show("<p/>", label="w", callbacks={"app:go": hog}, sync_to_thread=False)
+    with caplog.at_level(logging.WARNING, logger="pywry.callbacks"):
+        run(FakePage(app, "w").connect(), 1)
+    assert "held the server's event loop" in caplog.text
+    assert "drop sync_to_thread=False" in caplog.text
+
+
+def test_a_callback_on_the_loop_can_show_update_and_close_widgets(app):
     shown: list[str] = []
 
     def on_go(data: Any) -> None:
@@ -158,13 +162,10 @@ def test_a_callback_on_the_loop_can_show_update_and_close_widgets(roomy_app):
         shown.append(threading.current_thread().name)
         app.emit("app:done", data, "w")
 
-    app.show("<p/>", label="w", callbacks={"app:go": on_go})
+    app.show("<p/>", label="w", callbacks={"app:go": on_go}, sync_to_thread=False)
     page = FakePage(app, "w").connect()
-    run(page, PROMOTE_AFTER + 3)
-    assert shown[-3:] == [LOOP] * 3
-    deadline = time.monotonic() + 5
-    while app.get_labels() != ["w"] and time.monotonic() < deadline:
-        time.sleep(0.005)
+    run(page, 3)
+    assert shown == [LOOP] * 3
     assert app.get_labels() == ["w"]
 
 
@@ -217,30 +218,32 @@ def test_destroy_from_a_callback_on_the_loop_stops_the_server_and_a_later_destro
     assert page.wait_closed(5) == 1001
 
 
-def test_a_callback_on_the_loop_that_exits_is_reported_and_the_page_keeps_working(roomy_app):
-    app = roomy_app
-
+@pytest.mark.parametrize("sync_to_thread", [True, False])
+def test_a_callback_that_exits_is_reported_and_the_page_keeps_working(app, sync_to_thread):
     def on_go(data: Any) -> None:
-        if data == PROMOTE_AFTER + 1:
+        if data == 1:
             raise SystemExit(3)
         app.emit("app:done", data, "w")
 
-    app.show("<p/>", label="w", callbacks={"app:go": on_go})
+    app.show("<p/>", label="w", callbacks={"app:go": on_go}, sync_to_thread=sync_to_thread)
     page = FakePage(app, "w").connect()
-    run(page, PROMOTE_AFTER + 1)
-    page.emit("app:go", PROMOTE_AFTER + 1)
+    run(page, 1)
+    page.emit("app:go", 1)
     error = page.wait_for("pywry:error")
     assert error["error"] == "SystemExit"
-    page.emit("app:go", PROMOTE_AFTER + 2)
-    page.wait_for("app:done", count=PROMOTE_AFTER + 2)
+    page.emit("app:go", 2)
+    assert page.wait_for("app:done", count=2) == 2
 
 
-def test_an_error_report_comes_after_what_the_callback_emitted_before_it_failed(app):
+@pytest.mark.parametrize("sync_to_thread", [True, False])
+def test_an_error_report_comes_after_what_the_callback_emitted_before_it_failed(
+    app, sync_to_thread
+):
     def on_go(data: Any) -> None:
         app.emit("app:before", data, "w")
         raise ValueError("broken")
 
-    app.show("<p/>", label="w", callbacks={"app:go": on_go})
+    app.show("<p/>", label="w", callbacks={"app:go": on_go}, sync_to_thread=sync_to_thread)
     page = FakePage(app, "w").connect()
     for k in range(3):
         page.emit("app:go", k)

@@ -186,7 +186,7 @@ def test_update_reaches_open_pages_and_keeps_the_url(app):
     page = FakePage(app, "u").connect()
     handle.update("<p>new</p>")
     assert page.wait_for("pywry:update-html")["html"] == "<p>new</p>"
-    assert app.container.bridge().widget("u").html == "<p>new</p>"
+    assert app.container.gateway().widget("u").html == "<p>new</p>"
     handle.update_html("<p>newer</p>")
     assert page.wait_for("pywry:update-html", count=2)["html"] == "<p>newer</p>"
 

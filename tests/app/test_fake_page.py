@@ -23,7 +23,7 @@ def test_a_fake_page_says_ready_on_connect_and_goodbye_on_close(app):
     page = FakePage(app, "w").connect()
     page.close()
     FakePage(app, "w").connect(ready=False).close(goodbye=False)  # a crash: neither
-    app.container.loop_thread().run(app.container.bridge().settle())
+    app.container.loop_thread().run(app.container.callback_runner().settle(5.0))
     assert seen == [("ready", {}), ("bye", {"reason": "page closed", "widget_id": "w"})]
 
 

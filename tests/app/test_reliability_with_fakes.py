@@ -1,12 +1,11 @@
-"""Reliability of the bridge itself, with fakes: no socket, no browser, exact control.
+"""Reliability of the hub itself, with fakes: no socket, no browser, exact control.
 
-A :class:`Socket` here stands for one page's WebSocket: it records what the bridge sends
-and can be frozen (its sends wait) to play a page that stopped reading.
+A :class:`RecordingConnection` stands for one page's WebSocket: it records what the hub
+sends and can be frozen (its sends wait) to play a page that stopped reading.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 import time
@@ -15,10 +14,10 @@ from typing import Any
 import pytest
 
 from pywry import PyWry, WindowMode
-from pywry.app.bridge import Bridge, Rejection
-from pywry.app.pages import MAX_DIRECT, PageSession
-from pywry.domain.session import InboundLedger, Session
-from pywry.testing import FakeBrowserLauncher, FakeServerRunner
+from pywry.app.outbox import MAX_CONTROL
+from pywry.app.page_port import Rejection
+from pywry.app.pages import PageSession
+from pywry.testing import FakeBrowserLauncher, FakeServerRunner, RecordingConnection
 
 
 @pytest.fixture
@@ -33,68 +32,29 @@ def app():
     app.destroy()
 
 
-class Socket:
-    """One page's socket as the bridge sees it."""
-
-    def __init__(self, *, frozen: bool = False) -> None:
-        self.frames: list[dict[str, Any]] = []
-        self.closed: tuple[int, str] | None = None
-        self._cond = threading.Condition()
-        self._open = threading.Event()
-        if not frozen:
-            self._open.set()
-
-    def thaw(self) -> None:
-        self._open.set()
-
-    async def send_text(self, text: str) -> None:
-        if not self._open.is_set():
-            await asyncio.to_thread(self._open.wait)
-        message = json.loads(text)
-        with self._cond:
-            self.frames.extend(message.get("events", [message]))
-            self._cond.notify_all()
-
-    async def close(self, code: int, reason: str) -> None:
-        with self._cond:
-            self.closed = (code, reason)
-            self._cond.notify_all()
-
-    def types(self) -> list[str]:
-        with self._cond:
-            return [str(f.get("type")) for f in self.frames]
-
-    def wait(self, predicate: Any, timeout: float = 5.0) -> None:
-        with self._cond:
-            assert self._cond.wait_for(lambda: predicate(self), timeout), self.types()[-5:]
-
-
 @pytest.fixture
 def frozen(app: PyWry) -> Any:
-    """Make frozen sockets; all are thawed before the app is destroyed, even on failure."""
-    made: list[Socket] = []
+    """Make frozen connections; all are thawed before the app is destroyed, even on failure."""
+    made: list[RecordingConnection] = []
 
-    def make() -> Socket:
-        sock = Socket(frozen=True)
-        made.append(sock)
-        return sock
+    def make() -> RecordingConnection:
+        conn = RecordingConnection(frozen=True)
+        made.append(conn)
+        return conn
 
     yield make
-    for sock in made:
-        sock.thaw()
+    for conn in made:
+        conn.thaw()
 
 
-def bridge_of(app: PyWry) -> Bridge:
-    bridge: Bridge = app.container.bridge()
-    return bridge
-
-
-def attach(app: PyWry, label: str, page_id: str, sock: Socket, since: int | None = None) -> Any:
-    bridge = bridge_of(app)
-    token = bridge.widget(label).token.reveal()
+def attach(
+    app: PyWry, label: str, page_id: str, conn: RecordingConnection, since: int | None = None
+) -> Any:
+    hub = app.container.hub()
+    token = app.container.gateway().widget(label).token.reveal()
 
     async def run() -> PageSession | Rejection:
-        return await bridge.attach(label, token=token, page_id=page_id, since=since, conn=sock)
+        return await hub.attach(label, token=token, page_id=page_id, since=since, conn=conn)
 
     return app.container.loop_thread().run(run())
 
@@ -102,40 +62,17 @@ def attach(app: PyWry, label: str, page_id: str, sock: Socket, since: int | None
 def send(app: PyWry, page: PageSession, *frames: dict[str, Any]) -> float:
     async def run() -> float:
         raw = json.dumps({"events": list(frames)} if len(frames) > 1 else frames[0])
-        return bridge_of(app).receive(page, raw)
+        return await app.container.hub().receive(page, raw)
 
     return app.container.loop_thread().run(run())
 
 
 def detach(app: PyWry, page: PageSession) -> None:
-    app.container.loop_thread().run(bridge_of(app).detach(page))
+    app.container.loop_thread().run(app.container.hub().detach(page))
 
 
 def n(seq: int) -> dict[str, Any]:
     return {"type": "app:n", "data": seq, "seq": seq}
-
-
-# ------------------------------------------------------------------ the ledger
-def test_the_inbound_ledger_forgets_the_least_recently_active_page_first():
-    ledger = InboundLedger(max_pages=2)
-    assert ledger.accept("a", 1)
-    assert ledger.accept("b", 1)
-    assert ledger.last("a") == 1  # "a" is now the most recent
-    assert ledger.accept("c", 1)
-    assert (ledger.knows("a"), ledger.knows("b"), ledger.knows("c")) == (True, False, True)
-    assert len(ledger) == 2
-
-
-def test_sessions_of_one_page_share_what_was_handled():
-    ledger = InboundLedger(max_pages=8)
-    first = Session(label="w", page_id="p", ledger=ledger)
-    assert first.accept_inbound(1)
-    assert first.accept_inbound(2)
-    second = Session(label="w", page_id="p", ledger=ledger)
-    assert second.inbound_seq == 2
-    assert not second.accept_inbound(2)
-    assert second.accept_inbound(3)
-    assert not first.accept_inbound(3)  # a stale connection cannot handle it again
 
 
 # ------------------------------------------------------------------ exactly once
@@ -149,13 +86,13 @@ def test_the_first_frame_says_what_was_handled_and_resent_frames_are_not_handled
             done.set()
 
     app.show("<p/>", label="w", callbacks={"app:n": record})
-    first = Socket()
+    first = RecordingConnection()
     page = attach(app, "w", "tab", first)
     first.wait(lambda s: s.types()[:1] == ["pywry:hello"])
     assert first.frames[0]["data"]["inbound"] == 0
     send(app, page, n(1), n(2), n(3))
     detach(app, page)  # the socket died; the page never heard an ack
-    again = Socket()
+    again = RecordingConnection()
     page = attach(app, "w", "tab", again)
     again.wait(lambda s: bool(s.frames))
     hello = again.frames[0]
@@ -171,7 +108,7 @@ def test_the_first_frame_says_what_was_handled_and_resent_frames_are_not_handled
 
 def test_handled_frames_are_acknowledged_in_bulk(app):
     app.show("<p/>", label="w", callbacks={"app:n": lambda d: None})
-    sock = Socket()
+    sock = RecordingConnection()
     page = attach(app, "w", "tab", sock)
     send(app, page, *(n(i) for i in range(1, 301)))
     sock.wait(lambda s: any(f["type"] == "pywry:ack" for f in s.frames))
@@ -182,31 +119,30 @@ def test_handled_frames_are_acknowledged_in_bulk(app):
 
 def test_a_client_without_a_page_id_gets_no_hello_and_resumes_nothing(app):
     app.show("<p/>", label="w")
-    sock = Socket()
+    sock = RecordingConnection()
     attach(app, "w", "anonymous", sock)
-    bridge_of(app).emit("app:n", 1, "w")
+    app.emit("app:n", 1, "w")
     sock.wait(lambda s: bool(s.frames))
     assert sock.types() == ["app:n"]
 
 
 def test_a_new_connection_of_a_page_closes_its_stale_one(app):
     app.show("<p/>", label="w")
-    stale, fresh = Socket(), Socket()
+    stale, fresh = RecordingConnection(), RecordingConnection()
     attach(app, "w", "tab", stale)
     attach(app, "w", "tab", fresh)
-    stale.wait(lambda s: s.closed is not None)
-    assert stale.closed is not None
-    assert stale.closed[0] == 1000
-    assert fresh.closed is None
+    stale.wait_closed()
+    assert stale.close_code == 1000
+    assert fresh.close_code is None
 
 
 def test_closing_a_widget_acknowledges_what_its_page_sent_first(app):
     app.show("<p/>", label="w", callbacks={"app:n": lambda data: None})
-    sock = Socket()
+    sock = RecordingConnection()
     page = attach(app, "w", "tab", sock)
     send(app, page, *(n(i) for i in range(1, 6)))
     app.close("w")
-    sock.wait(lambda s: s.closed is not None)
+    sock.wait_closed()
     acks = [f["data"]["inbound"] for f in sock.frames if f["type"] == "pywry:ack"]
     assert acks[-1:] == [5]  # the page then keeps nothing for a resend
     assert "pywry:closed" in sock.types()
@@ -214,17 +150,17 @@ def test_closing_a_widget_acknowledges_what_its_page_sent_first(app):
 
 def test_an_emit_on_the_loop_goes_after_what_other_threads_emitted_before(app):
     app.show("<p/>", label="w")
-    sock = Socket()
+    sock = RecordingConnection()
     attach(app, "w", "tab", sock)
-    bridge = bridge_of(app)
+    gateway = app.container.gateway()
 
     async def scene() -> None:
-        # A worker's emit returns; the loop has not drained it yet when code on the loop
+        # A worker's emit returns; the loop has not taken it yet when code on the loop
         # (a callback that runs there) emits the next event of the same widget.
-        worker = threading.Thread(target=lambda: bridge.emit("app:x", 1, "w"))
+        worker = threading.Thread(target=lambda: gateway.emit("app:x", 1, "w"))
         worker.start()
         worker.join()
-        bridge.emit("app:y", 2, "w")
+        gateway.emit("app:y", 2, "w")
 
     app.container.loop_thread().run(scene())
     sock.wait(lambda s: "app:y" in s.types())
@@ -240,24 +176,25 @@ def test_a_page_that_fell_off_the_buffer_is_told_and_closed_to_reload(app, froze
     for i in range(1_000):  # 20 times the buffer, while the page reads nothing
         handle.emit("app:n", i)
     assert time.perf_counter() - started < 1.0
-    channel = bridge_of(app)._channels["w"]
-    time.sleep(0.1)
-    assert len(channel.stream) <= 50
     sock.thaw()
-    sock.wait(lambda s: s.closed is not None)
+    sock.wait_closed()
     types = sock.types()
     assert types[-2:] == ["pywry:overflow", "pywry:resync"]
     assert sock.frames[-2]["data"]["missed"] > 0
-    assert sock.closed == (4000, "resync")
+    assert sock.close_code == 4000
     assert types.count("pywry:resync") == 1
 
 
 def test_error_reports_to_a_page_that_does_not_read_are_bounded(app, frozen):
     app.show("<p/>", label="w")
-    page = attach(app, "w", "tab", frozen())
-    for i in range(1, MAX_DIRECT * 3):
+    conn = frozen()
+    page = attach(app, "w", "tab", conn)
+    for i in range(1, MAX_CONTROL * 3):
         send(app, page, {"type": "not a name", "seq": i})
-    assert len(page._direct) <= MAX_DIRECT + 1  # + the hello, if not yet taken
+    conn.thaw()
+    conn.wait(lambda c: any(a["inbound"] == MAX_CONTROL * 3 - 1 for a in c.data("pywry:ack")))
+    # The hello and one report went before the page stopped reading; the rest is bounded.
+    assert len(conn.data("pywry:error")) <= MAX_CONTROL + 1
 
 
 def test_a_page_over_the_inbound_rate_is_paused_not_dropped(fake_app):
@@ -273,7 +210,7 @@ def test_a_page_over_the_inbound_rate_is_paused_not_dropped(fake_app):
             all_seen.set()
 
     app.show("<p/>", label="w", callbacks={"app:n": count})
-    page = attach(app, "w", "tab", Socket())
+    page = attach(app, "w", "tab", RecordingConnection())
     assert send(app, page, *(n(i) for i in range(1, 101))) == 0.0
     pause = send(app, page, *(n(i) for i in range(101, 151)))
     assert 0.35 < pause <= 0.51  # 50 frames over: half a second at 100/s
@@ -284,26 +221,23 @@ def test_a_page_over_the_inbound_rate_is_paused_not_dropped(fake_app):
 # ------------------------------------------------------------------ cuts and shutdown
 def test_drop_connections_cuts_sockets_without_a_goodbye(app):
     app.show("<p/>", label="w")
-    socks = [Socket(), Socket()]
+    socks = [RecordingConnection(), RecordingConnection()]
     for i, sock in enumerate(socks):
         attach(app, "w", f"tab{i}", sock)
-    assert bridge_of(app).drop_connections("w") == 2
+    assert app.container.gateway().drop_connections("w") == 2
     for sock in socks:
-        sock.wait(lambda s: s.closed is not None)
-        assert sock.closed is not None
-        assert sock.closed[0] == 1012
+        assert sock.wait_closed() == 1012
         assert "pywry:server-stopped" not in sock.types()
 
 
 def test_a_stopping_server_tells_pages_and_refuses_new_ones(app):
     app.show("<p/>", label="w")
-    sock = Socket()
+    sock = RecordingConnection()
     attach(app, "w", "tab", sock)
-    app.container.loop_thread().run(bridge_of(app).shutdown(timeout=1))
+    app.container.loop_thread().run(app.container.runtime().stop(grace=1))
     assert "pywry:server-stopped" in sock.types()
-    assert sock.closed is not None
-    assert sock.closed[0] == 1001
-    refused = attach(app, "w", "late", Socket())
+    assert sock.close_code == 1001
+    refused = attach(app, "w", "late", RecordingConnection())
     assert isinstance(refused, Rejection)
     assert (refused.code, refused.error) == (1001, "server-stopped")
 
@@ -311,22 +245,22 @@ def test_a_stopping_server_tells_pages_and_refuses_new_ones(app):
 @pytest.mark.parametrize("goodbye", ["close", "shutdown"])
 def test_a_goodbye_reaches_the_page_after_every_event_emitted_before_it(app, goodbye):
     app.show("<p/>", label="w")
-    sock = Socket()
+    sock = RecordingConnection()
     attach(app, "w", "tab", sock)
     sock.wait(lambda s: "pywry:hello" in s.types())
-    bridge = bridge_of(app)
+    runtime = app.container.runtime()
 
     async def emit_then_say_goodbye() -> None:
-        # One loop step: the writer has sent none of the events when the goodbye is queued.
+        # One loop step: none of the events was sent when the goodbye is queued.
         for i in range(20):
             app.emit("app:x", i, label="w")
         if goodbye == "close":
             app.close("w")
         else:
-            await bridge.shutdown(timeout=2)
+            await runtime.stop(grace=2)
 
     app.container.loop_thread().run(emit_then_say_goodbye())
-    sock.wait(lambda s: s.closed is not None)
+    sock.wait_closed()
     last = "pywry:closed" if goodbye == "close" else "pywry:server-stopped"
     types = [t for t in sock.types() if t not in ("pywry:hello", "pywry:ack")]
     assert types == ["app:x"] * 20 + [last]
@@ -341,10 +275,10 @@ def test_events_acknowledged_before_a_destroy_still_reach_their_callbacks(app):
         ran.append(data)
 
     app.show("<p/>", label="w", callbacks={"app:n": slow})
-    sock = Socket()
+    sock = RecordingConnection()
     page = attach(app, "w", "tab", sock)
     send(app, page, *(n(i) for i in range(1, 6)))
-    assert page.session.inbound_seq == 5  # handled, as the next acknowledgement will say
+    assert page.session.handled == 5  # handled, as the next acknowledgement will say
     threading.Timer(0.2, release.set).start()
     app.destroy()
     assert ran == [1, 2, 3, 4, 5]
@@ -362,7 +296,7 @@ def test_callbacks_still_queued_when_the_stop_times_out_are_counted_in_a_warning
         release.wait(5)
 
     app.show("<p/>", label="w", callbacks={"app:n": blocking})
-    page = attach(app, "w", "tab", Socket())
+    page = attach(app, "w", "tab", RecordingConnection())
     send(app, page, *(n(i) for i in range(1, 4)))
     assert started.wait(5)  # the first call runs; the other two wait behind it
     try:

@@ -22,7 +22,7 @@ from pywry.domain import (
     matches,
     new_label,
 )
-from pywry.domain.session import InboundLedger
+from pywry.domain.session import HandledFrames
 
 # ---------------------------------------------------------------- tokens
 
@@ -160,43 +160,41 @@ def test_a_closed_session_cannot_reopen():
         session.move_to(SessionState.OPEN)
 
 
-def test_a_session_handles_each_inbound_frame_once():
-    session = Session(label="a", page_id="p")
-    assert session.accept_inbound(1)
-    assert session.accept_inbound(2)
-    assert not session.accept_inbound(2)
-    assert not session.accept_inbound(1)
-    assert session.accept_inbound(None)
+def test_only_a_page_that_gave_its_id_can_resume():
+    assert Session(label="a", page_id="tab-1").resumable
+    assert not Session(label="a", page_id="anonymous").resumable
 
 
-def test_reading_what_a_ledger_handled_neither_adds_nor_refreshes_a_page():
-    ledger = InboundLedger(max_pages=2)
-    assert ledger.accept("old", 1)
-    assert ledger.accept("new", 1)
-    assert ledger.handled("unknown") == 0
-    assert not ledger.knows("unknown")
-    assert ledger.handled("old") == 1  # a read: "old" stays the least recently active
-    assert ledger.accept("third", 1)
-    assert not ledger.knows("old")
-    assert ledger.knows("new")
+def test_handled_frames_forget_the_least_recently_active_page_first():
+    handled = HandledFrames(max_pages=2)
+    assert handled.accept("a", 1)
+    assert handled.accept("b", 1)
+    assert handled.last("a") == 1  # "a" is now the most recent
+    assert handled.accept("c", 1)
+    assert (handled.knows("a"), handled.knows("b"), handled.knows("c")) == (True, False, True)
+    assert len(handled) == 2
 
 
-def test_a_ledger_refuses_what_it_handled_and_takes_what_follows():
-    ledger = InboundLedger(max_pages=4)
-    assert ledger.accept("p", 3)
-    assert not ledger.accept("p", 3)
-    assert not ledger.accept("p", 2)
-    assert ledger.accept("p", 4)
-    assert ledger.handled("p") == 4
+def test_handled_frames_refuse_what_was_handled_and_take_what_follows():
+    handled = HandledFrames(max_pages=4)
+    assert handled.accept("p", 3)
+    assert not handled.accept("p", 3)
+    assert not handled.accept("p", 2)
+    assert handled.accept("p", 4)
+    assert handled.last("p") == 4
 
 
 # ---------------------------------------------------------------- frame streams
 
 
+def fill(stream: FrameStream, *frames: bytes) -> None:
+    for frame in frames:
+        assert stream.append(stream.head + 1, frame)
+
+
 def test_a_stream_returns_what_follows_a_cursor_in_order():
     stream = FrameStream(max_frames=10, max_bytes=1000)
-    for i in range(1, 6):
-        assert stream.append(f"f{i}".encode()) == i
+    fill(stream, *(f"f{i}".encode() for i in range(1, 6)))
     assert stream.after(2) == [b"f3", b"f4", b"f5"]
     assert stream.after(5) == []
     assert stream.after(0, limit=2) == [b"f1", b"f2"]
@@ -204,8 +202,7 @@ def test_a_stream_returns_what_follows_a_cursor_in_order():
 
 def test_a_stream_gives_the_newest_frame_alone_unless_the_limit_is_zero():
     stream = FrameStream(max_frames=10, max_bytes=1000)
-    for i in range(1, 4):
-        stream.append(f"f{i}".encode())
+    fill(stream, b"f1", b"f2", b"f3")
     assert stream.after(2) == [b"f3"]
     assert stream.after(2, limit=1) == [b"f3"]
     assert stream.after(2, limit=0) == []
@@ -213,8 +210,7 @@ def test_a_stream_gives_the_newest_frame_alone_unless_the_limit_is_zero():
 
 def test_a_stream_forgets_the_oldest_frames_beyond_its_bounds():
     stream = FrameStream(max_frames=3, max_bytes=1000)
-    for _i in range(1, 7):
-        stream.append(b"x")
+    fill(stream, *[b"x"] * 6)
     assert (stream.tail, stream.head, len(stream)) == (4, 6, 3)
     assert stream.holds_after(3)
     assert not stream.holds_after(2)
@@ -222,23 +218,30 @@ def test_a_stream_forgets_the_oldest_frames_beyond_its_bounds():
 
 def test_a_stream_is_bounded_by_bytes_but_keeps_the_newest_frame():
     stream = FrameStream(max_frames=100, max_bytes=10)
-    stream.append(b"12345")
-    stream.append(b"123456")
+    fill(stream, b"12345", b"123456")
     assert len(stream) == 1
-    stream.append(b"x" * 50)
+    fill(stream, b"x" * 50)
     assert stream.after(stream.head - 1) == [b"x" * 50]
 
 
 @given(st.integers(1, 50), st.integers(0, 200), st.data())
 def test_a_stream_never_skips_or_repeats_a_frame(size, count, data):
     stream = FrameStream(max_frames=size, max_bytes=10**6)
-    for i in range(1, count + 1):
-        stream.append(str(i).encode())
+    fill(stream, *(str(i).encode() for i in range(1, count + 1)))
     cursor = data.draw(st.integers(0, count))
     if stream.holds_after(cursor):
         assert [int(f) for f in stream.after(cursor)] == list(range(cursor + 1, count + 1))
     else:
         assert cursor < count - size
+
+
+def test_a_stream_takes_the_numbers_the_bus_gave_ignores_repeats_and_refuses_gaps():
+    stream = FrameStream(max_frames=10, max_bytes=1000)
+    assert stream.append(1, b"a")
+    assert not stream.append(1, b"a again")  # delivered twice: kept once
+    with pytest.raises(ValueError, match="frame 3 does not follow frame 1"):
+        stream.append(3, b"c")
+    assert stream.after(0) == [b"a"]
 
 
 @pytest.mark.parametrize("name", [None, 3])

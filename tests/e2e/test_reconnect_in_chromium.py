@@ -45,13 +45,13 @@ def test_a_page_cut_off_in_the_middle_of_10000_emits_ends_with_all_of_them_in_or
     wait_connected(page)
     page.evaluate(RECORDER)
     page.evaluate("() => { window.samePage = true; }")
-    bridge = app.container.bridge()
+    gateway = app.container.gateway()
     started = time.perf_counter()
     for i in range(10_000):
         handle.emit("app:n", i)
         if i == 4_000:
             # The page is still taking in the first frames: cut it off mid-stream.
-            assert bridge.drop_connections("stream") == 1
+            assert gateway.drop_connections("stream") == 1
     received_at_cut = page.evaluate("() => window.got.length")
     page.wait_for_function("() => window.got.length >= 10000", timeout=15_000)
     elapsed = time.perf_counter() - started
@@ -75,7 +75,7 @@ def test_what_a_page_emits_while_cut_off_arrives_once_in_order(make_app, page):
     wait_connected(page)
     page.evaluate("() => { for (let i = 0; i < 5000; i++) window.pywry.emit('app:n', i); }")
     record.wait_for(100, 5)
-    app.container.bridge().drop_connections("up")
+    app.container.gateway().drop_connections("up")
     handled_at_cut = len(record.items)
     page.wait_for_function("() => !window.pywry.connected")
     page.evaluate("() => { for (let i = 5000; i < 5100; i++) window.pywry.emit('app:n', i); }")

@@ -1,17 +1,23 @@
-"""In-process adapters: the widget store and event bus of a single process.
+"""In-process adapters: widget store, event bus and inbound ledger of a single process.
 
-Both live on the server's event loop; the Redis adapters of deploy mode implement the
-same ports for many workers on many machines.
+All three live on the event loop; the Redis adapters of deploy mode implement the same
+ports for many workers on many machines, and pass the same contract tests.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections import deque
+from dataclasses import dataclass, field
+from itertools import islice
 
-from ..domain.ports import EventBus, Unsubscribe, WidgetStore
+from ..domain.ports import EventBus, FrameListener, InboundLedger, Unsubscribe, WidgetStore
+from ..domain.session import HandledFrames
 from ..domain.widget import Widget
 
-__all__ = ["MemoryEventBus", "MemoryWidgetStore"]
+__all__ = ["MemoryEventBus", "MemoryInboundLedger", "MemoryWidgetStore"]
+
+log = logging.getLogger("pywry.bus")
 
 
 class MemoryWidgetStore(WidgetStore):
@@ -33,32 +39,92 @@ class MemoryWidgetStore(WidgetStore):
         return list(self._widgets)
 
 
-class MemoryEventBus(EventBus):
-    """Delivers each published body to the listeners of its label, synchronously."""
+@dataclass(slots=True)
+class _Stream:
+    head: int = 0
+    size: int = 0
+    kept: deque[tuple[int, bytes]] = field(default_factory=deque)
+    listeners: list[FrameListener] = field(default_factory=list)
 
-    def __init__(self) -> None:
-        self._listeners: dict[str, list[Callable[[bytes], None]]] = {}
-        self._running = False
+
+class MemoryEventBus(EventBus):
+    """Numbers each widget's events and hands them to its subscribers before returning.
+
+    History is bounded like a page's replay buffer: at most ``history_frames`` events and
+    ``history_bytes`` bytes per widget (the newest is always kept).
+    """
+
+    def __init__(self, *, history_frames: int = 10_000, history_bytes: int = 16 << 20) -> None:
+        if history_frames < 1 or history_bytes < 1:
+            raise ValueError("the event bus must keep at least one event and one byte")
+        self._streams: dict[str, _Stream] = {}
+        self._max_frames = history_frames
+        self._max_bytes = history_bytes
 
     async def start(self) -> None:
-        self._running = True
+        """Nothing to connect to."""
 
     async def stop(self) -> None:
-        self._running = False
-        self._listeners.clear()
+        self._streams.clear()
 
-    def publish(self, label: str, body: bytes) -> None:
-        for listener in self._listeners.get(label, ()):
-            listener(body)
+    async def publish(self, label: str, body: bytes) -> int:
+        stream = self._streams.get(label)
+        if stream is None:
+            stream = self._streams[label] = _Stream()
+        stream.head = seq = stream.head + 1
+        kept = stream.kept
+        kept.append((seq, body))
+        stream.size += len(body)
+        while len(kept) > 1 and (len(kept) > self._max_frames or stream.size > self._max_bytes):
+            stream.size -= len(kept.popleft()[1])
+        for listener in stream.listeners:
+            try:
+                listener(seq, body)
+            except Exception:  # one subscriber's failure must not starve the others
+                log.exception("a subscriber of widget %r failed", label)
+        return seq
 
-    def subscribe(self, label: str, listener: Callable[[bytes], None]) -> Unsubscribe:
-        listeners = self._listeners.setdefault(label, [])
-        listeners.append(listener)
+    async def subscribe(self, label: str, listener: FrameListener) -> Unsubscribe:
+        stream = self._streams.get(label)
+        if stream is None:
+            stream = self._streams[label] = _Stream()
+        stream.listeners.append(listener)
 
-        def unsubscribe() -> None:
-            if listener in listeners:
-                listeners.remove(listener)
-            if not listeners and self._listeners.get(label) is listeners:
-                del self._listeners[label]
+        async def unsubscribe() -> None:
+            if listener in stream.listeners:
+                stream.listeners.remove(listener)
 
         return unsubscribe
+
+    async def history(self, label: str, after: int, limit: int) -> list[tuple[int, bytes]]:
+        stream = self._streams.get(label)
+        if stream is None or not stream.kept or limit < 1:
+            return []
+        start = max(0, after + 1 - stream.kept[0][0])  # the kept numbers are contiguous
+        return list(islice(stream.kept, start, start + limit))
+
+    async def forget(self, label: str) -> None:
+        self._streams.pop(label, None)
+
+
+class MemoryInboundLedger(InboundLedger):
+    """The last frame handled per page id, per widget; ``max_pages`` page ids per widget."""
+
+    def __init__(self, *, max_pages: int = 1600) -> None:
+        self._max_pages = max_pages
+        self._widgets: dict[str, HandledFrames] = {}
+
+    def _of(self, label: str) -> HandledFrames:
+        frames = self._widgets.get(label)
+        if frames is None:
+            frames = self._widgets[label] = HandledFrames(max_pages=self._max_pages)
+        return frames
+
+    async def last(self, label: str, page_id: str) -> int:
+        return self._of(label).last(page_id)
+
+    async def accept(self, label: str, page_id: str, seq: int) -> bool:
+        return self._of(label).accept(page_id, seq)
+
+    async def forget(self, label: str) -> None:
+        self._widgets.pop(label, None)

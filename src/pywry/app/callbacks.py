@@ -1,13 +1,15 @@
-"""Running callbacks: sync ones in per-widget lanes, quick ones on the loop, async on the loop.
+"""Running callbacks, where a rule a user can read says:
 
-Sync callbacks run on a bounded pool of worker threads, one widget's strictly in order,
-so a slow callback of one widget never delays another widget. Handing a call to a worker
-and its emits back costs two thread hops (about 100 µs of CPU per event), so a sync
-callback that has proved quick (its last :data:`PROMOTE_AFTER` runs each within
-``callback_inline_budget``) runs on the loop itself while its widget has nothing queued;
-a run there far over the budget, or a few just over it, send it back to the workers for
-good. Async callbacks run on the loop. A callback that raises is logged with its traceback
-and reported to the page; it never stops the server.
+- a plain (sync) function runs on a worker thread of a bounded pool, in its widget's lane:
+  one widget's calls strictly in the order their events came, one at a time, and a slow
+  callback of one widget never delays another widget;
+- an ``async def`` callback runs on the server's event loop, as a task of its own;
+- a plain function registered with ``sync_to_thread=False`` runs on the event loop at once.
+  That saves two thread hops per event, and blocks every page of every widget while it
+  runs: for quick code only. A run that took long is logged.
+
+Nothing else decides: not how quick a callback was before. A callback that raises is
+logged with its traceback and reported to the page; it never stops the server.
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ from typing import Any
 from ..domain.events import Event
 from .listeners import CallbackTable, ErrorReporter, Listener
 
-__all__ = ["PROMOTE_AFTER", "CallbackRunner"]
+__all__ = ["LONG_ON_LOOP", "CallbackRunner"]
 
 log = logging.getLogger("pywry.callbacks")
 
-PROMOTE_AFTER = 8  # quick runs in a row on a worker before a sync callback runs on the loop
+LONG_ON_LOOP = 0.1  # seconds a sync callback may hold the loop before it is logged
 
 
 class _Lane:
@@ -53,16 +55,8 @@ class CallbackRunner:
     callback holds one worker while the others serve every other widget.
     """
 
-    def __init__(
-        self,
-        *,
-        table: CallbackTable,
-        workers: int,
-        report: ErrorReporter,
-        inline_budget: float = 0.0,
-    ) -> None:
+    def __init__(self, *, table: CallbackTable, workers: int, report: ErrorReporter) -> None:
         self._table = table
-        self._budget = inline_budget  # seconds; 0: sync callbacks always run on workers
         self._report = report
         self._max_workers = workers
         self._workers: list[threading.Thread] = []
@@ -91,20 +85,18 @@ class CallbackRunner:
                 task = asyncio.get_running_loop().create_task(self._run_async(listener, event))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
-            elif listener.timing.inline and event.label not in self._lanes and not self._closed:
-                # Nothing of this widget is queued or running on a worker (lanes are
-                # removed only once empty), so running it now keeps the widget's order.
-                self._run_inline(listener, event)
+            elif listener.on_loop:
+                self._run_here(listener, event)
             else:
                 self._enqueue(listener, event)
         return len(listeners)
 
-    def _run_inline(self, listener: Listener, event: Event) -> None:
+    def _run_here(self, listener: Listener, event: Event) -> None:
+        """Run a sync callback on the loop, now (it was registered with sync_to_thread=False)."""
         started = time.perf_counter()
         try:
             result = listener.call(event)
             if result is not None and inspect.isawaitable(result):
-                listener.timing.demote()  # it returns coroutines: a worker runs them
                 task = asyncio.get_running_loop().create_task(
                     self._await_result(listener, event, result)
                 )
@@ -113,25 +105,17 @@ class CallbackRunner:
         except asyncio.CancelledError:
             raise
         except BaseException as exc:  # SystemExit too: it must not take the page's socket down
-            listener.timing.demote()
             self._failed(listener, event, exc)
         elapsed = time.perf_counter() - started
-        if listener.timing.inline_run(elapsed, self._budget):
-            log.info(
-                "callback %s for %r took %.1f ms on the server loop; it runs on workers now",
-                _name(listener),
+        if elapsed > LONG_ON_LOOP:
+            log.warning(
+                "callback %s for %r held the server's event loop for %.0f ms: no page of any"
+                " widget was served meanwhile. Let it run on a worker thread (drop"
+                " sync_to_thread=False) or make it async def",
+                listener.name,
                 event.name,
                 elapsed * 1000,
             )
-
-    def _timed(self, listener: Listener, elapsed: float) -> None:
-        if self._budget <= 0:
-            return
-        if elapsed > self._budget:
-            # Not demoted for good: on a worker, waiting for the GIL counts as time too.
-            listener.timing.quick_runs = 0
-        elif listener.timing.quick_run(PROMOTE_AFTER):
-            log.debug("callback %s is quick; it runs on the server loop", _name(listener))
 
     def _enqueue(self, listener: Listener, event: Event) -> None:
         with self._lock:
@@ -183,17 +167,13 @@ class CallbackRunner:
                             self._no_lanes.set()
                     return
                 listener, event = lane.jobs.popleft()
-            started = time.perf_counter()
             try:
                 result = listener.call(event)
                 if inspect.isawaitable(result):
                     # A sync function that returned a coroutine: run it to completion here.
                     asyncio.run(_await(result))
-                    started = -1.0  # never promoted: the loop would not wait for it
             except BaseException as exc:  # SystemExit too: the worker must live on
-                started = -1.0
                 self._failed(listener, event, exc)
-            self._timed(listener, time.perf_counter() - started if started >= 0 else 1e9)
 
     async def _await_result(self, listener: Listener, event: Event, result: Any) -> None:
         try:
@@ -212,7 +192,7 @@ class CallbackRunner:
     def _failed(self, listener: Listener, event: Event, exc: BaseException) -> None:
         log.error(
             "callback %s for %r of widget %r raised",
-            _name(listener),
+            listener.name,
             event.name,
             event.label,
             exc_info=exc,
@@ -274,10 +254,6 @@ class CallbackRunner:
             for worker in workers:
                 if worker is not threading.current_thread():
                     worker.join(timeout)
-
-
-def _name(listener: Listener) -> str:
-    return str(getattr(listener.fn, "__qualname__", repr(listener.fn)))
 
 
 async def _await(awaitable: Any) -> Any:

@@ -2,57 +2,48 @@
 
 Each ``PyWry`` builds its own container, so two apps in one process share nothing. Tests
 swap a part with ``app.container.<provider>.override(fake)`` before the first ``show()``.
+Providers are thread-safe singletons: the script's thread and the server's share them.
 """
 
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 
 from dependency_injector import containers, providers
 
 from ..adapters.browser import SystemBrowserLauncher
 from ..adapters.granian import GranianRunner
 from ..adapters.http.app import create_app
-from ..adapters.memory import MemoryEventBus, MemoryWidgetStore
-from ..domain.ports import TlsFiles, TlsLoader, TlsMaterial
+from ..adapters.memory import MemoryEventBus, MemoryInboundLedger, MemoryWidgetStore
+from ..domain.ports import TlsLoader
+from ..domain.protocol import Routes
 from ..domain.token import Token
-from .bridge import Bridge
+from .callbacks import CallbackRunner
+from .gateway import Gateway, report_to_pages
+from .hub import Hub
+from .idle import IdleWatch
+from .inbound import Inbound
+from .inbox import Inbox
+from .lifecycle import Lifecycle
 from .listeners import CallbackTable
 from .loop import LoopThread
+from .registry import WidgetRegistry
+from .runtime import Runtime
 from .server import BrowserServer
-from .settings import Settings, user_config_dir
+from .settings import ServerSettings, Settings, user_config_dir
 
 __all__ = ["Container"]
 
+# Page ids a widget remembers the last inbound frame of, per page it may have open at once:
+# pages reload (a new id each time), and a forgotten id could see a frame handled twice.
+LEDGER_PAGES_PER_SLOT = 16
+
 
 def _tls_loader() -> TlsLoader:
-    # cryptography is only needed when HTTPS is configured: import it then, not at start.
+    # cryptography is only needed when HTTPS is configured: imported then, not at start.
     from ..adapters.tls import CryptographyTlsLoader
 
     return CryptographyTlsLoader()
-
-
-class _LazyTlsLoader(TlsLoader):
-    """Builds the real TLS loader on first use."""
-
-    def __init__(self) -> None:
-        self._loader: TlsLoader | None = None
-
-    def _get(self) -> TlsLoader:
-        if self._loader is None:
-            self._loader = _tls_loader()
-        return self._loader
-
-    def load(self, files: TlsFiles) -> TlsMaterial:
-        return self._get().load(files)
-
-    def self_signed(self, hosts: list[str], directory: Path) -> TlsFiles:
-        return self._get().self_signed(hosts, directory)
-
-    def release(self, material: TlsMaterial) -> None:
-        if self._loader is not None:
-            self._loader.release(material)
 
 
 def _internal_token(settings: Settings) -> Token:
@@ -60,40 +51,91 @@ def _internal_token(settings: Settings) -> Token:
     return Token(configured) if configured else Token(secrets.token_urlsafe(32))
 
 
+def _ledger(settings: ServerSettings) -> MemoryInboundLedger:
+    return MemoryInboundLedger(max_pages=LEDGER_PAGES_PER_SLOT * settings.max_pages_per_widget)
+
+
 class Container(containers.DeclarativeContainer):
-    """Providers of one app. Singletons are thread-safe: the script and the server share them."""
+    """Providers of one app, in the order they depend on each other."""
 
     settings = providers.Dependency(instance_of=Settings)
     theme = providers.Object("dark")
     server_settings = providers.Callable(lambda s: s.server, settings)
+    routes = providers.Callable(lambda s: Routes(widget_prefix=s.widget_prefix), server_settings)
 
+    # Driven adapters: swapped as a set by deploy mode and by tests.
     loop_thread = providers.ThreadSafeSingleton(LoopThread)
     widget_store = providers.ThreadSafeSingleton(MemoryWidgetStore)
-    event_bus = providers.ThreadSafeSingleton(MemoryEventBus)
-    callback_table = providers.ThreadSafeSingleton(CallbackTable)
+    event_bus = providers.ThreadSafeSingleton(
+        MemoryEventBus,
+        history_frames=server_settings.provided.replay_buffer_frames,
+        history_bytes=server_settings.provided.replay_buffer_bytes,
+    )
+    inbound_ledger = providers.ThreadSafeSingleton(_ledger, server_settings)
     browser_launcher = providers.ThreadSafeSingleton(
         SystemBrowserLauncher, headless=settings.provided.headless
     )
-    tls_loader = providers.ThreadSafeSingleton(_LazyTlsLoader)
+    tls_loader = providers.ThreadSafeSingleton(_tls_loader)
     server_runner = providers.ThreadSafeSingleton(
         GranianRunner,
         log_level=settings.provided.server.log_level,
         access_log=settings.provided.server.access_log,
         timeout_keep_alive=settings.provided.server.timeout_keep_alive,
     )
-    internal_token = providers.ThreadSafeSingleton(_internal_token, settings)
-    bridge = providers.ThreadSafeSingleton(
-        Bridge,
-        settings=server_settings,
-        store=widget_store,
-        bus=event_bus,
-        callbacks=callback_table,
-        loop_thread=loop_thread,
+
+    # The application.
+    lifecycle = providers.ThreadSafeSingleton(Lifecycle)
+    inbox = providers.ThreadSafeSingleton(Inbox, loop=loop_thread)
+    registry = providers.ThreadSafeSingleton(WidgetRegistry, store=widget_store)
+    idle = providers.ThreadSafeSingleton(IdleWatch, grace=server_settings.provided.reconnect_grace)
+    callback_table = providers.ThreadSafeSingleton(CallbackTable)
+    callback_runner = providers.ThreadSafeSingleton(
+        CallbackRunner,
+        table=callback_table,
+        workers=server_settings.provided.callback_workers,
+        report=providers.Callable(report_to_pages, inbox, lifecycle),
     )
+    inbound = providers.ThreadSafeSingleton(
+        Inbound, ledger=inbound_ledger, dispatch=callback_runner.provided.dispatch
+    )
+    hub = providers.ThreadSafeSingleton(
+        Hub,
+        settings=server_settings,
+        registry=registry,
+        bus=event_bus,
+        ledger=inbound_ledger,
+        inbound=inbound,
+        runner=callback_runner,
+        idle=idle,
+        lifecycle=lifecycle,
+        inbox=inbox,
+    )
+    gateway = providers.ThreadSafeSingleton(
+        Gateway,
+        inbox=inbox,
+        loop=loop_thread,
+        lifecycle=lifecycle,
+        registry=registry,
+        callbacks=callback_table,
+        hub=hub,
+        idle=idle,
+    )
+    runtime = providers.ThreadSafeSingleton(
+        Runtime,
+        lifecycle=lifecycle,
+        bus=event_bus,
+        hub=hub,
+        runner=callback_runner,
+        idle=idle,
+    )
+
+    # Browser mode's server.
+    internal_token = providers.ThreadSafeSingleton(_internal_token, settings)
     http_app = providers.Factory(
         create_app,
-        bridge=bridge,
+        pages=hub,
         settings=server_settings,
+        routes=routes,
         internal_token=internal_token,
         theme=theme,
         debug=settings.provided.debug,
@@ -104,9 +146,8 @@ class Container(containers.DeclarativeContainer):
         settings=server_settings,
         runner=server_runner,
         loop_thread=loop_thread,
-        tls_loader=tls_loader,
-        bus=event_bus,
-        bridge=bridge,
+        tls_loader=tls_loader.provider,  # called only when HTTPS is configured
+        runtime=runtime,
         app_factory=http_app.provider,
         cert_dir=cert_dir,
     )

@@ -11,7 +11,7 @@ import atexit
 import logging
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import IllegalTransitionError, InvalidArgumentError
@@ -22,8 +22,8 @@ from .modes import WindowMode, resolve_mode
 from .settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from .bridge import Bridge
     from .container import Container
+    from .gateway import Gateway
     from .server import BrowserServer
 
 __all__ = ["PyWry"]
@@ -69,7 +69,8 @@ class PyWry:
         self.width = width if width is not None else window.width
         self.height = height if height is not None else window.height
         self._container: Container | None = None
-        self._bridge_ref: Bridge | None = None
+        self._gateway_ref: Gateway | None = None
+        self._exit_hook: Callable[[], None] | None = None
         self._lock = threading.RLock()
         self._destroyed = False
         self._at_exit = False  # destroyed by the interpreter's exit, not by the script
@@ -93,12 +94,12 @@ class PyWry:
             return self._container
 
     @property
-    def _bridge(self) -> Bridge:
-        # Cached: emit() is a hot path, and the container lookup takes a lock.
-        bridge = self._bridge_ref
-        if bridge is None:
-            bridge = self._bridge_ref = self.container.bridge()
-        return bridge
+    def _gateway(self) -> Gateway:
+        # Kept: every call goes through it, and a container lookup takes a lock.
+        gateway = self._gateway_ref
+        if gateway is None:
+            gateway = self._gateway_ref = self.container.gateway()
+        return gateway
 
     @property
     def _server(self) -> BrowserServer:
@@ -116,11 +117,15 @@ class PyWry:
         label: str | None = None,
         *,
         open_browser: bool = True,
+        sync_to_thread: bool = True,
         **_ignored: Any,
     ) -> WidgetHandle:
         """Show ``content`` (an HTML fragment or document) and return its handle.
 
         Showing an existing ``label`` again replaces its content; its open pages update.
+        ``sync_to_thread=False`` runs the plain (not ``async def``) functions of
+        ``callbacks`` on the server's event loop instead of a worker thread: for quick code
+        only, since every page waits while one runs (see :meth:`on`).
         """
         if not isinstance(content, str):
             raise InvalidArgumentError(
@@ -135,23 +140,26 @@ class PyWry:
                 f"{{'app:click': on_click}}; got {type(callbacks).__name__}"
             )
         label = new_label() if label is None else check_label(label)
-        listeners = [adapt(name, fn, label) for name, fn in (callbacks or {}).items()]
+        listeners = [
+            adapt(name, fn, label, sync_to_thread=sync_to_thread)
+            for name, fn in (callbacks or {}).items()
+        ]
         self._check_alive()
-        bridge = self._bridge
-        existing = bridge.has(label)
+        gateway = self._gateway
+        existing = gateway.has(label)
         if existing:
-            widget = bridge.widget(label).revised(html=content, title=title)
+            widget = gateway.widget(label).revised(html=content, title=title)
         else:
             widget = Widget(
                 label=label, html=content, title=title or self.title, width=width, height=height
             )
         # Showing a label again replaces what its previous show() registered.
         self.container.callback_table().replace_shown(label, listeners)
-        bridge.register(widget, shown=True)
+        gateway.register(widget, shown=True)
         handle = WidgetHandle(self, label)
         if self._settings.server.auto_start:
             self._start()
-            if open_browser and not (existing and bridge.page_count(label)):
+            if open_browser and not (existing and gateway.page_count(label)):
                 launcher = self.container.browser_launcher()
                 if self._on_loop():
                     # A browser can take seconds to start; the server must not wait for it.
@@ -164,10 +172,9 @@ class PyWry:
 
     def _start(self) -> str:
         with self._lock:
-            first = self._server.base_url is None
             url = self._server.ensure_started()
-            if first:
-                _stop_at_exit(self)
+            if self._exit_hook is None:
+                self._exit_hook = _stop_at_exit(self)
             return url
 
     def _check_alive(self) -> None:
@@ -176,7 +183,7 @@ class PyWry:
 
     def get_widget_url(self, label: str) -> str:
         """The URL of a shown widget's page; ``UnknownWidgetError`` for any other label."""
-        self._bridge.widget(label)  # raises UnknownWidgetError with the known labels
+        self._gateway.widget(label)  # raises UnknownWidgetError with the known labels
         return self._url_for(label)
 
     def _url_for(self, label: str) -> str:
@@ -190,8 +197,8 @@ class PyWry:
             if self._at_exit:
                 return  # the interpreter is exiting: a thread still emitting is not at fault
             if self._container is None:
-                self._check_alive()  # else the bridge says so, once its server has stopped
-        self._bridge.emit(event_type, data, label)
+                self._check_alive()  # else the gateway says so, once its server has stopped
+        self._gateway.emit(event_type, data, label)
 
     send = emit
 
@@ -208,14 +215,29 @@ class PyWry:
         """Show a toast in a widget's pages (every widget's when ``label`` is None)."""
         self._check_alive()
         payload = alert_payload(message, alert_type, title, duration, callback_event, position)
-        self._bridge.emit("pywry:alert", payload, label)
+        self._gateway.emit("pywry:alert", payload, label)
 
-    def on(self, event_type: str, callback: Callback, label: str | None = None) -> PyWry:
-        """Call ``callback`` for ``event_type`` from one widget's pages, or every widget's."""
+    def on(
+        self,
+        event_type: str,
+        callback: Callback,
+        label: str | None = None,
+        *,
+        sync_to_thread: bool = True,
+    ) -> PyWry:
+        """Call ``callback`` for ``event_type`` from one widget's pages, or every widget's.
+
+        Where it runs: an ``async def`` callback on the server's event loop; a plain
+        function on a worker thread, one widget's calls in order, so a slow one never
+        delays another widget. ``sync_to_thread=False`` runs a plain function on the event
+        loop instead, which saves two thread hops per event but blocks every page while it
+        runs: only for code that never waits (no I/O, no sleep, no heavy computation).
+        """
         self._check_alive()
         if label is not None:
             check_label(label)
-        self.container.callback_table().add(adapt(event_type, callback, label))
+        listener = adapt(event_type, callback, label, sync_to_thread=sync_to_thread)
+        self.container.callback_table().add(listener)
         return self
 
     def off(
@@ -232,7 +254,7 @@ class PyWry:
                 f"update_content() takes HTML as a string, got {type(html).__name__}"
             )
         self._check_alive()
-        self._bridge.update(label, html)
+        self._gateway.update(label, html)
 
     def close(self, label: str | None = None) -> None:
         """Close one widget (every widget when ``label`` is None): pages told, URL gone.
@@ -242,24 +264,26 @@ class PyWry:
         """
         if self._destroyed:
             return
-        bridge = self._bridge
-        for name in [label] if label is not None else bridge.labels():
-            bridge.close(name)
+        gateway = self._gateway
+        for name in [label] if label is not None else gateway.labels():
+            gateway.close(name)
 
     def is_open(self, label: str | None = None) -> bool:
         """Whether a widget (any widget when ``label`` is None) is shown and not closed."""
         if self._container is None or self._destroyed:
             return False
-        bridge = self._bridge
-        return bridge.has(label) if label is not None else bool(bridge.labels())
+        gateway = self._gateway
+        return gateway.has(label) if label is not None else bool(gateway.labels())
 
     def get_labels(self) -> list[str]:
         """Labels of the widgets shown and not closed, oldest first."""
-        return [] if self._container is None or self._destroyed else self._bridge.labels()
+        return [] if self._container is None or self._destroyed else self._gateway.labels()
 
     def page_count(self, label: str | None = None) -> int:
         """How many pages are connected (to one widget, or in all)."""
-        return 0 if self._container is None or self._destroyed else self._bridge.page_count(label)
+        if self._container is None or self._destroyed:
+            return 0
+        return self._gateway.page_count(label)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> str:
@@ -269,7 +293,7 @@ class PyWry:
 
     def block(self) -> None:
         """Wait until every page has closed (a reload is not a close); Ctrl+C stops cleanly."""
-        if self._container is None or not self._bridge.labels():
+        if self._container is None or not self._gateway.labels():
             return
         if self._on_loop():
             raise RuntimeError(
@@ -277,8 +301,8 @@ class PyWry:
             )
         try:
             self._start()
-            bridge = self._bridge
-            while not bridge.wait_idle(0.5):
+            gateway = self._gateway
+            while not gateway.wait_idle(0.5):
                 pass
         except KeyboardInterrupt:
             log.info("interrupted: stopping the pywry server")
@@ -303,6 +327,9 @@ class PyWry:
             return
         if container is None:
             return
+        if self._exit_hook is not None:
+            atexit.unregister(self._exit_hook)
+            self._exit_hook = None
         server = container.server()
         if self._in_callback():
             stopping = threading.Thread(target=server.stop, name="pywry-stop")
@@ -313,11 +340,11 @@ class PyWry:
             server.stop()
 
     def _on_loop(self) -> bool:
-        return self._container is not None and self._container.loop_thread().in_loop_thread()
+        return self._container is not None and self._container.loop_thread().in_loop()
 
     def _in_callback(self) -> bool:
         return self._on_loop() or (
-            self._bridge_ref is not None and self._bridge_ref.in_callback_worker()
+            self._container is not None and self._container.callback_runner().in_worker()
         )
 
     def __enter__(self) -> PyWry:
@@ -340,9 +367,12 @@ def _check_size(where: str, **sizes: int | None) -> None:
             )
 
 
-def _stop_at_exit(app: PyWry) -> None:
-    # A weak reference: the hook must not keep an app alive, but must stop a live one so
-    # the interpreter never exits under the server's native threads.
+def _stop_at_exit(app: PyWry) -> Callable[[], None]:
+    """Register (and return) the hook that stops ``app`` if the interpreter exits first.
+
+    A weak reference: the hook must not keep an app alive, but must stop a live one so the
+    interpreter never exits under the server's native threads. ``destroy()`` removes it.
+    """
     ref = weakref.ref(app)
 
     def stop() -> None:
@@ -352,3 +382,4 @@ def _stop_at_exit(app: PyWry) -> None:
             target.destroy()
 
     atexit.register(stop)
+    return stop

@@ -3,8 +3,9 @@
 Server to page: one text message holds either one frame ``{"seq", "type", "data", "ts"}``
 or a batch ``{"events": [frame, ...]}`` of the frames queued together; control frames meant
 for one page only carry no ``seq``. Page to server: ``{"type", "data", "widgetId", "ts",
-"seq"}`` or a batch of them. Event bodies are encoded once, in the thread that emits them,
-and shared by every page of the widget.
+"seq", "id"}`` or a batch of them; ``id`` is an optional correlation id, so that an answer
+can be addressed to the call that asked. Event bodies are encoded once, in the thread that
+emits them, and shared by every page of the widget.
 
 Control frames that keep delivery exact across reconnects: ``pywry:hello`` (first frame to
 a page that gave its id: ``inbound`` is the last of its frames handled, so it resends only
@@ -46,6 +47,7 @@ class InboundItem(msgspec.Struct, omit_defaults=True):
     widgetId: str | None = None
     ts: float | None = None
     seq: PageSeq | None = None
+    id: Annotated[str, msgspec.Meta(max_length=128)] | None = None
 
 
 class InboundFrame(InboundItem, omit_defaults=True):
@@ -76,7 +78,7 @@ def encode_body(event_type: str, data: Any) -> bytes:
 
 
 def sequenced(seq: int, body: bytes) -> bytes:
-    """Turn an encoded body into a numbered frame without encoding it again."""
+    """Turn an encoded body (always a JSON object) into a numbered frame, not encoding it again."""
     return b'{"seq":%d,%s' % (seq, body[1:])
 
 
@@ -86,9 +88,8 @@ def control_frame(event_type: str, data: Any) -> bytes:
 
 
 def ack_frame(handled: int) -> bytes:
-    """``pywry:ack``: the last page frame handled. Rides along with most replies, so built
-    by formatting rather than encoding a dict each time."""
-    return b'{"type":"pywry:ack","data":{"inbound":%d}}' % handled
+    """``pywry:ack``: the last page frame handled."""
+    return control_frame("pywry:ack", {"inbound": handled})
 
 
 def batch(frames: list[bytes]) -> str:

@@ -105,9 +105,16 @@ class WidgetHandle:
 
     send = emit
 
-    def on(self, event_type: str, callback: Callback) -> WidgetHandle:
-        """Call ``callback`` for ``event_type`` from this widget's pages; chainable."""
-        self._app.on(event_type, callback, label=self._label)
+    def on(
+        self, event_type: str, callback: Callback, *, sync_to_thread: bool = True
+    ) -> WidgetHandle:
+        """Call ``callback`` for ``event_type`` from this widget's pages; chainable.
+
+        A plain function runs on a worker thread (``sync_to_thread=False``: on the server's
+        event loop, for quick code only), an ``async def`` one on the loop; see
+        :meth:`PyWry.on <pywry.PyWry.on>`.
+        """
+        self._app.on(event_type, callback, label=self._label, sync_to_thread=sync_to_thread)
         return self
 
     def off(self, event_type: str, callback: Callback | None = None) -> WidgetHandle:
@@ -131,8 +138,9 @@ class WidgetHandle:
         position: str = "top-right",
     ) -> None:
         """Show a toast; a ``confirm`` answers ``callback_event`` with ``{confirmed}``."""
-        payload = alert_payload(message, alert_type, title, duration, callback_event, position)
-        self.emit("pywry:alert", payload)
+        self._app.alert(
+            message, alert_type, title, duration, callback_event, position, label=self._label
+        )
 
     def set_content(
         self, selector_or_id: str, *, html: str | None = None, text: str | None = None

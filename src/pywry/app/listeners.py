@@ -1,8 +1,9 @@
 """Listeners: which callback listens to which events, and how it is called.
 
 A callback may take ``(data)``, ``(data, event_type)`` or ``(data, event_type, label)``;
-it may be a plain function or ``async def``. Each :class:`Listener` also keeps how quick
-its recent runs were (:class:`Timing`), which the runner uses to pick where it runs.
+it may be a plain function or ``async def``. Where it runs is fixed when it is registered
+(see :mod:`pywry.app.callbacks`): ``async def`` on the loop, a plain function on a worker
+thread unless registered with ``sync_to_thread=False``.
 """
 
 from __future__ import annotations
@@ -10,26 +11,14 @@ from __future__ import annotations
 import inspect
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..domain.errors import InvalidArgumentError
 from ..domain.events import Event, check_handler_pattern, matches
 
-__all__ = [
-    "FAR_OVER",
-    "STRIKES",
-    "Callback",
-    "CallbackTable",
-    "ErrorReporter",
-    "Listener",
-    "Timing",
-    "adapt",
-]
+__all__ = ["Callback", "CallbackTable", "ErrorReporter", "Listener", "adapt"]
 
-STRIKES = 3  # runs over the budget on the loop (less what was forgiven) that demote
-STRIKE_FORGIVEN = 1 / 16  # of a strike, per quick run on the loop
-FAR_OVER = 10  # a run this many budgets long demotes at once: it blocked the loop
 MATCHES_KEPT = 1024  # (widget, event name) pairs whose listeners are remembered
 
 Callback = Callable[..., Any]
@@ -59,50 +48,6 @@ def _is_async(fn: Callback) -> bool:
     )
 
 
-class Timing:
-    """How quick a sync listener's runs were; shared by the loop and the workers.
-
-    Plain fields written without a lock: a lost update only delays a decision by a run.
-    A listener is promoted (``inline``) after enough quick runs in a row on a worker. On
-    the loop, a run far over the budget demotes it for good at once; runs a little over
-    it count as strikes that quick runs slowly forgive, so a thread the OS preempted now
-    and then does not demote a quick callback, but one that is often slow goes.
-    """
-
-    __slots__ = ("inline", "quick_runs", "slow", "strikes")
-
-    def __init__(self) -> None:
-        self.quick_runs = 0  # runs in a row within the budget, on a worker
-        self.inline = False  # runs on the loop while its widget has nothing on a worker
-        self.slow = False  # demoted: never inline again
-        self.strikes = 0.0
-
-    def quick_run(self, promote_after: int) -> bool:
-        """Count a run within the budget on a worker; whether this one promoted it."""
-        if self.slow or self.inline:
-            return False
-        self.quick_runs += 1
-        # Re-read `slow`: the loop may have demoted it while this worker was running it.
-        self.inline = self.quick_runs >= promote_after and not self.slow
-        return self.inline
-
-    def inline_run(self, elapsed: float, budget: float) -> bool:
-        """Count a run on the loop that took ``elapsed`` seconds; whether it demoted it."""
-        if elapsed <= budget:
-            if self.strikes:
-                self.strikes = max(0.0, self.strikes - STRIKE_FORGIVEN)
-            return False
-        self.strikes += 1
-        if elapsed > FAR_OVER * budget or self.strikes >= STRIKES:
-            self.demote()
-            return True
-        return False
-
-    def demote(self) -> None:
-        self.slow = True
-        self.inline = False
-
-
 @dataclass(frozen=True, slots=True)
 class Listener:
     """One registered callback: the pattern it listens to and the widget (None: every one)."""
@@ -112,22 +57,35 @@ class Listener:
     fn: Callback
     arity: int
     is_async: bool
-    timing: Timing = field(default_factory=Timing, compare=False, hash=False, repr=False)
+    on_loop: bool  # runs on the event loop: an async one, or a sync one asked to
 
     def call(self, event: Event) -> Any:
-        if self.arity == 3:  # the usual signature: no argument tuple to build and slice
-            return self.fn(event.data, event.name, event.label)
         return self.fn(*(event.data, event.name, event.label)[: self.arity])
 
+    @property
+    def name(self) -> str:
+        return str(getattr(self.fn, "__qualname__", repr(self.fn)))
 
-def adapt(pattern: str, fn: Callback, label: str | None = None) -> Listener:
-    """Check ``pattern`` and ``fn`` and make a :class:`Listener` of them."""
+
+def adapt(
+    pattern: str, fn: Callback, label: str | None = None, *, sync_to_thread: bool = True
+) -> Listener:
+    """Check ``pattern`` and ``fn`` and make a :class:`Listener` of them.
+
+    ``sync_to_thread=False`` runs a plain function on the event loop instead of a worker
+    thread (``async def`` callbacks always run there).
+    """
     check_handler_pattern(pattern)
     if not callable(fn):
         raise InvalidArgumentError(
             f"callback for {pattern!r} must be callable, got {type(fn).__name__}"
         )
-    return Listener(pattern, label, fn, _positional_arity(fn), _is_async(fn))
+    if not isinstance(sync_to_thread, bool):
+        raise InvalidArgumentError(f"sync_to_thread must be True or False, got {sync_to_thread!r}")
+    is_async = _is_async(fn)
+    return Listener(
+        pattern, label, fn, _positional_arity(fn), is_async, is_async or not sync_to_thread
+    )
 
 
 class CallbackTable:

@@ -1,4 +1,9 @@
-"""The browser-mode server's lifecycle: start once on first need, stop cleanly, free the port."""
+"""Browser mode's server: pywry's own loop thread, Granian serving on it, TLS, the runtime.
+
+Started once on first need (the first ``show()``); stopped by ``destroy()``, at the
+interpreter's exit, or by Ctrl+C in ``block()``: pages are told, the port is freed and the
+loop thread ends.
+"""
 
 from __future__ import annotations
 
@@ -10,21 +15,13 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from ..domain.errors import IllegalTransitionError
-from ..domain.ports import (
-    Bind,
-    BoundAddress,
-    EventBus,
-    ServerRunner,
-    TlsFiles,
-    TlsLoader,
-    TlsMaterial,
-)
-from .bridge import Bridge
+from ..domain.errors import IllegalTransitionError, TlsError
+from ..domain.ports import Bind, BoundAddress, ServerRunner, TlsFiles, TlsLoader, TlsMaterial
 from .loop import LoopThread
+from .runtime import Runtime
 from .settings import ServerSettings
 
-__all__ = ["BrowserServer", "ServerState", "public_host"]
+__all__ = ["BrowserServer", "ServerState", "dev_cert_hosts", "public_host"]
 
 log = logging.getLogger("pywry.server")
 
@@ -54,6 +51,12 @@ def public_host(host: str) -> str:
     return host
 
 
+def dev_cert_hosts(host: str) -> list[str]:
+    """The names a development certificate covers for a server on ``host`` (with the
+    loader's own localhost names), the same for the server and for ``pywry cert``."""
+    return [host, public_host(host).strip("[]")]
+
+
 class BrowserServer:
     """Owns the loop thread, the runner and the TLS material of one app."""
 
@@ -63,9 +66,8 @@ class BrowserServer:
         settings: ServerSettings,
         runner: ServerRunner,
         loop_thread: LoopThread,
-        tls_loader: TlsLoader,
-        bus: EventBus,
-        bridge: Bridge,
+        tls_loader: Callable[[], TlsLoader],
+        runtime: Runtime,
         app_factory: Callable[..., object],
         cert_dir: Path,
     ) -> None:
@@ -73,8 +75,7 @@ class BrowserServer:
         self._runner = runner
         self._loop_thread = loop_thread
         self._tls_loader = tls_loader
-        self._bus = bus
-        self._bridge = bridge
+        self._runtime = runtime
         self._app_factory = app_factory
         self._cert_dir = cert_dir
         self._lock = threading.Lock()
@@ -105,11 +106,8 @@ class BrowserServer:
     def _tls_material(self) -> TlsMaterial | None:
         s = self._settings
         if s.ssl == "self-signed":
-            hosts = [s.host, public_host(s.host).strip("[]")]
-            files = self._tls_loader.self_signed(hosts, self._cert_dir)
+            files = self._tls_loader().self_signed(dev_cert_hosts(s.host), self._cert_dir)
         elif s.ssl_certfile or s.ssl_keyfile:
-            from ..domain.errors import TlsError
-
             if not (s.ssl_certfile and s.ssl_keyfile):
                 missing = "ssl_keyfile" if s.ssl_certfile else "ssl_certfile"
                 raise TlsError(
@@ -123,7 +121,7 @@ class BrowserServer:
             )
         else:
             return None
-        return self._tls_loader.load(files)
+        return self._tls_loader().load(files)
 
     def ensure_started(self) -> str:
         """Start serving if not yet serving; return the base URL. Thread-safe, idempotent."""
@@ -137,7 +135,7 @@ class BrowserServer:
             tls = self._tls_material()
             try:
                 loop = self._loop_thread.loop
-                self._loop_thread.run(self._bus.start())
+                self._loop_thread.run(self._runtime.start())
                 public = public_host(self._settings.host).strip("[]")
                 app = self._app_factory(public_hosts=(public, socket.gethostname()))
                 bind = Bind(
@@ -151,7 +149,7 @@ class BrowserServer:
                 # The server read the key while starting and keeps it in memory: a decrypted
                 # copy on disk goes now, not at exit (a SIGTERM skips exit handlers).
                 if tls is not None:
-                    self._tls_loader.release(tls)
+                    self._tls_loader().release(tls)
             self._address = address
             self._base_url = f"{address.scheme}://{public_host(address.host)}:{address.port}"
             self._state = ServerState.RUNNING
@@ -179,25 +177,18 @@ class BrowserServer:
             was_running = self._state is ServerState.RUNNING
             self._state = ServerState.DESTROYED
         try:
-            if was_running:
+            if self._loop_thread.running:
                 try:
                     # Pages get notify_timeout, then running callbacks as long again.
                     self._loop_thread.run(
-                        self._bridge.shutdown(timeout=notify_timeout),
-                        timeout=2 * notify_timeout + 3,
+                        self._runtime.stop(grace=notify_timeout), timeout=2 * notify_timeout + 3
                     )
                 except Exception:
-                    log.debug("pages could not all be told the server stops", exc_info=True)
+                    log.debug("the runtime did not stop cleanly", exc_info=True)
+            if was_running:
                 self._runner.stop()
-            elif self._loop_thread.state.value == "running":
-                self._loop_thread.run(self._bridge.shutdown(timeout=0))
         finally:
-            self._bridge.wake_waiters()
-            if self._loop_thread.state.value == "running":
-                try:
-                    self._loop_thread.run(self._bus.stop(), timeout=5)
-                except Exception:
-                    log.debug("event bus did not stop cleanly", exc_info=True)
+            self._runtime.abandon()  # stopped for good, even if the loop could not say so
             self._loop_thread.stop()
             self._base_url = None
             self._address = None

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain
 from pathlib import Path
 from types import MappingProxyType
@@ -28,15 +28,18 @@ import msgspec
 from msgspec import Meta, field
 
 from ..domain.errors import SettingsError
+from ..domain.protocol import OWN_ROOTS
 from .settings_sources import Entry, Rule, Schema, env_entries, mask, one_of, read_toml
 
 log = logging.getLogger("pywry.settings")
 
 __all__ = [
+    "CORS_CONFLICT",
     "DeploySettings",
     "ServerSettings",
     "Settings",
     "WindowSettings",
+    "cors_conflict",
     "load_settings",
     "user_config_dir",
     "user_config_file",
@@ -125,7 +128,7 @@ class ServerSettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=
     replay_buffer_bytes: _AtLeast1K = 16 * 1024 * 1024
     outbound_batch_bytes: _AtLeast1K = 1024 * 1024
     callback_workers: _AtLeast1 = 8
-    callback_inline_budget: _Seconds = 0.001
+    callback_inline_budget: _Seconds | None = None  # no effect any more: warned at load
 
 
 class WindowSettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -174,14 +177,11 @@ _URL_PREFIX = re.compile(r"(/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+")
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
-# Routes of pywry's own under which widget pages must not be served: the API routes get CORS
-# headers (a page's token would be readable from any origin), the others would be shadowed.
-_OWN_ROUTES = ("/disconnect", "/health", "/register_widget", "/_pywry")
-
-
 def _prefix(value: str) -> str:
+    # Not under one of pywry's own routes: the API routes get CORS headers (a page's token
+    # would be readable from any origin), the others would be shadowed.
     if _URL_PREFIX.fullmatch(value):
-        clash = next((r for r in _OWN_ROUTES if value == r or value.startswith(r + "/")), None)
+        clash = next((r for r in OWN_ROOTS if value == r or value.startswith(r + "/")), None)
         if clash is not None:
             raise ValueError(f"{clash} is taken")
         return value
@@ -219,7 +219,7 @@ _RULES: Mapping[str, Rule] = MappingProxyType(
         "server.widget_prefix": Rule(
             "a URL path that starts with '/', has no trailing '/' and uses only letters,"
             " digits and '-', '_', '.', '~', like '/widget', and is not under one of pywry's"
-            " own routes (/disconnect, /health, /register_widget, /_pywry)",
+            f" own routes ({', '.join(OWN_ROOTS)})",
             _prefix,
         ),
         "server.log_level": one_of("critical", "error", "warning", "info", "debug", "trace"),
@@ -315,6 +315,12 @@ def load_settings(
         sources[entry.dotted] = entry.source
     _check_cors(values["server"], sources)
     _check_tls(values["server"], sources)
+    if values["server"].get("callback_inline_budget") is not None:
+        log.warning(
+            "server.callback_inline_budget (from %s) has no effect: a sync callback runs on a"
+            " worker thread, or on the event loop when registered with sync_to_thread=False",
+            sources.get("server.callback_inline_budget"),
+        )
     return Settings(
         server=ServerSettings(**values["server"]),
         window=WindowSettings(**values["window"]),
@@ -323,19 +329,28 @@ def load_settings(
     )
 
 
+CORS_CONFLICT = (
+    "browsers refuse credentials for the wildcard origin '*'; list the origins that may call"
+    ' the API, like cors_origins = ["http://localhost:3000"], or set'
+    " cors_allow_credentials = false"
+)
+
+
+def cors_conflict(origins: Iterable[str], credentials: bool) -> bool:
+    """Whether CORS settings combine the wildcard origin with credentials (browsers refuse)."""
+    return credentials and "*" in (o.strip() for o in origins)
+
+
 def _check_cors(server: Mapping[str, Any], sources: Mapping[str, str]) -> None:
-    """Refuse the wildcard origin with credentials: browsers reject that CORS answer."""
     origins = server.get("cors_origins", _any())
-    if not server.get("cors_allow_credentials", False) or "*" not in (o.strip() for o in origins):
+    if not cors_conflict(origins, server.get("cors_allow_credentials", False)):
         return
     shown = repr(origins) if len(repr(origins)) <= 80 else repr(origins)[:77] + "..."
     raise SettingsError(
         "server.cors_allow_credentials = true (from"
         f" {sources.get('server.cors_allow_credentials', 'the defaults')}) cannot be combined"
         f" with server.cors_origins = {shown} (from"
-        f" {sources.get('server.cors_origins', 'the defaults')}): browsers refuse credentials"
-        " for the wildcard origin '*'; list the origins that may call the API, like"
-        ' cors_origins = ["http://localhost:3000"], or set cors_allow_credentials = false'
+        f" {sources.get('server.cors_origins', 'the defaults')}): {CORS_CONFLICT}"
     )
 
 

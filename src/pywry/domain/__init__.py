@@ -1,4 +1,5 @@
-"""The domain of pywry: widgets, tokens, events, sessions, frame streams and the ports.
+"""The domain of pywry: widgets, tokens, events, sessions, frame streams, the page protocol
+and the ports.
 
 Only the Python standard library is imported here.
 """
@@ -17,16 +18,16 @@ from .errors import (
     UnknownWidgetError,
     UnsupportedModeError,
 )
-from .events import RESERVED_NAMESPACES, Event, check_event_name, check_handler_pattern, matches
-from .session import Session, SessionState
+from .events import Event, check_event_name, check_handler_pattern, matches
+from .session import HandledFrames, Session, SessionState
 from .stream import FrameStream
 from .token import Token
 from .widget import Widget, check_label, new_label
 
 __all__ = [
-    "RESERVED_NAMESPACES",
     "Event",
     "FrameStream",
+    "HandledFrames",
     "IllegalTransitionError",
     "InvalidEventNameError",
     "InvalidLabelError",

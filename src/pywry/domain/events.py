@@ -1,13 +1,14 @@
 """Event names and events.
 
-Names follow ``namespace:event`` or ``namespace:event:id``. Some namespaces are reserved
-for pywry's own events and for the components of the release it mirrors. Handlers may
+Names follow ``namespace:event`` or ``namespace:event:id``; ``pywry:`` is pywry's own
+namespace (``protocol.PAGE_EVENTS`` says which of its events a page may send). Handlers may
 listen with the ``*`` wildcard (every event) or ``namespace:*`` (every event of one
 namespace).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -16,8 +17,6 @@ from .errors import InvalidEventNameError
 
 __all__ = [
     "EVENT_NAME_PATTERN",
-    "REMEMBERED_NAMES",
-    "RESERVED_NAMESPACES",
     "WILDCARD",
     "Event",
     "check_event_name",
@@ -26,9 +25,6 @@ __all__ = [
 ]
 
 EVENT_NAME_PATTERN = re.compile(r"^[a-zA-Z][a-zA-Z0-9]*:[a-zA-Z][a-zA-Z0-9_-]*(:[a-zA-Z0-9_-]+)?$")
-# How many names a hot path may remember as checked, so a name is checked once, not per event.
-REMEMBERED_NAMES = 1024
-RESERVED_NAMESPACES = frozenset({"pywry", "plotly", "grid", "menu", "tray", "window", "toolbar"})
 WILDCARD = "*"
 _NAMESPACE_WILDCARD = re.compile(r"^[a-zA-Z][a-zA-Z0-9]*:\*$")
 _HINT = (
@@ -42,6 +38,13 @@ def check_event_name(name: object) -> str:
     """Return ``name`` if it is a valid event name, else raise :class:`InvalidEventNameError`."""
     if not isinstance(name, str):
         raise InvalidEventNameError(f"event name must be a string, got {type(name).__name__}")
+    return _checked(name)
+
+
+# Pages and scripts use a few names over and over: each valid one is checked once. A bad
+# name raises, and is not remembered.
+@functools.lru_cache(maxsize=1024)
+def _checked(name: str) -> str:
     if EVENT_NAME_PATTERN.match(name) is None:
         raise InvalidEventNameError(f"invalid event name {name!r}: {_HINT}")
     return name
@@ -68,18 +71,17 @@ def matches(pattern: str, name: str) -> bool:
     return False
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Event:
-    """One event that came from a page: its name, its JSON data and the widget it belongs to.
+    """One event that came from a page.
 
-    Read-only by convention, and not hashable. Not a frozen dataclass, because one is built
-    for every event a page sends, and a frozen one takes three times as long to build.
+    ``label`` is the widget, ``page_id`` the page that sent it (``None``: not from one page,
+    such as a goodbye by beacon for the whole widget), ``call_id`` the correlation id the
+    page gave the frame, so an answer can be addressed to that page and that call.
     """
 
     name: str
     data: Any
     label: str
-
-    @property
-    def namespace(self) -> str:
-        return self.name.split(":", 1)[0]
+    page_id: str | None = None
+    call_id: str | None = None

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from .widget import Widget
 
@@ -20,7 +21,11 @@ __all__ = [
     "BoundAddress",
     "BrowserLauncher",
     "EventBus",
+    "EventLoop",
+    "FrameListener",
+    "InboundLedger",
     "LaunchResult",
+    "PageConnection",
     "ServerRunner",
     "TlsFiles",
     "TlsLoader",
@@ -29,7 +34,9 @@ __all__ = [
     "WidgetStore",
 ]
 
-Unsubscribe = Callable[[], None]
+T = TypeVar("T")
+FrameListener = Callable[[int, bytes], None]
+Unsubscribe = Callable[[], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +133,50 @@ class TlsLoader(ABC):
         """Delete any temporary files made for ``material``. Idempotent."""
 
 
+class EventLoop(ABC):
+    """The event loop pywry's pages and callbacks run on, seen from any thread.
+
+    Browser mode runs one in a thread of its own; a host server (the Litestar plugin,
+    deploy mode) lends its running loop at startup.
+    """
+
+    @property
+    @abstractmethod
+    def running(self) -> bool:
+        """Whether the loop runs now (started and not stopped)."""
+
+    @abstractmethod
+    def in_loop(self) -> bool:
+        """Whether the calling thread is the loop's own (code there must never wait for it)."""
+
+    @abstractmethod
+    def call_soon(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn(*args)`` on the loop; from any thread, never blocks.
+
+        Before the loop runs, the call is kept and made once it does.
+        """
+
+    @abstractmethod
+    def run(self, coro: Coroutine[Any, Any, T], *, timeout: float | None = 30.0) -> T:
+        """Run ``coro`` on the loop and wait for its result, from another thread.
+
+        Raises ``ServerError`` when the loop does not run or the result takes longer than
+        ``timeout`` seconds, ``RuntimeError`` on the loop's own thread (it would deadlock).
+        """
+
+
+class PageConnection(ABC):
+    """One page's socket, as the server adapter hands it to the application."""
+
+    @abstractmethod
+    def send_text(self, text: str) -> Awaitable[None]:
+        """Start sending one message; the result completes once it is sent (or failed)."""
+
+    @abstractmethod
+    def close(self, code: int, reason: str) -> None:
+        """Ask for the socket to be closed with ``code``; the adapter finishes the handshake."""
+
+
 class WidgetStore(ABC):
     """Where widgets live (one process's memory, or Redis shared by many workers)."""
 
@@ -145,7 +196,13 @@ class WidgetStore(ABC):
 
 
 class EventBus(ABC):
-    """Carries encoded outbound frames to a widget's pages, wherever they are connected."""
+    """Numbers a widget's outbound events and carries them to its pages, wherever they are.
+
+    Each widget has one stream: an event published to it gets the next sequence number
+    (1, 2, 3... per widget), and every subscriber, in any process, gets the events in that
+    order. Recent events are kept as history, so a process that joins late, or a page that
+    reconnects to another process, can fill in what it missed.
+    """
 
     @abstractmethod
     async def start(self) -> None:
@@ -156,9 +213,37 @@ class EventBus(ABC):
         """Disconnect and drop every subscription; idempotent."""
 
     @abstractmethod
-    def publish(self, label: str, body: bytes) -> None:
-        """Send one encoded event body to every subscriber of ``label``. Never blocks."""
+    async def publish(self, label: str, body: bytes) -> int:
+        """Append one encoded event body to ``label``'s stream; its sequence number."""
 
     @abstractmethod
-    def subscribe(self, label: str, listener: Callable[[bytes], None]) -> Unsubscribe:
-        """Call ``listener(body)`` on the event loop for every body published to ``label``."""
+    async def subscribe(self, label: str, listener: FrameListener) -> Unsubscribe:
+        """Call ``listener(seq, body)`` on the event loop for each event published from now on."""
+
+    @abstractmethod
+    async def history(self, label: str, after: int, limit: int) -> list[tuple[int, bytes]]:
+        """Events numbered after ``after`` that are still kept (at most ``limit``), oldest first."""
+
+    @abstractmethod
+    async def forget(self, label: str) -> None:
+        """Drop ``label``'s stream and history: its numbering starts over. Idempotent."""
+
+
+class InboundLedger(ABC):
+    """Per widget and page id: the last frame the page sent that was handled.
+
+    Survives the page's reconnects (to any process, in deploy mode), so a frame the page
+    sends again, never having heard it was handled, is not handled twice.
+    """
+
+    @abstractmethod
+    async def last(self, label: str, page_id: str) -> int:
+        """The last frame number handled for the page (0: none, or forgotten)."""
+
+    @abstractmethod
+    async def accept(self, label: str, page_id: str, seq: int) -> bool:
+        """Whether frame ``seq`` of the page is new; records it if so."""
+
+    @abstractmethod
+    async def forget(self, label: str) -> None:
+        """Drop what is known of ``label``'s pages. Idempotent."""

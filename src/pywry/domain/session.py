@@ -2,8 +2,9 @@
 
 A page keeps its identity (its page id) across reconnects, but every reconnect makes a new
 :class:`Session`. What must survive the reconnect, the number of the last frame the page
-sent us that was handled, lives in the widget's :class:`InboundLedger`, so a frame the page
-sends again after a reconnect (it never heard that we had it) is not handled twice.
+sent us that was handled, lives in the inbound ledger (a port; :class:`HandledFrames` is
+its bounded record per widget), so a frame the page sends again after a reconnect (it
+never heard that we had it) is not handled twice.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from .errors import IllegalTransitionError
+from .protocol import ANONYMOUS_PAGE
 
-__all__ = ["ANONYMOUS_PAGE", "InboundLedger", "Session", "SessionState"]
-
-ANONYMOUS_PAGE = "anonymous"  # a client that gave no page id: nothing to resume
+__all__ = ["HandledFrames", "Session", "SessionState"]
 
 
 class SessionState(enum.Enum):
@@ -38,7 +38,7 @@ _NEXT: dict[SessionState, frozenset[SessionState]] = {
 }
 
 
-class InboundLedger:
+class HandledFrames:
     """Per widget: the last inbound frame number handled for each page id, bounded.
 
     The least recently active page ids are forgotten first once ``max_pages`` are known;
@@ -71,18 +71,9 @@ class InboundLedger:
             self._last.move_to_end(page_id)
         return value
 
-    def handled(self, page_id: str) -> int:
-        """The last frame number handled for ``page_id`` (0 if none), without marking it."""
-        return self._last.get(page_id, 0)
-
     def accept(self, page_id: str, seq: int) -> bool:
         """Whether frame ``seq`` of ``page_id`` is new; records it if so."""
-        last = self._last.get(page_id)
-        if last is None:
-            last = self.last(page_id)
-        else:
-            self._last.move_to_end(page_id)
-        if seq <= last:
+        if seq <= self.last(page_id):
             return False
         self._last[page_id] = seq
         return True
@@ -96,23 +87,20 @@ class InboundLedger:
 class Session:
     """One page connected to one widget.
 
-    ``cursor`` is the sequence number of the last outbound frame this page has been sent;
-    the widget's frame stream holds what comes after it. ``inbound_seq`` is the last
-    frame number the page sent us that was handled. With a ``ledger`` (a page that gave
-    its id) the number is shared by every connection the page ever makes, so a frame it
-    resends after a reconnect is not handled twice; without one it covers this connection.
+    ``handled`` is the last frame number the page sent us that was handled: across every
+    connection the page made when it gave its id (the inbound ledger says where it stood
+    at connect), within this connection for an anonymous page, which cannot resume.
     """
 
     label: str
     page_id: str
-    cursor: int = 0
-    inbound_seq: int = 0
+    handled: int = 0
     state: SessionState = field(default=SessionState.CONNECTING)
-    ledger: InboundLedger | None = None
 
-    def __post_init__(self) -> None:
-        if self.ledger is not None:
-            self.inbound_seq = self.ledger.last(self.page_id)
+    @property
+    def resumable(self) -> bool:
+        """Whether the page gave its id, so a reconnect of it picks up where it left off."""
+        return self.page_id != ANONYMOUS_PAGE
 
     def move_to(self, target: SessionState) -> None:
         """Move to ``target``; raises :class:`IllegalTransitionError` if the move is illegal."""
@@ -125,25 +113,3 @@ class Session:
                 f"to {target.value}"
             )
         self.state = target
-
-    @property
-    def handled(self) -> int:
-        """The last inbound frame number handled for this page (across reconnects)."""
-        if self.ledger is not None:
-            return self.ledger.handled(self.page_id)
-        return self.inbound_seq
-
-    def accept_inbound(self, seq: int | None) -> bool:
-        """Whether an inbound frame numbered ``seq`` is new (and record it if so).
-
-        Frames without a number (older pages, hand-written clients) are always new.
-        """
-        if seq is None:
-            return True
-        if self.ledger is not None:
-            if not self.ledger.accept(self.page_id, seq):
-                return False
-        elif seq <= self.inbound_seq:
-            return False
-        self.inbound_seq = seq
-        return True

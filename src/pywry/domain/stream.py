@@ -1,7 +1,7 @@
 """The outbound frame stream of one widget: numbered, bounded, replayable.
 
-Every frame sent to a widget's pages is appended here once, with the next sequence
-number, already encoded. Each page's session only remembers how far it has read (a
+Every frame sent to a widget's pages is appended here once, under the sequence number the
+event bus gave it, already encoded. Each page's session only remembers how far it has read (a
 cursor), so a hundred pages of one widget share one buffer, a slow page costs no extra
 memory, and a page that reconnects is sent exactly the frames after its cursor. When a
 cursor falls behind what the buffer still holds, the page must resynchronise.
@@ -39,24 +39,18 @@ class FrameStream:
         """Sequence number of the oldest frame still held (head + 1 when empty)."""
         return self._head - len(self._frames) + 1
 
-    @property
-    def newest(self) -> bytes:
-        """The frame numbered :attr:`head` (the stream always holds it once there is one)."""
-        return self._frames[-1]
-
-    @property
-    def nbytes(self) -> int:
-        return self._bytes
-
     def __len__(self) -> int:
         return len(self._frames)
 
-    def next_seq(self) -> int:
-        """The number the next appended frame will get."""
-        return self._head + 1
+    def append(self, seq: int, frame: bytes) -> bool:
+        """Keep frame number ``seq``, the one after :attr:`head`; ``False`` for one held already.
 
-    def append(self, frame: bytes) -> int:
-        """Add a frame that was encoded with :meth:`next_seq`; return its number."""
+        Raises ``ValueError`` for a number further on: frames in between would be missing.
+        """
+        if seq <= self._head:
+            return False
+        if seq != self._head + 1:
+            raise ValueError(f"frame {seq} does not follow frame {self._head}")
         self._frames.append(frame)
         self._bytes += len(frame)
         self._head += 1
@@ -65,7 +59,7 @@ class FrameStream:
             len(self._frames) > self._max_frames or self._bytes > self._max_bytes
         ):
             self._bytes -= len(self._frames.popleft())
-        return self._head
+        return True
 
     def holds_after(self, cursor: int) -> bool:
         """Whether every frame after ``cursor`` is still held (nothing would be missed)."""

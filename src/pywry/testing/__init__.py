@@ -9,11 +9,15 @@ They subclass pywry's ports, so they can be swapped in with a container override
     page = FakePage(app, handle.label).connect()
     page.emit("app:click", {})
     assert page.wait_for("app:response") == {...}
+
+:class:`RecordingConnection` stands for one page's socket where a test drives the app's
+page port itself.
 """
 
 from __future__ import annotations
 
-from ..adapters.memory import MemoryEventBus, MemoryWidgetStore
+from ..adapters.memory import MemoryEventBus, MemoryInboundLedger, MemoryWidgetStore
+from .connection import RecordingConnection
 from .fakes import FakeBrowserLauncher, FakeServerRunner
 from .page import FakePage, PageRefused
 
@@ -22,6 +26,8 @@ __all__ = [
     "FakePage",
     "FakeServerRunner",
     "MemoryEventBus",
+    "MemoryInboundLedger",
     "MemoryWidgetStore",
     "PageRefused",
+    "RecordingConnection",
 ]

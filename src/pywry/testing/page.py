@@ -1,17 +1,20 @@
-"""A simulated page: connects to a widget through the bridge itself, no socket involved."""
+"""A simulated page: connects to a widget through the app's page port, no socket involved."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import threading
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from ..app.bridge import Bridge, Rejection
+from ..app.page_port import PagePort, Rejection
 from ..app.pages import PageSession
 from ..domain.errors import InvalidArgumentError
 from ..domain.events import check_event_name
+from ..domain.ports import PageConnection
 
 if TYPE_CHECKING:
     from ..app.facade import PyWry
@@ -41,18 +44,21 @@ class PageRefused(Exception):
         self.error = error
 
 
-class _Connection:
+class _Connection(PageConnection):
     def __init__(self, page: FakePage) -> None:
         self._page = page
 
-    async def send_text(self, text: str) -> None:
+    def send_text(self, text: str) -> Awaitable[None]:
         self._page._received_text(text)
+        sent = asyncio.get_running_loop().create_future()
+        sent.set_result(None)
+        return sent
 
-    async def close(self, code: int, reason: str) -> None:
+    def close(self, code: int, reason: str) -> None:
         # A real socket closed by the server ends its reader, which detaches the page.
         session = self._page._closed_by_server(code, reason)
         if session is not None:
-            await self._page._bridge.detach(session)
+            asyncio.get_running_loop().create_task(self._page._pages.detach(session))
 
 
 class FakePage:
@@ -69,14 +75,17 @@ class FakePage:
         self, app: PyWry, label: str, *, token: Any = _MISSING, since: int | None = None
     ) -> None:
         self._app = app
-        self._bridge: Bridge = app.container.bridge()
+        self._pages: PagePort = app.container.hub()
         self._label = label
-        self._token = self._bridge.widget(label).token.reveal() if token is _MISSING else token
+        widget = app.container.gateway().widget(label)
+        self._token = widget.token.reveal() if token is _MISSING else token
         self._since = since
         self._cond = threading.Condition()
         self.frames: list[dict[str, Any]] = []
         self.close_code: int | None = None
         self._session: PageSession | None = None
+        self._inbox: asyncio.Queue[str | bytes | None] | None = None
+        self._reader: asyncio.Task[None] | None = None
         self._seq = 0
         # Each simulated page is a page of its own: the bridge resumes pages by their id.
         self._page_id = f"fake-{secrets.token_hex(6)}"
@@ -89,13 +98,19 @@ class FakePage:
         loop_thread = self._app.container.loop_thread()
 
         async def attach() -> PageSession | Rejection:
-            return await self._bridge.attach(
+            result = await self._pages.attach(
                 self._label,
                 token=self._token,
                 page_id=self._page_id,
                 since=self._since,
                 conn=_Connection(self),
             )
+            if isinstance(result, PageSession):
+                self._inbox = asyncio.Queue()
+                self._reader = asyncio.get_running_loop().create_task(
+                    self._read(result, self._inbox)
+                )
+            return result
 
         result = loop_thread.run(attach())
         if isinstance(result, Rejection):
@@ -131,8 +146,9 @@ class FakePage:
             )
         self._deliver(raw)
         if wait:
+            runner = self._app.container.callback_runner()
             settled = self._app.container.loop_thread().run(
-                self._bridge.settle(timeout), timeout=timeout + 5
+                runner.settle(timeout), timeout=timeout + 5
             )
             if not settled:
                 raise TimeoutError(f"callbacks still running after {timeout} s")
@@ -149,9 +165,14 @@ class FakePage:
         self._deliver(text)
 
     def _deliver(self, raw: str | bytes) -> None:
-        # Handled and answered as a real page's reader does.
-        loop_thread = self._app.container.loop_thread()
-        loop_thread.call_soon(self._bridge.receive_and_reply, self._session, raw)
+        inbox = self._inbox
+        assert inbox is not None
+        self._app.container.loop_thread().call_soon(inbox.put_nowait, raw)
+
+    async def _read(self, session: PageSession, inbox: asyncio.Queue[str | bytes | None]) -> None:
+        # As a real page's reader: one message at a time, in the order they were sent.
+        while (raw := await inbox.get()) is not None:
+            await self._pages.receive(session, raw)
 
     def close(self, *, goodbye: bool = True) -> None:
         """Go away as a closed tab does: ``pywry:disconnect`` first (``goodbye=False``: not)."""
@@ -160,9 +181,13 @@ class FakePage:
         if goodbye:
             self.emit("pywry:disconnect", {"reason": "page closed"})
         session, self._session = self._session, None
+        inbox, reader = self._inbox, self._reader
 
         async def detach() -> None:
-            await self._bridge.detach(session)
+            if inbox is not None and reader is not None:
+                inbox.put_nowait(None)  # what was sent before is read first
+                await asyncio.gather(reader, return_exceptions=True)
+            await self._pages.detach(session)
 
         self._app.container.loop_thread().run(detach())
 
@@ -220,4 +245,6 @@ class FakePage:
             self.close_code = code
             session, self._session = self._session, None
             self._cond.notify_all()
+        if session is not None and self._reader is not None:
+            self._reader.cancel()  # a closed socket reads nothing more
         return session

@@ -3,14 +3,17 @@
 Granian 2.8's stop returns while upgraded WebSockets and running requests keep its native
 threads alive, answering nothing; and a ``websocket.close`` sent while another task awaits
 ``receive()`` waits for the peer forever. So stop cancels each WebSocket's task, which then
-closes its socket (1001, going away) itself; requests get a moment to finish first.
+closes its socket (1001, going away) itself; requests get a moment to finish first. The
+page sockets are closed by the hub before the server stops; this is for what is left.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
+
+from ...domain.protocol import Close
+from ..http.asgi import finish_close
 
 __all__ = ["ConnectionTracker"]
 
@@ -40,8 +43,7 @@ class ConnectionTracker:
                 raise
             # Cancelled by stop: a normal end, not an application error for Granian to log.
             if websocket:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(send({"type": "websocket.close", "code": 1001}), 1.0)
+                await finish_close(receive, send, Close.GOING_AWAY)
         finally:
             self._tasks.discard(task)
             self._websockets.discard(task)

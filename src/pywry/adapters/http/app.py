@@ -1,8 +1,10 @@
-"""The Litestar application: pages, their sockets, the bridge script and the small JSON API.
+"""pywry's routes (pages, their sockets, the bridge script, the small JSON API) and the app.
 
-Everything comes from the arguments of :func:`create_app`, so two apps in one process never
-share widgets, and the same routes can later be mounted into a user's own Litestar
-application. The one module-level object is a lock that makes builds take turns.
+:func:`page_router` builds the routes as a Litestar ``Router`` under the routes' base path,
+from its arguments only, so two apps in one process never share widgets and the same
+routes can be mounted into a user's own Litestar application. :func:`create_app` is browser
+mode's whole application: the router, behind the host check and CORS for the API routes.
+The one module-level object is a lock that makes builds take turns.
 """
 
 from __future__ import annotations
@@ -14,26 +16,36 @@ from importlib import resources
 from typing import Any, cast
 
 import msgspec
-from litestar import Litestar, MediaType, Request, Response, WebSocket, get, post, websocket
+from litestar import (
+    Litestar,
+    MediaType,
+    Request,
+    Response,
+    Router,
+    WebSocket,
+    get,
+    post,
+    websocket,
+)
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.types import Scope
 
-from ...app.bridge import Bridge
+from ...app.page_port import PagePort
 from ...app.settings import ServerSettings
+from ...domain.protocol import Routes
 from ...domain.token import Token
-from ...domain.widget import LABEL_PATTERN, Widget
+from ...domain.widget import LABEL_PATTERN
 from .asgi import ASGIApp
 from .cors import CorsGuard, CorsPolicy
 from .hosts import HostGuard
 from .page import render_not_found, render_page
 from .websocket import RawChannel, serve_page_socket
 
-__all__ = ["BRIDGE_PATH", "create_app"]
+__all__ = ["create_app", "page_router"]
 
 log = logging.getLogger("pywry.http")
 
-BRIDGE_PATH = "/_pywry/bridge.js"
 _BUILDING = threading.Lock()  # process-wide on purpose: it guards Litestar's lazy imports
 PAGE_HEADERS = {
     "Cache-Control": "no-store, no-cache, must-revalidate, max-age=0",
@@ -63,14 +75,15 @@ def _bridge_script() -> tuple[bytes, str]:
 
 def create_app(
     *,
-    bridge: Bridge,
+    pages: PagePort,
     settings: ServerSettings,
     internal_token: Token,
+    routes: Routes | None = None,
     theme: str = "dark",
     debug: bool = False,
     public_hosts: tuple[str, ...] = (),
 ) -> HostGuard:
-    """Build the ASGI application serving ``bridge``'s widgets.
+    """Build the ASGI application serving the widgets of ``pages``.
 
     Outermost is the host check (DNS rebinding), then CORS for the JSON API routes only,
     then Litestar's routes. One build at a time in a process: Litestar imports its optional
@@ -80,35 +93,46 @@ def create_app(
     Raises:
         SettingsError: The CORS settings combine the wildcard origin with credentials.
     """
-    with _BUILDING:
-        return _build_app(
-            bridge=bridge,
-            settings=settings,
-            internal_token=internal_token,
-            theme=theme,
-            debug=debug,
-            public_hosts=public_hosts,
-        )
-
-
-def _build_app(
-    *,
-    bridge: Bridge,
-    settings: ServerSettings,
-    internal_token: Token,
-    theme: str,
-    debug: bool,
-    public_hosts: tuple[str, ...],
-) -> HostGuard:
+    routes = routes or Routes(widget_prefix=settings.widget_prefix)
     cors = CorsPolicy(
         origins=settings.cors_origins,
         methods=settings.cors_allow_methods,
         headers=settings.cors_allow_headers,
         credentials=settings.cors_allow_credentials,
     )
+    with _BUILDING:
+        router = page_router(
+            pages=pages,
+            settings=settings,
+            routes=routes,
+            internal_token=internal_token,
+            theme=theme,
+            debug=debug,
+        )
+        app = Litestar(
+            route_handlers=[router],
+            openapi_config=None,
+            logging_config=None,
+            debug=False,
+            after_exception=[_log_exception],
+        )
+    guarded = CorsGuard(RawChannel(cast("ASGIApp", app)), policy=cors, routes=routes)
+    return HostGuard(guarded, allowed=_allowed_hosts(settings, public_hosts))
+
+
+def page_router(
+    *,
+    pages: PagePort,
+    settings: ServerSettings,
+    routes: Routes,
+    internal_token: Token,
+    theme: str = "dark",
+    debug: bool = False,
+) -> Router:
+    """pywry's routes under ``routes.base``: widget pages, their sockets, the bridge script,
+    ``/health``, ``/register_widget`` and ``/disconnect/{label}``."""
     script, version = _bridge_script()
-    bridge_src = f"{BRIDGE_PATH}?v={version}"
-    prefix = settings.widget_prefix
+    script_src = f"{routes.script}?v={version}"
     api_header = settings.internal_api_header
 
     def api_allowed(request: Request[Any, Any, Any]) -> bool:
@@ -118,11 +142,11 @@ def _build_app(
         # A missing or wrong API token answers as if the route did not exist.
         return Response("Not Found", status_code=404, media_type=MediaType.TEXT)
 
-    @get(f"{prefix}/{{label:str}}", include_in_schema=False)
+    @get(routes.page_route, include_in_schema=False)
     async def widget_page(request: Request[Any, Any, Any], label: FromPath[str]) -> Response[str]:
         if settings.strict_widget_auth and not api_allowed(request):
             return hidden()  # a proxy or a notebook front end adds the header; a tab cannot
-        rendered = await bridge.page(label) if LABEL_PATTERN.match(label) else None
+        rendered = await pages.page(label) if LABEL_PATTERN.match(label) else None
         if rendered is None:
             return Response(
                 render_not_found(label),
@@ -134,14 +158,14 @@ def _build_app(
             rendered.widget,
             since=rendered.since,
             content_seq=rendered.content_seq,
-            ws_path=f"/ws/{label}",
-            bridge_src=bridge_src,
+            routes=routes,
+            script_src=script_src,
             theme=theme,
             debug=debug,
         )
         return Response(body, media_type=MediaType.HTML, headers=PAGE_HEADERS)
 
-    @get(BRIDGE_PATH, include_in_schema=False)
+    @get(routes.SCRIPT, include_in_schema=False)
     async def bridge_js() -> Response[bytes]:
         return Response(
             script,
@@ -152,17 +176,17 @@ def _build_app(
             },
         )
 
-    @websocket("/ws/{label:str}")
+    @websocket(routes.SOCKET)
     async def page_socket(socket: WebSocket[Any, Any, Any], label: FromPath[str]) -> None:
-        await serve_page_socket(socket, label, bridge=bridge, settings=settings)
+        await serve_page_socket(socket, label, pages=pages, settings=settings)
 
-    @get("/health", include_in_schema=False)
+    @get(routes.HEALTH, include_in_schema=False)
     async def health(request: Request[Any, Any, Any]) -> Response[Any]:
         if not api_allowed(request):
             return hidden()
         return Response({"status": "ok"})
 
-    @post("/register_widget", include_in_schema=False)
+    @post(routes.REGISTER, include_in_schema=False)
     async def register_widget(request: Request[Any, Any, Any]) -> Response[Any]:
         if not api_allowed(request):
             return hidden()
@@ -174,23 +198,18 @@ def _build_app(
             )
         if not LABEL_PATTERN.match(body.widget_id):
             return Response({"error": "widget_id must be 1-64 of A-Z a-z 0-9 _ -"}, status_code=400)
-        current = bridge.widget(body.widget_id) if bridge.has(body.widget_id) else None
-        widget = (
-            current.revised(html=body.html, title=body.title)
-            if current is not None
-            else Widget(label=body.widget_id, html=body.html, title=body.title or "PyWry")
-        )
-        await bridge.register_async(widget)
+        await pages.register(body.widget_id, body.html, body.title)
+        base = str(request.base_url).rstrip("/")
         return Response(
             {
                 "status": "registered",
                 "widget_id": body.widget_id,
-                "url": f"{str(request.base_url).rstrip('/')}{prefix}/{body.widget_id}",
+                "url": f"{base}{routes.page(body.widget_id)}",
             },
             status_code=200,
         )
 
-    @post("/disconnect/{label:str}", include_in_schema=False)
+    @post(routes.DISCONNECT, include_in_schema=False)
     async def disconnect(request: Request[Any, Any, Any], label: FromPath[str]) -> Response[Any]:
         raw = await request.body()
         try:
@@ -198,7 +217,7 @@ def _build_app(
         except msgspec.DecodeError:
             goodbye = _Goodbye()
         reason = goodbye.reason or request.query_params.get("reason") or "page closed"
-        accepted = await bridge.beacon(
+        accepted = await pages.beacon(
             label,
             token=goodbye.token,
             page_id=goodbye.page,
@@ -209,15 +228,10 @@ def _build_app(
             return Response({"error": "forbidden"}, status_code=403)
         return Response({"status": "disconnected", "widget_id": label}, status_code=200)
 
-    app = Litestar(
+    return Router(
+        path=routes.base or "/",
         route_handlers=[widget_page, bridge_js, page_socket, health, register_widget, disconnect],
-        openapi_config=None,
-        logging_config=None,
-        debug=False,
-        after_exception=[_log_exception],
     )
-    guarded = CorsGuard(RawChannel(cast("ASGIApp", app)), policy=cors)
-    return HostGuard(guarded, allowed=_allowed_hosts(settings, public_hosts))
 
 
 async def _log_exception(exc: Exception, scope: Scope) -> None:

@@ -10,22 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ...app.settings import CORS_CONFLICT, cors_conflict
 from ...domain.errors import SettingsError
+from ...domain.protocol import Routes
 from .asgi import ASGIApp, Message, Receive, Scope, Send, plain_response
 from .asgi import header as _header
 
-__all__ = ["API_PATHS", "CorsGuard", "CorsPolicy", "is_api_path"]
+__all__ = ["CorsGuard", "CorsPolicy"]
 
-API_PATHS = ("/health", "/register_widget")
-_API_PREFIXES = ("/disconnect/",)
 _WILDCARD = "*"
 _MAX_AGE = b"600"
-
-
-def is_api_path(path: str) -> bool:
-    """Whether ``path`` is one of the JSON API routes that CORS settings apply to."""
-    trimmed = path.rstrip("/") or "/"
-    return trimmed in API_PATHS or trimmed.startswith(_API_PREFIXES)
 
 
 class CorsPolicy:
@@ -67,11 +61,10 @@ class CorsPolicy:
         self._any_origin = _WILDCARD in self.origins
         self._any_method = _WILDCARD in self.methods
         self._any_header = _WILDCARD in self.headers
-        if self._any_origin and credentials:
+        if cors_conflict(self.origins, credentials):
             raise SettingsError(
                 "server.cors_origins = ['*'] cannot be combined with"
-                " server.cors_allow_credentials = true: browsers refuse credentials for the"
-                " wildcard origin; list the origins that may call the API instead"
+                f" server.cors_allow_credentials = true: {CORS_CONFLICT}"
             )
 
     def origin_allowed(self, origin: str) -> bool:
@@ -114,12 +107,13 @@ class CorsPolicy:
 class CorsGuard:
     """An ASGI wrapper adding CORS answers to the JSON API routes, and only to them."""
 
-    def __init__(self, app: ASGIApp, *, policy: CorsPolicy) -> None:
+    def __init__(self, app: ASGIApp, *, policy: CorsPolicy, routes: Routes | None = None) -> None:
         self.app = app
         self._policy = policy
+        self._routes = routes or Routes()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not is_api_path(scope["path"]):
+        if scope["type"] != "http" or not self._routes.is_api(scope["path"]):
             await self.app(scope, receive, send)
             return
         origin = _header(scope, b"origin")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from ...domain.protocol import Close
 from .asgi import ASGIApp, Receive, Scope, Send, header, plain_response
 
 __all__ = ["HostGuard", "host_name", "is_address"]
@@ -57,7 +58,8 @@ class HostGuard:
 async def _bad_host(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] == "websocket":
         await receive()  # the connect event
-        await send({"type": "websocket.close", "code": 1008, "reason": "host not allowed"})
+        # Before the handshake: the client gets an HTTP 403, nothing to read from it.
+        await send({"type": "websocket.close", "code": Close.POLICY, "reason": "host not allowed"})
         return
     await plain_response(
         send, 400, b"Bad Request: this server does not answer for that host name\n"

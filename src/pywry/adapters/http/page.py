@@ -7,6 +7,8 @@ import re
 
 import msgspec
 
+from ...domain.events import EVENT_NAME_PATTERN
+from ...domain.protocol import Close, Routes
 from ...domain.widget import Widget
 
 __all__ = ["render_not_found", "render_page"]
@@ -38,18 +40,32 @@ _BASE_STYLE = (
 )
 
 
+# The close codes the page acts on, by the names bridge.js reads them under.
+_CLOSE_CODES = {
+    "auth": Close.AUTH,
+    "goingAway": Close.GOING_AWAY,
+    "policy": Close.POLICY,
+    "tooBig": Close.TOO_BIG,
+    "resync": Close.RESYNC,
+}
+
+
 def _config_script(
-    widget: Widget, *, since: int, content_seq: int, ws_path: str, theme: str, debug: bool
+    widget: Widget, *, since: int, content_seq: int, routes: Routes, theme: str, debug: bool
 ) -> str:
+    label = widget.label
     config = {
-        "label": widget.label,
+        "label": label,
         "token": widget.token.reveal(),
-        "ws": ws_path,
+        "ws": routes.socket(label),
+        "disconnect": routes.disconnect(label),
         "since": since,
         "contentSeq": content_seq,
         "revision": widget.revision,
         "theme": theme,
         "debug": debug,
+        "close": {name: int(code) for name, code in _CLOSE_CODES.items()},
+        "eventName": EVENT_NAME_PATTERN.pattern,
     }
     # Escape '<' so that no value can close the script element early.
     payload = _encoder.encode(config).decode().replace("<", "\\u003c")
@@ -60,8 +76,8 @@ def render_page(
     widget: Widget,
     *,
     since: int,
-    ws_path: str,
-    bridge_src: str,
+    routes: Routes,
+    script_src: str,
     content_seq: int = 0,
     theme: str = "dark",
     debug: bool = False,
@@ -73,11 +89,11 @@ def render_page(
             widget,
             since=since,
             content_seq=content_seq,
-            ws_path=ws_path,
+            routes=routes,
             theme=theme,
             debug=debug,
         )
-        + f'<script src="{html_lib.escape(bridge_src, quote=True)}"></script>'
+        + f'<script src="{html_lib.escape(script_src, quote=True)}"></script>'
     )
     content = widget.html
     if _DOCUMENT.match(content):

@@ -1,11 +1,16 @@
-"""The WebSocket route: check the page, admit it to the bridge, pump frames both ways."""
+"""The WebSocket route: check the page, admit it, pump its frames, close it properly.
+
+Every way a page's socket ends on our side (a refusal, a close the app asks for, the server
+stopping) finishes the closing handshake: after our close frame, what the page still sends
+is read and dropped until its own close frame arrives (or a short bound passes). Ending the
+connection with the page's frames unread would make the kernel reset it, and the page would
+lose what it had not read yet: the in-band error and the close code that tell it what to do.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import re
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -13,35 +18,30 @@ import msgspec
 from litestar import WebSocket
 from litestar.exceptions import WebSocketDisconnect
 
-from ...app.bridge import (
-    CLOSE_AUTH,
-    CLOSE_GOING_AWAY,
-    CLOSE_POLICY,
-    CLOSE_TOO_BIG,
-    Bridge,
-    Rejection,
-)
+from ...app.page_port import PagePort, Rejection
 from ...app.pages import PageSession
-from .asgi import ASGIApp, Receive, Scope, Send
+from ...domain.ports import PageConnection
+from ...domain.protocol import SUBPROTOCOL, TOKEN_PREFIX, Close, Control
+from .asgi import ASGIApp, Receive, Scope, Send, finish_close
 
 if TYPE_CHECKING:
     from ...app.settings import ServerSettings
 
-__all__ = ["SUBPROTOCOL", "TOKEN_PREFIX", "RawChannel", "serve_page_socket"]
+__all__ = ["RawChannel", "serve_page_socket"]
 
 log = logging.getLogger("pywry.websocket")
 
-SUBPROTOCOL = "pywry.v1"
-TOKEN_PREFIX = "pywry.token."  # noqa: S105 - a prefix, not a secret
-_PAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _encoder = msgspec.json.Encoder()
 _RAW = "pywry.raw_channel"  # scope key of the server's own (receive, send)
 # The in-band frame a refused page gets before the close, by close code.
-_REFUSAL_EVENTS = {CLOSE_AUTH: "pywry:auth-error", CLOSE_GOING_AWAY: "pywry:server-stopped"}
+_REFUSAL_EVENTS: dict[int, str] = {
+    Close.AUTH: Control.AUTH_ERROR,
+    Close.GOING_AWAY: Control.SERVER_STOPPED,
+}
 
 
-class _Connection:
-    """The bridge's view of one socket.
+class _SocketConnection(PageConnection):
+    """The hub's view of one page's socket.
 
     Only the task that reads the socket may close it: with Granian, a close sent from
     another task while a ``receive()`` is pending never completes. So ``close`` here asks
@@ -58,10 +58,10 @@ class _Connection:
 
     def send_text(self, text: str) -> Awaitable[None]:
         # The server's own send, not awaited here: Granian starts it at once and returns a
-        # future, so the page's reader can start an answer without waiting for it.
+        # future, so a page that does not read cannot hold up the code that sends to it.
         return self._send({"type": "websocket.send", "text": text, "bytes": None})
 
-    async def close(self, code: int, reason: str) -> None:
+    def close(self, code: int, reason: str) -> None:
         if self._close is not None:
             return
         self._close = (code, reason)
@@ -111,19 +111,21 @@ def _query_int(socket: WebSocket[Any, Any, Any], name: str) -> int | None:
 
 
 async def _refuse(socket: WebSocket[Any, Any, Any], code: int, error: str, message: str) -> None:
-    # Accept first and explain in-band: a close before accept reaches the page only as 1006,
-    # which it cannot tell from a network blip.
+    # Accepted first and explained in-band: a close before accept reaches the page only as
+    # 1006, which it cannot tell from a network blip.
     frame = _encoder.encode(
         {
-            "type": _REFUSAL_EVENTS.get(code, "pywry:error"),
+            "type": _REFUSAL_EVENTS.get(code, Control.ERROR),
             "data": {"error": error, "message": message, "code": code},
         }
     )
+    receive, send = _raw_channel(socket)
     try:
-        await socket.send({"type": "websocket.send", "text": frame.decode(), "bytes": None})
-        await socket.close(code, message[:120])
+        await send({"type": "websocket.send", "text": frame.decode(), "bytes": None})
     except Exception:
         log.debug("page went away while being refused", exc_info=True)
+        return
+    await finish_close(receive, send, code, message[:120])
 
 
 def _choose_subprotocol(offered: list[str]) -> tuple[str | None, str | None]:
@@ -161,7 +163,7 @@ async def serve_page_socket(
     socket: WebSocket[Any, Any, Any],
     label: str,
     *,
-    bridge: Bridge,
+    pages: PagePort,
     settings: ServerSettings,
 ) -> None:
     """Run one page's socket from handshake to close."""
@@ -169,15 +171,14 @@ async def serve_page_socket(
     host_checked = "*" not in settings.allowed_hosts
     if not _origin_allowed(socket, settings.websocket_allowed_origins, host_checked=host_checked):
         await socket.accept(subprotocols=chosen)
-        await _refuse(socket, CLOSE_POLICY, "origin", "this page's origin may not connect")
+        await _refuse(socket, Close.POLICY, "origin", "this page's origin may not connect")
         return
-    page_id = socket.query_params.get("page") or ""
     receive, send = _raw_channel(socket)
-    conn = _Connection(send)
-    result = await bridge.attach(
+    conn = _SocketConnection(send)
+    result = await pages.attach(
         label,
         token=token,
-        page_id=page_id if _PAGE_ID.match(page_id) else "anonymous",
+        page_id=socket.query_params.get("page") or "",
         since=_query_int(socket, "since"),
         conn=conn,
         admit=lambda: socket.accept(subprotocols=chosen),
@@ -187,23 +188,23 @@ async def serve_page_socket(
         await _refuse(socket, result.code, result.error, result.message)
         return
     try:
-        await _pump(receive, send, conn, result, bridge=bridge, limit=settings.max_message_size)
+        await _pump(receive, send, conn, result, pages=pages, limit=settings.max_message_size)
     except WebSocketDisconnect:
         pass
     finally:
-        await bridge.detach(result)
+        await pages.detach(result)
 
 
 async def _pump(
     receive: Receive,
     send: Send,
-    conn: _Connection,
+    conn: _SocketConnection,
     page: PageSession,
     *,
-    bridge: Bridge,
+    pages: PagePort,
     limit: int,
 ) -> None:
-    """Read the page's frames until it goes, or until the bridge asks to close it.
+    """Read the page's frames until it goes, or until the hub asks to close it.
 
     A page over its inbound rate is not read for a while: TCP then slows the page down,
     and nothing it sent is dropped or buffered here. One ``await receive()`` per frame,
@@ -228,18 +229,16 @@ async def _pump(
                 conn.reading = False
         requested = conn.close_requested
         if requested is not None:
-            code, reason = requested
-            with contextlib.suppress(Exception):
-                await send({"type": "websocket.close", "code": code, "reason": reason})
+            await finish_close(receive, send, *requested)
             return
         if message["type"] != "websocket.receive":
             return
         text = message.get("text")
         if text is None:
-            page.send_control("pywry:error", {"error": "binary", "message": "send text frames"})
+            page.send_control(Control.ERROR, {"error": "binary", "message": "send text frames"})
         elif len(text) > limit // 4 and len(text.encode()) > limit:
             message_text = f"frames are limited to {limit} bytes"
-            page.send_control("pywry:error", {"error": "too-big", "message": message_text})
-            page.close_after_flush(CLOSE_TOO_BIG, "frame too big")
+            page.send_control(Control.ERROR, {"error": "too-big", "message": message_text})
+            page.close_after_flush(Close.TOO_BIG, "frame too big")
         else:
-            pause = bridge.receive_and_reply(page, text)
+            pause = await pages.receive(page, text)

@@ -11,11 +11,14 @@
   "use strict";
   if (window.pywry && window.pywry.__bridge) return;
 
-  var EVENT_NAME = /^[a-zA-Z][a-zA-Z0-9]*:[a-zA-Z][a-zA-Z0-9_-]*(:[a-zA-Z0-9_-]+)?$/;
-  var NS_WILDCARD = /^[a-zA-Z][a-zA-Z0-9]*:\*$/;
   var MAX_PENDING_PER_TYPE = 1000;
   var configEl = document.getElementById("pywry-config");
+  // The server's config for this page: its addresses, the close codes and the event-name
+  // rule come from there, so the page and the server cannot disagree on them.
   var cfg = configEl ? JSON.parse(configEl.textContent) : {};
+  var CLOSE = cfg.close || {};
+  var EVENT_NAME = new RegExp(cfg.eventName);
+  var NS_WILDCARD = /^[a-zA-Z][a-zA-Z0-9]*:\*$/;
   var label = cfg.label;
   var pageId = Math.random().toString(36).slice(2, 12) + Date.now().toString(36);
   var SINCE_KEY = "pywry:since:" + label;
@@ -391,13 +394,13 @@
       socket = null;
       log("socket closed", ev.code, ev.reason);
       if (state === "closed") return;
-      if (ev.code === 4001) return authFailed();
-      if (ev.code === 1001) return stopped();
-      if (ev.code === 1008 || ev.code === 1009) {
+      if (ev.code === CLOSE.auth) return authFailed();
+      if (ev.code === CLOSE.goingAway) return stopped();
+      if (ev.code === CLOSE.policy || ev.code === CLOSE.tooBig) {
         state = "closed";
         return banner("pywry refused this page: " + (ev.reason || "policy"), true);
       }
-      if (ev.code === 4000) { state = "closed"; return location.reload(); } // resync
+      if (ev.code === CLOSE.resync) { state = "closed"; return location.reload(); }
       state = "connecting";
       scheduleReconnect();
     };
@@ -548,7 +551,7 @@
         flush();
       }
       var body = JSON.stringify({ token: cfg.token, page: pageId, reason: reason });
-      navigator.sendBeacon("/disconnect/" + encodeURIComponent(label), new Blob([body], { type: "text/plain" }));
+      navigator.sendBeacon(cfg.disconnect, new Blob([body], { type: "text/plain" }));
     } catch (err) { /* leaving anyway */ }
   });
 

@@ -1,0 +1,156 @@
+"""The script's side of the hub: every call here is safe from any thread, the loop's too.
+
+What the script asks (show, update, close, emit) is checked here, in the caller's thread,
+so a mistake raises where it was made; then it goes to the hub as a command in the inbox,
+in order. ``emit`` never waits. ``register`` and ``close`` wait until the hub carried them
+out when the app runs and the caller is not on the loop, so that a widget's URL answers
+once ``show()`` returns; on the loop (a callback) they return at once, and the hub carries
+them out right after, before anything queued later.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+from typing import Any
+
+from ..domain.errors import InvalidArgumentError, ServerError, UnknownWidgetError
+from ..domain.events import Event, check_event_name
+from ..domain.ports import EventLoop
+from ..domain.protocol import Close as CloseCode
+from ..domain.protocol import Control
+from ..domain.widget import Widget
+from .frames import encode_body
+from .hub import Hub
+from .idle import IdleWatch
+from .inbox import Close, Command, Drop, Emit, Inbox, Register
+from .lifecycle import Lifecycle, LifecycleState
+from .listeners import CallbackTable, ErrorReporter
+from .registry import WidgetRegistry
+
+__all__ = ["Gateway", "report_to_pages"]
+
+_WAIT = 30.0  # seconds a caller waits for the hub before the server counts as stuck
+
+
+class Gateway:
+    """Widgets and events, as the script (and its callbacks) sees them."""
+
+    def __init__(
+        self,
+        *,
+        inbox: Inbox,
+        loop: EventLoop,
+        lifecycle: Lifecycle,
+        registry: WidgetRegistry,
+        callbacks: CallbackTable,
+        hub: Hub,
+        idle: IdleWatch,
+    ) -> None:
+        self._inbox = inbox
+        self._loop = loop
+        self._lifecycle = lifecycle
+        self._registry = registry
+        self._callbacks = callbacks
+        self._hub = hub
+        self._idle = idle
+
+    def register(self, widget: Widget, *, shown: bool = False) -> bool:
+        """Show ``widget`` (new, or new content for its label); whether it was new.
+
+        ``shown``: a ``show()`` of it, so a page is expected again even for a label whose
+        pages went (``block()`` waits for it); an update of the content expects none.
+        """
+        self._lifecycle.check_alive()
+        new = self._registry.put(widget)
+        self._submit(Register(widget, shown, self._waiter()))
+        return new
+
+    def update(self, label: str, html: str, title: str | None = None) -> None:
+        """Replace a widget's content; its open pages update in place."""
+        self.register(self.widget(label).revised(html=html, title=title))
+
+    def close(self, label: str) -> None:
+        """Forget a widget: tell its pages, and its URL answers 404 from now on."""
+        self.widget(label)
+        self._registry.remove(label)
+        self._callbacks.drop_label(label)
+        if not self._lifecycle.over:
+            self._submit(Close(label, self._waiter()))
+
+    def emit(self, event_type: str, data: Any = None, label: str | None = None) -> None:
+        """Send an event to a widget's pages (every widget's when ``label`` is None)."""
+        check_event_name(event_type)
+        if label is not None and (type(label) is not str or self._registry.get(label) is None):
+            if not isinstance(label, str):
+                raise InvalidArgumentError(f"label must be a string, got {type(label).__name__}")
+            self.widget(label)  # raises, naming the widgets there are
+        body = encode_body(event_type, data)  # data JSON cannot carry raises here, always
+        state = self._lifecycle.state
+        if state is LifecycleState.STOPPING:
+            return  # a callback finishing while the server stops: its pages are gone
+        if state is LifecycleState.STOPPED:
+            self._lifecycle.check_alive()  # raises: nothing would ever send it
+        self._inbox.put(Emit(label, body))
+
+    def drop_connections(self, label: str | None = None, *, code: int = CloseCode.RESTART) -> int:
+        """Close pages' sockets at once, unannounced: they reconnect and resume.
+
+        A network blip on demand, for tests and benchmarks of reconnects (one widget's
+        pages, or every page when ``label`` is None); returns how many were closed.
+        """
+        if label is not None:
+            self.widget(label)
+        count = self._hub.page_count(label)
+        done = self._waiter()
+        self._submit(Drop(label, code, done))
+        return count if done is None else int(done.result())
+
+    def labels(self) -> list[str]:
+        return self._registry.labels()
+
+    def has(self, label: str) -> bool:
+        return self._registry.get(label) is not None
+
+    def widget(self, label: str) -> Widget:
+        """The widget shown under ``label``; :class:`UnknownWidgetError` naming those there are."""
+        widget = self._registry.get(label)
+        if widget is None and self._can_wait():
+            widget = self._loop.run(self._registry.fetch(label))  # shown by another process?
+        if widget is None:
+            known = ", ".join(repr(name) for name in self._registry.labels()) or "none"
+            raise UnknownWidgetError(f"no widget is shown under label {label!r} (shown: {known})")
+        return widget
+
+    def page_count(self, label: str | None = None) -> int:
+        return self._hub.page_count(label)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until pages came and all of them have gone for the grace period."""
+        return self._idle.wait(timeout)
+
+    def _can_wait(self) -> bool:
+        return self._lifecycle.running and not self._loop.in_loop()
+
+    def _waiter(self) -> concurrent.futures.Future[Any] | None:
+        return concurrent.futures.Future() if self._can_wait() else None
+
+    def _submit(self, command: Command) -> None:
+        self._inbox.put(command)
+        done = getattr(command, "done", None)
+        if done is not None:
+            try:
+                done.result(_WAIT)
+            except concurrent.futures.TimeoutError:
+                raise ServerError(f"the server did not answer within {_WAIT} s") from None
+
+
+def report_to_pages(inbox: Inbox, lifecycle: Lifecycle) -> ErrorReporter:
+    """How callback failures reach the widget's pages: as ``pywry:error``, after whatever the
+    callback emitted before it failed (the same queue as its emits)."""
+
+    def report(event: Event, exc: BaseException) -> None:
+        if lifecycle.running:
+            data = {"event": event.name, "error": type(exc).__name__, "message": str(exc)}
+            inbox.put(Emit(event.label, encode_body(Control.ERROR, data)))
+
+    return report

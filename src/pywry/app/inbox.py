@@ -1,0 +1,128 @@
+"""The one way from the script's threads to the hub: commands, in order, one wake-up a burst.
+
+A script emits from its own thread, callbacks emit from worker threads or from the loop,
+and each thread's emits must reach the pages in the order they were made, together with
+the content updates and closes made between them. So everything the script's side asks of
+the hub is a command put in one queue, and one task on the loop carries them out in order.
+
+Putting a command never waits: an emit is encoded in the caller's thread, appended, and
+the loop is woken once per burst (only when no wake-up is pending), not once per event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..domain.ports import EventLoop
+from ..domain.widget import Widget
+
+__all__ = ["Close", "Command", "Drop", "Emit", "Inbox", "Register", "Shutdown"]
+
+Done = concurrent.futures.Future[Any]
+
+
+@dataclass(slots=True)
+class Emit:
+    """Send an encoded event to a widget's pages (``label`` None: every widget's)."""
+
+    label: str | None
+    body: bytes
+
+
+@dataclass(slots=True)
+class Register:
+    """Show ``widget``: a new label, or new content for one (its pages update in place).
+
+    ``shown``: by a ``show()``, so a page is expected again even if its pages went.
+    """
+
+    widget: Widget
+    shown: bool = False
+    done: Done | None = None
+
+
+@dataclass(slots=True)
+class Close:
+    """Forget a widget: its pages are told and closed, its URL answers 404."""
+
+    label: str
+    done: Done | None = None
+
+
+@dataclass(slots=True)
+class Drop:
+    """Close pages' sockets unannounced (a network blip on demand): they come back."""
+
+    label: str | None
+    code: int
+    done: Done | None = None
+
+
+@dataclass(slots=True)
+class Shutdown:
+    """The server stops: every page is told, after what was queued before."""
+
+    done: Done
+
+
+Command = Emit | Register | Close | Drop | Shutdown
+
+
+class Inbox:
+    """Commands for the hub, from any thread, taken in order by one task on the loop."""
+
+    def __init__(self, loop: EventLoop) -> None:
+        self._loop = loop
+        self._items: deque[Command] = deque()
+        self._wake_pending = False
+        self._ready: asyncio.Event | None = None
+
+    def put(self, command: Command) -> None:
+        """Queue ``command``; never waits (wakes the loop unless a wake-up is pending)."""
+        self._items.append(command)
+        if not self._wake_pending:
+            self._wake_pending = True
+            try:
+                self._loop.call_soon(self._wake)
+            except BaseException:
+                self._wake_pending = False  # the next put tries (and fails) again, loudly
+                raise
+
+    def open(self) -> None:
+        """Start taking commands; call on the loop, before :meth:`wait`."""
+        if self._ready is None:
+            self._ready = asyncio.Event()
+
+    def take(self) -> Iterator[Command]:
+        """The commands queued until now, in order (on the loop).
+
+        Only those: what is put meanwhile waits for the next step of the loop, so a burst
+        of emits never keeps the loop from the pages' sockets for longer than one step.
+        """
+        # Cleared before taking: a put from now on wakes the loop again for the next step.
+        self._wake_pending = False
+        items = self._items
+        for _ in range(len(items)):
+            yield items.popleft()
+
+    async def wait(self) -> None:
+        """Wait until something was put since the last :meth:`take` (on the loop)."""
+        ready = self._ready
+        assert ready is not None, "open() the inbox first"
+        await ready.wait()
+        ready.clear()
+
+    def discard(self) -> list[Command]:
+        """Take every queued command without running it (the app stops)."""
+        left = list(self._items)
+        self._items.clear()
+        return left
+
+    def _wake(self) -> None:
+        if self._ready is not None:
+            self._ready.set()

@@ -1,0 +1,128 @@
+"""The page protocol's one home: close codes, pywry's own event names, ids and route paths.
+
+Everything a page and the server must agree on, apart from the frame format itself
+(``app/frames.py``), is named here once. The page's script (``bridge.js``) gets the codes
+and paths it needs from the page's config, so they are not written twice.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from .widget import LABEL_PATTERN
+
+__all__ = [
+    "ANONYMOUS_PAGE",
+    "OWN_ROOTS",
+    "PAGE_EVENTS",
+    "SUBPROTOCOL",
+    "TOKEN_PREFIX",
+    "Close",
+    "Control",
+    "Routes",
+    "page_id_or_anonymous",
+]
+
+
+class Close(enum.IntEnum):
+    """WebSocket close codes pywry sends, and what the page does on each."""
+
+    NORMAL = 1000  # the widget closed, or a newer connection of the page replaced this one
+    GOING_AWAY = 1001  # the server stops: the page stops retrying
+    POLICY = 1008  # refused for good (origin, host, too many pages)
+    TOO_BIG = 1009  # a frame over max_message_size
+    RESTART = 1012  # dropped on purpose: the page reconnects and resumes
+    RESYNC = 4000  # the page fell behind the replay buffer: it reloads
+    AUTH = 4001  # wrong token or unknown widget: the page reloads for a fresh one
+
+
+class Control(enum.StrEnum):
+    """Events of pywry's own namespace."""
+
+    HELLO = "pywry:hello"  # first frame to a page: what of its own was handled, the limits
+    ACK = "pywry:ack"  # the last page frame handled
+    ERROR = "pywry:error"
+    OVERFLOW = "pywry:overflow"
+    RESYNC = "pywry:resync"
+    CLOSED = "pywry:closed"
+    SERVER_STOPPED = "pywry:server-stopped"
+    AUTH_ERROR = "pywry:auth-error"
+    UPDATE_HTML = "pywry:update-html"
+    ALERT = "pywry:alert"
+    # Sent by pages:
+    READY = "pywry:ready"
+    DISCONNECT = "pywry:disconnect"
+    RESULT = "pywry:result"
+    MESSAGE = "pywry:message"
+
+
+# The pywry:* events a page may send; any other pywry:* from a page is refused.
+PAGE_EVENTS = frozenset(
+    {Control.READY, Control.DISCONNECT, Control.RESULT, Control.MESSAGE, Control.ERROR}
+)
+
+SUBPROTOCOL = "pywry.v1"
+TOKEN_PREFIX = "pywry.token."  # noqa: S105 - a subprotocol prefix, not a secret
+
+# A page names itself with an id of the same alphabet as a label; one that gave none (or a
+# bad one) is anonymous: it cannot resume after a reconnect.
+ANONYMOUS_PAGE = "anonymous"
+
+
+def page_id_or_anonymous(value: str | None) -> str:
+    """The page id a client gave, or :data:`ANONYMOUS_PAGE` when it gave none that fits."""
+    if value and value != ANONYMOUS_PAGE and LABEL_PATTERN.match(value):
+        return value
+    return ANONYMOUS_PAGE
+
+
+# First path segments of pywry's own routes: a widget prefix under one of them would be
+# shadowed (or, under an API route, get CORS headers that expose a page's token).
+OWN_ROOTS = ("/_pywry", "/disconnect", "/health", "/register_widget", "/ws")
+
+
+@dataclass(frozen=True, slots=True)
+class Routes:
+    """Where pywry's routes live, relative to ``base`` (``""``: the server's root).
+
+    The same routes can be mounted under any base path; a page is told its own socket and
+    goodbye addresses in its config, so nothing in it is absolute.
+    """
+
+    base: str = ""
+    widget_prefix: str = "/widget"
+
+    # Paths as route handlers declare them, relative to ``base`` (Litestar's syntax).
+    SOCKET = "/ws/{label:str}"
+    SCRIPT = "/_pywry/bridge.js"
+    HEALTH = "/health"
+    REGISTER = "/register_widget"
+    DISCONNECT = "/disconnect/{label:str}"
+
+    def page(self, label: str) -> str:
+        return f"{self.base}{self.widget_prefix}/{label}"
+
+    def socket(self, label: str) -> str:
+        return f"{self.base}/ws/{label}"
+
+    def disconnect(self, label: str) -> str:
+        return f"{self.base}/disconnect/{label}"
+
+    @property
+    def script(self) -> str:
+        return f"{self.base}{self.SCRIPT}"
+
+    @property
+    def page_route(self) -> str:
+        """The widget page's route, relative to ``base``."""
+        return f"{self.widget_prefix}/{{label:str}}"
+
+    def is_api(self, path: str) -> bool:
+        """Whether ``path`` (as requested, base included) is one of the JSON API routes."""
+        if self.base:
+            if not path.startswith(self.base + "/"):
+                return False
+            path = path[len(self.base) :]
+        trimmed = path.rstrip("/") or "/"
+        return trimmed in (self.HEALTH, self.REGISTER) or trimmed.startswith("/disconnect/")
