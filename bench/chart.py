@@ -47,8 +47,12 @@ def main() -> None:
             if not cell or cell["median"] is None:
                 continue
             # A starred name: that contender's cell carries a caveat (see the footnote).
-            names.append(name + ("*" if cell.get("note", "").startswith("only") else ""))
-            footnotes.update({f"* {name}: {cell['note']}"} if "*" in names[-1] else set())
+            if cell.get("reference"):
+                names.append(name + "*")
+                footnotes.add(f"* {name}: its one round trip, callback inline (the sync figure)")
+            else:
+                names.append(name + ("*" if cell.get("note", "").startswith("only") else ""))
+                footnotes.update({f"* {name}: {cell['note']}"} if "*" in names[-1] else set())
             meds.append(cell["median"])
             q1, q3 = quartiles(cell["values"])
             lo.append(max(0.0, cell["median"] - q1))

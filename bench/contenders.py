@@ -1,9 +1,10 @@
 """The contenders and the processes that serve them.
 
 A contender is an interpreter plus a way to import an app: the PyWry release in its own
-virtual environment, this project's pywry in the runner's interpreter, and the floor
-(``bench/floor.py``) in the runner's interpreter. Each measurement starts a fresh
-server process (``bench/scenario.py``) and talks to it over stdio.
+virtual environment, this project's pywry in the runner's interpreter (with this checkout's
+``src/`` on its path), and the floors (``bench/floor.py``, ``bench/floor_granian.py``) in
+the runner's interpreter. Each measurement starts a fresh server process
+(``bench/scenario.py``) and talks to it over stdio.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import proc
+from scenario import ASYNC_CALLBACKS
 
 __all__ = [
     "BENCH",
@@ -33,6 +35,7 @@ __all__ = [
 
 BENCH = Path(__file__).resolve().parent
 CACHE = BENCH / ".cache"
+SRC = BENCH.parent / "src"
 RELEASE_SPEC = "pywry[notebook]==2.0.6"
 
 
@@ -41,6 +44,11 @@ class Contender:
     name: str  # "release" | "ours" | "floor" | "granian"
     python: str
     title: str
+
+    @property
+    def async_callbacks(self) -> bool:
+        """Whether its round trips are also measured with an ``async def`` callback."""
+        return self.name in ASYNC_CALLBACKS
 
     def import_code(self) -> str:
         return {"floor": "import floor", "granian": "import floor_granian"}.get(
@@ -77,6 +85,7 @@ def probe_ours(python: str) -> str | None:
     proc = subprocess.run(
         [python, "-c", "from pywry import PyWry, WindowMode"],
         cwd=CACHE,
+        env=bench_env(free_port(), Contender("ours", python, "")),
         capture_output=True,
         text=True,
         timeout=120,
@@ -95,9 +104,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def bench_env(port: int) -> dict[str, str]:
+def bench_env(port: int, contender: Contender) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYWRY_", "PYTHON"))}
     env.pop("VIRTUAL_ENV", None)
+    if contender.name != "release":
+        # This checkout's pywry (ours, and the Granian floor's runner), whichever pywry the
+        # runner's interpreter has installed (an editable install may point elsewhere).
+        env["PYTHONPATH"] = str(SRC)
     env["PYWRY_HEADLESS"] = "1"
     env["PYWRY_SERVER__PORT"] = str(port)
     env["PYWRY_SERVER__HOST"] = "127.0.0.1"
@@ -119,7 +132,7 @@ class ServerProcess:
         self.proc = subprocess.Popen(
             cmd,
             cwd=contender.cwd(),
-            env=bench_env(self.port),
+            env=bench_env(self.port, contender),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

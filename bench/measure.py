@@ -1,8 +1,9 @@
 """One measurement of one contender: each function starts its own server process.
 
 - ``import_time``: wall time of ``python -c "import pywry"`` and of a bare interpreter.
-- ``page_run``: cold start, idle RSS, round trips, push and HTTP load, all on one fresh
-  server with one widget and one Chromium page.
+- ``page_run``: cold start, idle RSS, round trips (sync callback, then ``async def``
+  callback where the contender takes one), push and HTTP load, all on one fresh server
+  with one widget and one Chromium page.
 - ``fanout_run``: 100 widgets, 1,000 plain WebSocket clients: RSS and broadcast latency.
 """
 
@@ -33,7 +34,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def import_time(contender: Contender, runs: int) -> dict[str, Any]:
     """Median wall time of importing the contender, and of a bare interpreter, alternating."""
-    env = bench_env(free_port())
+    env = bench_env(free_port(), contender)
     bare, imp = [], []
     for _ in range(runs):
         for code, out in (("pass", bare), (contender.import_code(), imp)):
@@ -123,6 +124,22 @@ def _isolate(route: Any) -> None:
     route.fulfill(response=response, headers=headers)
 
 
+def _round_trips(page: Any, server: ServerProcess, event: str, key: str) -> dict[str, Any]:
+    """100 warm-up round trips, then 1,000 timed ones, each answered by ``event``'s callback."""
+    page.evaluate("name => bench.roundTrips(100, 0, name)", event)  # also proves it answers
+    cpu0, w0 = server.cpu(), time.perf_counter()
+    rts = page.evaluate("name => bench.roundTrips(1000, 1000, name)", event)
+    cpu1, w1 = server.cpu(), time.perf_counter()
+    return {
+        f"{key}_ms": rts,
+        f"{key}_median_ms": statistics.median(rts),
+        f"{key}_p99_ms": percentile(rts, 99),
+        f"{key}_mean_ms": statistics.fmean(rts),
+        f"cpu_per_{key}_us": (cpu1 - cpu0) / len(rts) * 1e6,
+        f"{key}_wall_s": w1 - w0,
+    }
+
+
 def page_run(contender: Contender, browser: Any, opts: dict[str, Any]) -> dict[str, Any]:
     """Cold start, idle RSS, round trips, push and HTTP load on one fresh server."""
     res: dict[str, Any] = {}
@@ -147,16 +164,12 @@ def page_run(contender: Contender, browser: Any, opts: dict[str, Any]) -> dict[s
         time.sleep(opts["settle_s"])
         res["idle_rss_kib"] = server.rss_kib()
 
-        page.evaluate("bench.roundTrips(100, 0)")  # warm-up; also proves the socket works
-        cpu0, w0 = server.cpu(), time.perf_counter()
-        rts = page.evaluate("bench.roundTrips(1000, 1000)")
-        cpu1, w1 = server.cpu(), time.perf_counter()
-        res["rt_ms"] = rts
-        res["rt_median_ms"] = statistics.median(rts)
-        res["rt_p99_ms"] = percentile(rts, 99)
-        res["rt_mean_ms"] = statistics.fmean(rts)
-        res["cpu_per_rt_us"] = (cpu1 - cpu0) / len(rts) * 1e6
-        res["rt_wall_s"] = w1 - w0
+        res.update(_round_trips(page, server, "bench:ping", "rt"))
+        if contender.async_callbacks:
+            try:
+                res.update(_round_trips(page, server, "bench:aping", "rt_async"))
+            except Exception as exc:  # the other figures of this run still count
+                res["rt_async_error"] = f"{type(exc).__name__}: {exc}"
 
         n = opts["push_n"]
         push = page.evaluate("([n, t]) => bench.push(n, t)", [n, opts["push_timeout_ms"]])

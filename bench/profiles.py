@@ -98,7 +98,10 @@ def thread_names(raw: str) -> dict[int, str]:
 def sampled_profile(
     contender: Contender, browser: Any, pyspy: str, what: str, opts: dict[str, Any]
 ) -> dict[str, Any]:
-    """py-spy over the round trips (``what="rt"``) or the push (``what="push"``)."""
+    """py-spy over round trips (``what``: ``"rt"`` with the sync callback, ``"rt_async"``
+    with the ``async def`` one) or over the push (``"push"``).
+    """
+    event = "bench:aping" if what == "rt_async" else "bench:ping"
     server = ServerProcess(contender)
     context = None
     out = CACHE / f"profile-{contender.name}-{what}.txt"
@@ -111,7 +114,7 @@ def sampled_profile(
         page = context.new_page()
         page.goto(url, wait_until="load", timeout=30000)
         page.wait_for_function("window.bench && window.bench.ready", timeout=15000)
-        page.evaluate("bench.roundTrips(100, 0)")
+        page.evaluate("name => bench.roundTrips(100, 0, name)", event)
         spy = subprocess.Popen(
             [
                 pyspy,
@@ -132,8 +135,8 @@ def sampled_profile(
         )
         time.sleep(1.0)  # py-spy attaches
         before = thread_cpu(server.pid)
-        if what == "rt":
-            page.evaluate("bench.roundTrips(1000, 1000)")
+        if what != "push":
+            page.evaluate("name => bench.roundTrips(1000, 1000, name)", event)
         else:
             n = opts["push_n"]
             page.evaluate("([n, t]) => bench.push(n, t)", [n, opts["push_timeout_ms"]])
@@ -167,7 +170,7 @@ def import_profile(contender: Contender, top: int = 15) -> list[tuple[str, float
     proc = subprocess.run(
         [contender.python, "-X", "importtime", "-c", contender.import_code()],
         cwd=contender.cwd(),
-        env=bench_env(free_port()),
+        env=bench_env(free_port(), contender),
         capture_output=True,
         text=True,
         check=True,

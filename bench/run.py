@@ -4,12 +4,14 @@
 
 Contenders, measured side by side and alternating in one run (the starting contender
 rotates each repeat): the PyWry release (installed once into ``bench/.cache/``), this
-project's pywry (the runner's interpreter; skipped with a note when ``from pywry import
-PyWry`` fails), the floor (``bench/floor.py``) and the Granian floor
-(``bench/floor_granian.py``: the same thin protocol as a bare ASGI app on pywry's own
-Granian runner). Every figure is a median over the repeats. Raw results go to
-``bench/.cache/results-<timestamp>.json``; the report to ``docs/performance.md`` and
-``docs/performance.png``.
+project's pywry (the runner's interpreter with this checkout's ``src/``; skipped with a
+note when ``from pywry import PyWry`` fails), the floor (``bench/floor.py``) and the
+Granian floor (``bench/floor_granian.py``: the same thin protocol as a bare ASGI app on
+pywry's own Granian runner). Round trips are measured with a sync callback and, for the
+contenders that take one, with an ``async def`` callback; the floors run every callback
+inline, and their one round trip is the reference for both. Every figure is a median over
+the repeats. Raw results go to ``bench/.cache/results-<timestamp>.json``; the report to
+``docs/performance.md`` and ``docs/performance.png``.
 """
 
 from __future__ import annotations
@@ -139,7 +141,10 @@ def main() -> None:
         "options": opts,
         "machine": machine_facts(contenders),
         "ours_skipped": skipped,
-        "contenders": {c.name: {"title": c.title, "python": c.python} for c in contenders},
+        "contenders": {
+            c.name: {"title": c.title, "python": c.python, "async_callbacks": c.async_callbacks}
+            for c in contenders
+        },
         "runs": {c.name: {"import": [], "page": [], "fanout": []} for c in contenders},
     }
 
@@ -219,6 +224,8 @@ def profile_missed(
         out["import"] = import_profile(ours)
     if missed & {"cpu_per_rt_us", "rt_median_ms", "rt_p99_ms"}:
         out["rt"] = sampled_profile(ours, browser, pyspy, "rt", opts)
+    if missed & {"cpu_per_rt_async_us", "rt_async_median_ms", "rt_async_p99_ms"}:
+        out["rt_async"] = sampled_profile(ours, browser, pyspy, "rt_async", opts)
     if "push_eps" in missed:
         out["push"] = sampled_profile(ours, browser, pyspy, "push", opts)
     return out

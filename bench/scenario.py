@@ -5,6 +5,11 @@ only the public API the three share (``PyWry(mode=WindowMode.BROWSER)``,
 ``app.show(html, label=..., callbacks={...})``, ``handle.url``, ``handle.emit``,
 ``app.destroy()``; three-argument callbacks, the form the release accepts).
 
+Round trips come in two forms: ``bench:ping`` answered by a sync callback, and, for the
+contenders that take ``async def`` callbacks (:data:`ASYNC_CALLBACKS`), ``bench:aping``
+answered by an ``async def`` one. The floors run every callback inline on their loop: they
+register only the sync one, and their one round trip is the reference for both forms.
+
 It talks to the runner on stdio, one line each way:
   out: ``PHASE <name> <monotonic> <rss_kib>``, ``URL <url>``, ``READY``,
        ``CPU <seconds>``, ``PUSHED <n> <seconds>``, ``FANNED <k> <seconds>``
@@ -20,8 +25,13 @@ import queue
 import sys
 import threading
 import time
+from collections.abc import Callable
 
-__all__ = ["PAGE"]
+__all__ = ["ASYNC_CALLBACKS", "PAGE"]
+
+# Contenders that take ``async def`` callbacks. The release does in browser mode: it hands
+# them to its server's loop (``asyncio.run_coroutine_threadsafe`` in ``pywry/inline.py``).
+ASYNC_CALLBACKS = frozenset({"release", "ours"})
 
 PAGE = """<div id="bench">bench</div>
 <script>
@@ -42,18 +52,19 @@ PAGE = """<div id="bench">bench</div>
     });
     B.ready = true;
   }
-  B.ping = function(i){
+  B.ping = function(i, name){
     return new Promise(function(res, rej){
       const t = setTimeout(function(){ waiter = null; rej(new Error('no pong for ' + i)); }, 5000);
       waiter = {i: i, res: function(){ clearTimeout(t); res(); }};
-      window.pywry.emit('bench:ping', {i: i});
+      window.pywry.emit(name, {i: i});
     });
   };
-  B.roundTrips = async function(n, start){
+  B.roundTrips = async function(n, start, name){
+    name = name || 'bench:ping';
     const out = new Array(n);
     for (let k = 0; k < n; k++){
       const t0 = performance.now();
-      await B.ping(start + k);
+      await B.ping(start + k, name);
       out[k] = performance.now() - t0;
     }
     return out;
@@ -118,18 +129,20 @@ def main() -> None:
     def on_ping(data: object, event_type: str, label: str) -> None:
         handles[label].emit("bench:pong", data)  # type: ignore[attr-defined]
 
+    async def on_aping(data: object, event_type: str, label: str) -> None:
+        handles[label].emit("bench:pong", data)  # type: ignore[attr-defined]
+
     def on_pushgo(data: object, event_type: str, label: str) -> None:
         # Hand the push to the main thread: Python -> page data comes from user code.
         commands.put(f"push {int(data['n'])} {label}")  # type: ignore[index]
 
+    callbacks: dict[str, Callable[..., object]] = {"bench:ping": on_ping, "bench:pushgo": on_pushgo}
+    if args.contender in ASYNC_CALLBACKS:
+        callbacks["bench:aping"] = on_aping
     app = PyWry(mode=WindowMode.BROWSER)
     ordered = []
     for k in range(args.widgets):
-        handle = app.show(
-            PAGE,
-            label=f"bench{k}",
-            callbacks={"bench:ping": on_ping, "bench:pushgo": on_pushgo},
-        )
+        handle = app.show(PAGE, label=f"bench{k}", callbacks=callbacks)
         handles[handle.label] = handle
         ordered.append(handle)
         _say("URL", handle.url)
