@@ -180,7 +180,7 @@ class GranianFloorHandle(FloorHandle):
         if w.scheduled:
             return
         loop_thread = self._app.loop_thread
-        if loop_thread.in_loop_thread():
+        if loop_thread.in_loop():
             if not w.handling:  # a reader that runs a callback flushes right after it
                 w.scheduled = True
                 loop_thread.loop.call_soon(w.flush)

@@ -224,10 +224,10 @@ def main() -> None:
             ).start()
         elif cmd == "drop":
             label = rest[0]
-            _say("DROPPED", label, app.container.bridge().drop_connections(label))
+            _say("DROPPED", label, app.container.gateway().drop_connections(label))
         elif cmd == "pages":
             label = rest[0]
-            _say("PAGES", label, app.container.bridge().page_count(label))
+            _say("PAGES", label, app.container.gateway().page_count(label))
         elif cmd == "quit":
             break
     # Stopping must not hang the benchmark: the measurements are done by now.

@@ -6,10 +6,9 @@ doing sequential ping -> pong round trips against these servers, alternating, in
 processes, medians over the repeats:
 
 - ``ours``: pywry, a sync three-argument callback answering with ``handle.emit`` (the
-  scenario of ``make bench``);
+  scenario of ``make bench``; it runs on a worker thread);
 - ``ours-async``: the same with an ``async def`` callback (it runs on pywry's loop);
-- ``ours-workers``: the sync one with ``callback_inline_budget = 0`` (every sync callback
-  on a worker thread), measured only while pywry has that setting;
+- ``ours-loop``: the sync one registered with ``sync_to_thread=False`` (on the loop);
 - ``granian-floor``: ``bench/floor_granian.py``, the page protocol with nothing else, as a
   bare ASGI app on pywry's own Granian runner (what any app on Granian costs for this job);
 - ``granian``: a bare ASGI app that echoes each text frame, served by pywry's own
@@ -44,7 +43,7 @@ from profiles import thread_cpu  # noqa: E402
 from scalesoak_doc import update_doc  # noqa: E402
 
 DOC = BENCH.parent / "docs" / "performance-analysis.md"
-CONTENDERS = ("ours", "ours-async", "ours-workers", "granian-floor", "granian", "floor")
+CONTENDERS = ("ours", "ours-async", "ours-loop", "granian-floor", "granian", "floor")
 _CONFIG = re.compile(r'<script id="pywry-config" type="application/json">(.*?)</script>', re.S)
 
 
@@ -63,15 +62,9 @@ def _serve(kind: str) -> None:
 
         app = GranianFloorApp()
     else:
-        from pywry import PyWry, ServerSettings, WindowMode
+        from pywry import PyWry, WindowMode
 
-        budget: dict[str, Any] = {}
-        if kind == "ours-workers":
-            if "callback_inline_budget" not in ServerSettings.__struct_fields__:
-                print("SKIP pywry has no callback_inline_budget setting", flush=True)
-                return
-            budget["callback_inline_budget"] = 0
-        app = PyWry(mode=WindowMode.BROWSER, settings={"server": {"port": 0, **budget}})
+        app = PyWry(mode=WindowMode.BROWSER, settings={"server": {"port": 0}})
     handles: dict[str, Any] = {}
 
     def on_ping(data: object, event_type: str, label: str) -> None:
@@ -81,7 +74,10 @@ def _serve(kind: str) -> None:
         handles[label].emit("bench:pong", data)
 
     callback = on_ping_async if kind == "ours-async" else on_ping
-    handle = app.show("<p>ping</p>", label="bench0", callbacks={"bench:ping": callback})
+    placement = {"sync_to_thread": False} if kind == "ours-loop" else {}
+    handle = app.show(
+        "<p>ping</p>", label="bench0", callbacks={"bench:ping": callback}, **placement
+    )
     handles[handle.label] = handle
     print("URL", handle.url, flush=True)
     _answer_stdin()

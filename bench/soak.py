@@ -8,7 +8,7 @@ clients on one epoll loop, ``bench/pageclient.py``, each with its own page id) c
 to it. The server's main thread emits ``--rate`` events per second to the widget (each
 event reaches all ten pages). Every ``--every`` seconds all ten pages lose their
 connection at once, alternately from the server side
-(``app.container.bridge().drop_connections(label)``: the sockets are closed without any
+(``app.container.gateway().drop_connections(label)``: the sockets are closed without any
 notice in-band) and from the client side (the TCP connection is reset, no close frame).
 Each page reconnects after 0.8-1.2 s (the real page's first backoff step) with the same
 page id and ``?since=<last frame number it saw>``.

@@ -6,6 +6,7 @@ ports for many workers on many machines, and pass the same contract tests.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import deque
 from dataclasses import dataclass, field
@@ -67,7 +68,7 @@ class MemoryEventBus(EventBus):
     async def stop(self) -> None:
         self._streams.clear()
 
-    async def publish(self, label: str, body: bytes) -> int:
+    def publish(self, label: str, body: bytes) -> asyncio.Future[int]:
         stream = self._streams.get(label)
         if stream is None:
             stream = self._streams[label] = _Stream()
@@ -82,7 +83,9 @@ class MemoryEventBus(EventBus):
                 listener(seq, body)
             except Exception:  # one subscriber's failure must not starve the others
                 log.exception("a subscriber of widget %r failed", label)
-        return seq
+        numbered = asyncio.get_running_loop().create_future()
+        numbered.set_result(seq)
+        return numbered
 
     async def subscribe(self, label: str, listener: FrameListener) -> Unsubscribe:
         stream = self._streams.get(label)

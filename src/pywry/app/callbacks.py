@@ -84,7 +84,6 @@ class CallbackRunner:
             if listener.is_async:
                 task = asyncio.get_running_loop().create_task(self._run_async(listener, event))
                 self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
             elif listener.on_loop:
                 self._run_here(listener, event)
             else:
@@ -101,7 +100,6 @@ class CallbackRunner:
                     self._await_result(listener, event, result)
                 )
                 self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
         except asyncio.CancelledError:
             raise
         except BaseException as exc:  # SystemExit too: it must not take the page's socket down
@@ -178,16 +176,24 @@ class CallbackRunner:
     async def _await_result(self, listener: Listener, event: Event, result: Any) -> None:
         try:
             await result
-        except Exception as exc:
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # SystemExit too: it must not stop the loop
             self._failed(listener, event, exc)
+        finally:
+            self._tasks.discard(asyncio.current_task())
 
     async def _run_async(self, listener: Listener, event: Event) -> None:
         try:
             result = listener.call(event)
             if inspect.isawaitable(result):
                 await result
-        except Exception as exc:
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # SystemExit too: it must not stop the loop
             self._failed(listener, event, exc)
+        finally:
+            self._tasks.discard(asyncio.current_task())
 
     def _failed(self, listener: Listener, event: Event, exc: BaseException) -> None:
         log.error(

@@ -90,6 +90,8 @@ class Gateway:
             return  # a callback finishing while the server stops: its pages are gone
         if state is LifecycleState.STOPPED:
             self._lifecycle.check_alive()  # raises: nothing would ever send it
+        if self._loop.in_loop() and self._hub.emit_now(label, body):
+            return
         self._inbox.put(Emit(label, body))
 
     def drop_connections(self, label: str | None = None, *, code: int = CloseCode.RESTART) -> int:

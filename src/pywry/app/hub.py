@@ -68,6 +68,7 @@ class Hub:
         self._channels: dict[str, WidgetChannel] = {}
         self._unsubscribe: dict[str, Unsubscribe] = {}
         self._taker: asyncio.Task[None] | None = None
+        self._busy = False  # a command is being carried out (it may be waiting for the store)
         self._tasks: set[asyncio.Task[Any]] = set()  # pages of closed widgets, closing
 
     # ---------------------------------------------------------------- the inbox
@@ -84,7 +85,11 @@ class Hub:
 
     async def _carry_out(self) -> None:
         for command in self._inbox.take():
+            self._busy = True
             try:
+                if isinstance(command, Emit):  # the usual command, and one that never waits
+                    self._emit(command.label, command.body)
+                    continue
                 result = await self._run(command)
             except Exception as exc:
                 if getattr(command, "done", None) is None:
@@ -92,15 +97,36 @@ class Hub:
                 _settle(command, error=exc)
             else:
                 _settle(command, result)
+            finally:
+                self._busy = False
+
+    def emit_now(self, label: str | None, body: bytes) -> bool:
+        """Hand an emit made on the loop to the bus at once; whether that was in order.
+
+        Only when nothing is queued before it or being carried out: then going first keeps
+        its place, and saves the hand-over to the task that takes commands.
+        """
+        if self._busy or self._inbox.pending or not self._lifecycle.running:
+            return False
+        self._emit(label, body)
+        return True
+
+    def _emit(self, label: str | None, body: bytes) -> None:
+        if label is None:
+            labels = list(self._channels)
+        elif label in self._channels:
+            labels = [label]
+        else:
+            return  # closed meanwhile: its pages are gone
+        for name in labels:
+            numbered = self._bus.publish(name, body)
+            if numbered.done():
+                _published(numbered)
+            else:
+                numbered.add_done_callback(_published)
 
     async def _run(self, command: Command) -> Any:
         match command:
-            case Emit(label=None, body=body):
-                for label in list(self._channels):
-                    await self._bus.publish(label, body)
-            case Emit(label=str() as label, body=body):
-                if label in self._channels:  # else closed meanwhile: its pages are gone
-                    await self._bus.publish(label, body)
             case Register(widget=widget, shown=shown):
                 return await self._register(widget, shown=shown)
             case Close(label=label, done=done):
@@ -373,6 +399,11 @@ class Hub:
 
 
 _LATER = object()  # the command's waiter is released later, by a task of its own
+
+
+def _published(numbered: asyncio.Future[int]) -> None:
+    if not numbered.cancelled() and numbered.exception() is not None:
+        log.error("an event could not be published", exc_info=numbered.exception())
 
 
 def _settle(command: Command, result: Any = None, *, error: BaseException | None = None) -> None:

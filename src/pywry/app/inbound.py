@@ -46,10 +46,16 @@ class Inbound:
 
     async def _item(self, page: PageSession, item: InboundItem) -> None:
         # Duplicates first: a frame resent after a reconnect was handled (or refused) once.
-        if item.seq is not None:
-            if not await self._new(page, item.seq):
+        seq = item.seq
+        if seq is not None:
+            session = page.session
+            if session.resumable:
+                new = await self._ledger.accept(page.label, session.page_id, seq)
+            else:
+                new = seq > session.handled  # an anonymous page cannot resume: this socket only
+            if not new:
                 return
-            page.handled(item.seq)
+            page.handled(seq)
         name = item.type
         try:
             check_event_name(name)
@@ -67,9 +73,3 @@ class Inbound:
             reason = data.get("reason") if isinstance(data, dict) else None
             data = {"reason": reason or "page closed", "widget_id": page.label}
         self._dispatch(Event(name, data, page.label, page.page_id, item.id))
-
-    async def _new(self, page: PageSession, seq: int) -> bool:
-        session = page.session
-        if session.resumable:
-            return await self._ledger.accept(page.label, session.page_id, seq)
-        return seq > session.handled  # an anonymous page cannot resume: this connection only

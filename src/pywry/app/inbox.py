@@ -87,11 +87,20 @@ class Inbox:
         self._items.append(command)
         if not self._wake_pending:
             self._wake_pending = True
+            ready = self._ready
+            if ready is not None and self._loop.in_loop():
+                ready.set()  # on the loop already (a callback there): no hand-over needed
+                return
             try:
                 self._loop.call_soon(self._wake)
             except BaseException:
                 self._wake_pending = False  # the next put tries (and fails) again, loudly
                 raise
+
+    @property
+    def pending(self) -> bool:
+        """Whether commands wait to be taken."""
+        return bool(self._items)
 
     def open(self) -> None:
         """Start taking commands; call on the loop, before :meth:`wait`."""

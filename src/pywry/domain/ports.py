@@ -213,8 +213,12 @@ class EventBus(ABC):
         """Disconnect and drop every subscription; idempotent."""
 
     @abstractmethod
-    async def publish(self, label: str, body: bytes) -> int:
-        """Append one encoded event body to ``label``'s stream; its sequence number."""
+    def publish(self, label: str, body: bytes) -> asyncio.Future[int]:
+        """Append one encoded event body to ``label``'s stream; never waits.
+
+        Events are appended in the order of the calls. The future gives the event's
+        sequence number (or the error that kept it from being appended). Call on the loop.
+        """
 
     @abstractmethod
     async def subscribe(self, label: str, listener: FrameListener) -> Unsubscribe:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 __all__ = [
+    "CLOSE_QUIET",
     "CLOSE_WAIT",
     "ASGIApp",
     "Message",
@@ -18,7 +20,8 @@ __all__ = [
     "plain_response",
 ]
 
-CLOSE_WAIT = 1.0  # seconds a client gets to answer our close frame with its own
+CLOSE_WAIT = 1.0  # seconds at most that closing a WebSocket waits for its client
+CLOSE_QUIET = 0.05  # seconds without a frame from the client before the close frame goes
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -51,17 +54,25 @@ async def plain_response(send: Send, status: int, body: bytes) -> None:
 
 
 async def finish_close(receive: Receive, send: Send, code: int, reason: str = "") -> None:
-    """Close a WebSocket: our close frame, then what the client still sends is read and
-    dropped until its own close frame arrives (or :data:`CLOSE_WAIT` passes).
+    """Close a WebSocket so that the client reads everything sent before the close frame.
 
-    Ending the connection with the client's frames unread makes the kernel reset it, and the
-    client then loses what it had not read yet: the frames before our close, and the close
-    code itself.
+    Granian ends a socket's receiving side as soon as the close frame is sent and drops the
+    connection when the app returns. Frames the client sent that were never read then make
+    the kernel reset the connection, and the client loses what it had not read yet: the
+    frames before the close, and the close code itself. So what the client already sent is
+    read and dropped first, until it has been quiet for :data:`CLOSE_QUIET` (at most
+    :data:`CLOSE_WAIT`), and only then the close frame goes. A client that closes first
+    needs no close frame.
     """
     try:
-        await send({"type": "websocket.close", "code": code, "reason": reason})
         async with asyncio.timeout(CLOSE_WAIT):
-            while (await receive())["type"] != "websocket.disconnect":
-                pass
-    except Exception:  # noqa: S110 - gone already, or too slow to answer: closed either way
+            while True:
+                message = await asyncio.wait_for(receive(), CLOSE_QUIET)
+                if message["type"] == "websocket.disconnect":
+                    return
+    except TimeoutError:
         pass
+    except Exception:  # noqa: S110 - gone already: the close below fails quietly too
+        pass
+    with contextlib.suppress(Exception):
+        await send({"type": "websocket.close", "code": code, "reason": reason})

@@ -1,0 +1,228 @@
+"""One contract per port, run against every adapter of it.
+
+The memory adapters are what one process uses; deploy mode's Redis adapters must pass the
+same tests (they join the ``params`` lists). Each test says what any implementation must
+do, not how one does it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from conftest import run_async
+from pywry.adapters.memory import MemoryEventBus, MemoryInboundLedger, MemoryWidgetStore
+from pywry.domain.ports import EventBus, InboundLedger, WidgetStore
+from pywry.domain.widget import Widget
+
+STORES: list[Callable[[], WidgetStore]] = [MemoryWidgetStore]
+BUSES: list[Callable[..., EventBus]] = [MemoryEventBus]
+LEDGERS: list[Callable[[], InboundLedger]] = [lambda: MemoryInboundLedger(max_pages=4)]
+
+
+def run(coro: Any) -> Any:
+    return run_async(asyncio.wait_for(coro, 10), timeout=15)
+
+
+# ------------------------------------------------------------------ widget store
+@pytest.fixture(params=STORES, ids=lambda make: getattr(make, "__name__", "store"))
+def store(request: pytest.FixtureRequest) -> WidgetStore:
+    return request.param()  # type: ignore[no-any-return]
+
+
+def test_a_store_gives_back_what_was_saved_token_and_revision_included(store):
+    widget = Widget(label="w", html="<p>1</p>", title="T")
+
+    async def scene() -> Widget | None:
+        await store.save(widget)
+        return await store.get("w")
+
+    got = run(scene())
+    assert got is not None
+    assert (got.label, got.html, got.title, got.revision) == ("w", "<p>1</p>", "T", 1)
+    assert got.token == widget.token
+
+
+def test_a_store_keeps_the_newest_revision_and_the_order_labels_were_first_saved(store):
+    first = Widget(label="a", html="1")
+
+    async def scene() -> tuple[Widget | None, list[str]]:
+        await store.save(first)
+        await store.save(Widget(label="b", html="2"))
+        await store.save(first.revised(html="3"))
+        return await store.get("a"), await store.labels()
+
+    newest, labels = run(scene())
+    assert newest is not None
+    assert (newest.html, newest.revision) == ("3", 2)
+    assert labels == ["a", "b"]
+
+
+def test_a_store_deletes_once_and_then_knows_nothing_of_the_widget(store):
+    async def scene() -> tuple[bool, bool, Widget | None, list[str]]:
+        await store.save(Widget(label="w", html="x"))
+        return (
+            await store.delete("w"),
+            await store.delete("w"),
+            await store.get("w"),
+            (await store.labels()),
+        )
+
+    assert run(scene()) == (True, False, None, [])
+
+
+# ------------------------------------------------------------------ event bus
+@pytest.fixture(params=BUSES, ids=lambda make: getattr(make, "__name__", "bus"))
+def make_bus(request: pytest.FixtureRequest) -> Callable[..., EventBus]:
+    return request.param  # type: ignore[no-any-return]
+
+
+def test_a_bus_numbers_each_widgets_events_one_two_three_in_publish_order(make_bus):
+    async def scene() -> tuple[list[int], list[int]]:
+        bus = make_bus()
+        await bus.start()
+        a = [await bus.publish("a", f"a{k}".encode()) for k in range(3)]
+        b = [await bus.publish("b", b"b")]
+        await bus.stop()
+        return a, b
+
+    assert run(scene()) == ([1, 2, 3], [1])
+
+
+def test_every_subscriber_gets_every_event_after_it_subscribed_in_order(make_bus):
+    async def scene() -> tuple[list[tuple[int, bytes]], list[tuple[int, bytes]]]:
+        bus = make_bus()
+        await bus.start()
+        await bus.publish("w", b"before")
+        first: list[tuple[int, bytes]] = []
+        second: list[tuple[int, bytes]] = []
+        all_heard = asyncio.Event()  # delivered on the loop, maybe after publish returned
+
+        def hearing(into: list[tuple[int, bytes]]) -> Callable[[int, bytes], None]:
+            def hear(seq: int, body: bytes) -> None:
+                into.append((seq, body))
+                if len(first) == len(second) == 5:
+                    all_heard.set()
+
+            return hear
+
+        await bus.subscribe("w", hearing(first))
+        await bus.subscribe("w", hearing(second))
+        for k in range(5):
+            numbered = bus.publish("w", f"e{k}".encode())  # not awaited one by one: in order
+        await numbered
+        await all_heard.wait()
+        await bus.stop()
+        return first, second
+
+    first, second = run(scene())
+    expected = [(seq, f"e{seq - 2}".encode()) for seq in range(2, 7)]
+    assert first == expected
+    assert second == expected
+
+
+def test_an_unsubscribed_listener_hears_nothing_more(make_bus):
+    async def scene() -> list[int]:
+        bus = make_bus()
+        await bus.start()
+        heard: list[int] = []
+        unsubscribe = await bus.subscribe("w", lambda seq, body: heard.append(seq))
+        await bus.publish("w", b"1")
+        await unsubscribe()
+        await bus.publish("w", b"2")
+        await asyncio.sleep(0.05)
+        await bus.stop()
+        return heard
+
+    assert run(scene()) == [1]
+
+
+def test_history_gives_what_followed_a_number_bounded_by_count_and_bytes(make_bus):
+    async def scene() -> tuple[list[Any], list[Any], list[Any], list[Any]]:
+        bus = make_bus(history_frames=3, history_bytes=1000)
+        await bus.start()
+        for k in range(1, 6):
+            await bus.publish("w", f"e{k}".encode())
+        kept = await bus.history("w", 0, 100)
+        after = await bus.history("w", 3, 100)
+        limited = await bus.history("w", 0, 1)
+        unknown = await bus.history("nobody", 0, 100)
+        await bus.stop()
+        return kept, after, limited, unknown
+
+    kept, after, limited, unknown = run(scene())
+    assert kept == [(3, b"e3"), (4, b"e4"), (5, b"e5")]
+    assert after == [(4, b"e4"), (5, b"e5")]
+    assert limited == [(3, b"e3")]
+    assert unknown == []
+
+
+def test_a_forgotten_widget_numbers_from_one_again_with_no_history(make_bus):
+    async def scene() -> tuple[int, list[Any]]:
+        bus = make_bus()
+        await bus.start()
+        await bus.publish("w", b"old")
+        await bus.forget("w")
+        await bus.forget("w")  # idempotent
+        seq = await bus.publish("w", b"new")
+        history = await bus.history("w", 0, 10)
+        await bus.stop()
+        return seq, history
+
+    assert run(scene()) == (1, [(1, b"new")])
+
+
+def test_a_bus_starts_and_stops_idempotently(make_bus):
+    async def scene() -> None:
+        bus = make_bus()
+        await bus.start()
+        await bus.start()
+        await bus.stop()
+        await bus.stop()
+
+    run(scene())
+
+
+# ------------------------------------------------------------------ inbound ledger
+@pytest.fixture(params=LEDGERS, ids=["memory"])
+def ledger(request: pytest.FixtureRequest) -> InboundLedger:
+    return request.param()  # type: ignore[no-any-return]
+
+
+def test_a_ledger_takes_each_frame_of_a_page_once_and_in_order(ledger):
+    async def scene() -> list[Any]:
+        return [
+            await ledger.last("w", "p"),
+            await ledger.accept("w", "p", 1),
+            await ledger.accept("w", "p", 2),
+            await ledger.accept("w", "p", 2),
+            await ledger.accept("w", "p", 1),
+            await ledger.last("w", "p"),
+        ]
+
+    assert run(scene()) == [0, True, True, False, False, 2]
+
+
+def test_a_ledger_keeps_pages_and_widgets_apart(ledger):
+    async def scene() -> list[Any]:
+        await ledger.accept("w", "p", 5)
+        return [
+            await ledger.last("w", "q"),
+            await ledger.last("v", "p"),
+            await ledger.accept("v", "p", 1),
+        ]
+
+    assert run(scene()) == [0, 0, True]
+
+
+def test_a_forgotten_widgets_pages_start_over(ledger):
+    async def scene() -> list[Any]:
+        await ledger.accept("w", "p", 5)
+        await ledger.forget("w")
+        await ledger.forget("w")  # idempotent
+        return [await ledger.last("w", "p"), await ledger.accept("w", "p", 1)]
+
+    assert run(scene()) == [0, True]
