@@ -57,7 +57,7 @@ def measure(kind: str) -> float:
     handles["bench0"] = app.show(
         "<p/>", label="bench0", callbacks={"bench:ping": callback}, sync_to_thread=False
     )
-    hub = app.container.hub()
+    hub = app.container.reception()
     token = app.container.gateway().widget("bench0").token.reveal()
 
     async def run(page_id: str) -> float:

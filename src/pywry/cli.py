@@ -69,21 +69,19 @@ def _read_or_none(path: Path) -> bytes | None:
 
 def _cert(args: argparse.Namespace, out: TextIO) -> int:
     from .adapters.tls import CryptographyTlsLoader, describe_certificate
-    from .app.server import public_host
+    from .app.server import dev_cert_hosts
     from .app.settings import load_settings, user_config_dir
+    from .domain.errors import TlsError
 
-    host = load_settings().server.host
     directory: Path = args.dir.expanduser() if args.dir else user_config_dir() / "certs"
     # The same names the server asks for, so that `ssl = "self-signed"` reuses this pair.
-    hosts = [host, public_host(host).strip("[]"), *args.host]
+    hosts = [*dev_cert_hosts(load_settings().server.host), *args.host]
     loader = CryptographyTlsLoader()
     if args.force:
         for name in ("dev-cert.pem", "dev-key.pem"):
             try:
                 (directory / name).unlink(missing_ok=True)
             except OSError as exc:
-                from .domain.errors import TlsError
-
                 raise TlsError(
                     f"cannot replace {directory / name} ({exc.strerror or exc}): check its"
                     " permissions"

@@ -46,7 +46,7 @@ def hosted() -> tuple[PyWry, Litestar]:
             loop.detach()
 
     router = page_router(
-        pages=app.container.hub(),
+        pages=app.container.reception(),
         settings=app.settings.server,
         routes=Routes(base="/apps"),
         internal_token=Token.generate(),

@@ -50,7 +50,7 @@ def frozen(app: PyWry) -> Any:
 def attach(
     app: PyWry, label: str, page_id: str, conn: RecordingConnection, since: int | None = None
 ) -> Any:
-    hub = app.container.hub()
+    hub = app.container.reception()
     token = app.container.gateway().widget(label).token.reveal()
 
     async def run() -> PageSession | Rejection:
@@ -62,13 +62,13 @@ def attach(
 def send(app: PyWry, page: PageSession, *frames: dict[str, Any]) -> float:
     async def run() -> float:
         raw = json.dumps({"events": list(frames)} if len(frames) > 1 else frames[0])
-        return await app.container.hub().receive(page, raw)
+        return await app.container.reception().receive(page, raw)
 
     return app.container.loop_thread().run(run())
 
 
 def detach(app: PyWry, page: PageSession) -> None:
-    app.container.loop_thread().run(app.container.hub().detach(page))
+    app.container.loop_thread().run(app.container.reception().detach(page))
 
 
 def n(seq: int) -> dict[str, Any]:

@@ -29,7 +29,7 @@ def app(fake_app):
 
 
 def attach(app: PyWry, label: str, conn: RecordingConnection, page_id: str = "tab") -> PageSession:
-    hub = app.container.hub()
+    hub = app.container.reception()
     token = app.container.gateway().widget(label).token.reveal()
 
     async def run() -> Any:
@@ -42,7 +42,7 @@ def attach(app: PyWry, label: str, conn: RecordingConnection, page_id: str = "ta
 
 def read(app: PyWry, page: PageSession, frame: dict[str, Any]) -> None:
     """Hand one message to the hub as the page's socket reader does (on the loop)."""
-    hub = app.container.hub()
+    hub = app.container.reception()
 
     async def run() -> None:
         await hub.receive(page, json.dumps(frame))

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TextIO
 
+from ..app.modes import has_display
 from ..domain.ports import BrowserLauncher, LaunchResult
 
 __all__ = ["NullBrowserLauncher", "SystemBrowserLauncher"]
@@ -207,14 +208,11 @@ class SystemBrowserLauncher(BrowserLauncher):
                 found = shutil.which(program, path=path)
                 if found:
                     return "", _DetachedOpener(found, timeout=self._timeout)
-            if not self._has_display():
+            if not has_display(self._environ, self._platform):
                 return "WSL without wslview or explorer.exe on PATH, and no display", None
-        elif not self._has_display():
+        elif not has_display(self._environ, self._platform):
             return "no display found: DISPLAY and WAYLAND_DISPLAY are unset", None
         return "", self._opener or _WebbrowserOpener([])
-
-    def _has_display(self) -> bool:
-        return bool(self._environ.get("DISPLAY") or self._environ.get("WAYLAND_DISPLAY"))
 
     def _is_wsl(self) -> bool:
         if not self._platform.startswith("linux"):

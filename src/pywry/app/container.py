@@ -19,6 +19,7 @@ from ..domain.ports import TlsLoader
 from ..domain.protocol import Routes
 from ..domain.token import Token
 from .callbacks import CallbackRunner
+from .channels import Channels
 from .gateway import Gateway, report_to_pages
 from .hub import Hub
 from .idle import IdleWatch
@@ -27,6 +28,7 @@ from .inbox import Inbox
 from .lifecycle import Lifecycle
 from .listeners import CallbackTable
 from .loop import LoopThread
+from .reception import Reception
 from .registry import WidgetRegistry
 from .runtime import Runtime
 from .server import BrowserServer
@@ -98,11 +100,28 @@ class Container(containers.DeclarativeContainer):
     inbound = providers.ThreadSafeSingleton(
         Inbound, ledger=inbound_ledger, dispatch=callback_runner.provided.dispatch
     )
+    channels = providers.ThreadSafeSingleton(
+        Channels,
+        bus=event_bus,
+        ledger=inbound_ledger,
+        store=widget_store,
+        max_frames=server_settings.provided.replay_buffer_frames,
+        max_bytes=server_settings.provided.replay_buffer_bytes,
+    )
     hub = providers.ThreadSafeSingleton(
         Hub,
-        settings=server_settings,
+        channels=channels,
         registry=registry,
         bus=event_bus,
+        idle=idle,
+        lifecycle=lifecycle,
+        inbox=inbox,
+    )
+    reception = providers.ThreadSafeSingleton(
+        Reception,
+        settings=server_settings,
+        channels=channels,
+        registry=registry,
         ledger=inbound_ledger,
         inbound=inbound,
         runner=callback_runner,
@@ -118,6 +137,7 @@ class Container(containers.DeclarativeContainer):
         registry=registry,
         callbacks=callback_table,
         hub=hub,
+        channels=channels,
         idle=idle,
     )
     runtime = providers.ThreadSafeSingleton(
@@ -133,7 +153,7 @@ class Container(containers.DeclarativeContainer):
     internal_token = providers.ThreadSafeSingleton(_internal_token, settings)
     http_app = providers.Factory(
         create_app,
-        pages=hub,
+        pages=reception,
         settings=server_settings,
         routes=routes,
         internal_token=internal_token,

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import IllegalTransitionError, InvalidArgumentError
 from ..domain.widget import Widget, check_label, new_label
-from .handle import WidgetHandle, alert_payload, check_theme
+from .handle import WidgetHandle, alert_payload
 from .listeners import Callback, adapt
-from .modes import WindowMode, resolve_mode
+from .modes import WindowMode, check_theme, resolve_mode
 from .settings import Settings, load_settings
 
 if TYPE_CHECKING:

@@ -19,6 +19,7 @@ from ..domain.ports import EventLoop
 from ..domain.protocol import Close as CloseCode
 from ..domain.protocol import Control
 from ..domain.widget import Widget
+from .channels import Channels
 from .frames import encode_body
 from .hub import Hub
 from .idle import IdleWatch
@@ -44,6 +45,7 @@ class Gateway:
         registry: WidgetRegistry,
         callbacks: CallbackTable,
         hub: Hub,
+        channels: Channels,
         idle: IdleWatch,
     ) -> None:
         self._inbox = inbox
@@ -52,6 +54,7 @@ class Gateway:
         self._registry = registry
         self._callbacks = callbacks
         self._hub = hub
+        self._channels = channels
         self._idle = idle
 
     def register(self, widget: Widget, *, shown: bool = False) -> bool:
@@ -102,7 +105,7 @@ class Gateway:
         """
         if label is not None:
             self.widget(label)
-        count = self._hub.page_count(label)
+        count = self.page_count(label)
         done = self._waiter()
         self._submit(Drop(label, code, done))
         return count if done is None else int(done.result())
@@ -124,7 +127,8 @@ class Gateway:
         return widget
 
     def page_count(self, label: str | None = None) -> int:
-        return self._hub.page_count(label)
+        """Open pages of one widget, or of every widget."""
+        return self._idle.open_pages if label is None else self._channels.page_count(label)
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Wait until pages came and all of them have gone for the grace period."""

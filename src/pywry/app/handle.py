@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ..domain.errors import InvalidArgumentError
 from ..domain.events import check_event_name
 from .listeners import Callback
+from .modes import check_theme
 
 if TYPE_CHECKING:
     from .facade import PyWry
@@ -15,26 +16,13 @@ if TYPE_CHECKING:
 __all__ = [
     "ALERT_POSITIONS",
     "ALERT_TYPES",
-    "THEMES",
     "WidgetHandle",
     "alert_payload",
-    "check_theme",
 ]
 
 ALERT_TYPES = frozenset({"info", "success", "warning", "error", "confirm"})
 ALERT_POSITIONS = frozenset({"top-right", "top-left", "bottom-right", "bottom-left"})
-THEMES = frozenset({"dark", "light", "system"})
 _BARE_ID = re.compile(r"#[A-Za-z_][\w-]*")
-
-
-def check_theme(theme: object) -> str:
-    """``theme`` (a string or a theme enum) as a theme name; ``InvalidArgumentError`` else."""
-    name = str(getattr(theme, "value", theme))
-    if name not in THEMES:
-        raise InvalidArgumentError(
-            f"theme must be one of {', '.join(sorted(THEMES))}, got {theme!r}"
-        )
-    return name
 
 
 def alert_payload(

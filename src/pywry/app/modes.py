@@ -1,4 +1,4 @@
-"""Window modes, and which one a script gets on this machine."""
+"""How widgets are shown: window modes (and which one a script gets here) and themes."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import os
 import sys
 from collections.abc import Mapping
 
-from ..domain.errors import UnsupportedModeError
+from ..domain.errors import InvalidArgumentError, UnsupportedModeError
 
-__all__ = ["WindowMode", "resolve_mode"]
+__all__ = ["THEMES", "WindowMode", "check_theme", "has_display", "resolve_mode"]
+
+THEMES = ("dark", "light", "system")
 
 log = logging.getLogger("pywry")
 
@@ -31,7 +33,16 @@ class WindowMode(enum.StrEnum):
 _NATIVE = frozenset({WindowMode.NEW_WINDOW, WindowMode.SINGLE_WINDOW, WindowMode.MULTI_WINDOW})
 
 
-def _has_display(environ: Mapping[str, str], platform: str) -> bool:
+def check_theme(theme: object) -> str:
+    """``theme`` (a string or a theme enum) as a theme name; ``InvalidArgumentError`` else."""
+    name = str(getattr(theme, "value", theme))
+    if name not in THEMES:
+        raise InvalidArgumentError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
+    return name
+
+
+def has_display(environ: Mapping[str, str], platform: str) -> bool:
+    """Whether windows can be shown: on Linux, an X11 or Wayland display is set."""
     if platform.startswith("linux"):
         return bool(environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"))
     return True
@@ -61,7 +72,7 @@ def resolve_mode(
         raise UnsupportedModeError(f"unknown window mode {raw!r}: use one of {choices}") from None
     if mode is WindowMode.BROWSER:
         return mode
-    if mode in _NATIVE and not _has_display(environ, platform):
+    if mode in _NATIVE and not has_display(environ, platform):
         log.info("no display found: showing widgets in the browser instead of %s", mode.value)
         return WindowMode.BROWSER
     raise UnsupportedModeError(

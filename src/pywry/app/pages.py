@@ -1,11 +1,9 @@
-"""Connected pages and the widget channels that feed them.
+"""Connected pages.
 
-A :class:`WidgetChannel` is one widget as this process serves it: its content, its frame
-stream (the events the bus numbered, kept for replay) and its open pages. A
-:class:`PageSession` is one open page: who it is (:class:`Session`), what it is sent next
-(:class:`Outbox`), how (:class:`Sender`), and the pacing of what it sends us. A page that
-reads too slowly costs no memory of its own: its cursor falls behind the widget's bounded
-stream and it is told to reload.
+A :class:`PageSession` is one open page of a widget's channel: who it is
+(:class:`Session`), what it is sent next (:class:`Outbox`), how (:class:`Sender`), and the
+pacing of what it sends us. A page that reads too slowly costs no memory of its own: its
+cursor falls behind the widget's bounded stream and it is told to reload.
 """
 
 from __future__ import annotations
@@ -14,61 +12,22 @@ import asyncio
 import logging
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..domain.ports import PageConnection
 from ..domain.protocol import Control
 from ..domain.session import Session, SessionState
-from ..domain.stream import FrameStream
-from ..domain.widget import Widget
-from .frames import control_frame, sequenced
+from .frames import control_frame
 from .outbox import Outbox
 from .pacing import ACK_DELAY, AckSchedule, TokenBucket
 from .sender import Sender
 
-__all__ = ["PageSession", "WidgetChannel"]
+if TYPE_CHECKING:
+    from .channels import WidgetChannel
+
+__all__ = ["PageSession"]
 
 log = logging.getLogger("pywry.pages")
-
-
-class WidgetChannel:
-    """One widget on this process: content, frame stream and open pages."""
-
-    def __init__(self, widget: Widget, *, max_frames: int, max_bytes: int) -> None:
-        self.widget = widget
-        self.stream = FrameStream(max_frames=max_frames, max_bytes=max_bytes)
-        self.pages: set[PageSession] = set()
-        self.ever_connected = False
-        self.content_seq = 0  # the frame of the last content update: the page renders it
-
-    def deliver(self, seq: int, body: bytes) -> None:
-        """Keep event ``seq`` (as the bus numbered it) and wake every page."""
-        try:
-            fresh = self.stream.append(seq, sequenced(seq, body))
-        except ValueError:
-            # Only a bus that lost events gets here; filling the gap from its history is
-            # deploy mode's work. Never silently: pages would miss what they were promised.
-            log.error("widget %r: event %d arrived after a gap", self.widget.label, seq)
-            raise
-        if fresh:
-            for page in self.pages:
-                page.notify()
-
-    def replace_content(self, widget: Widget, seq: int) -> None:
-        """New content, announced to pages by event ``seq``; a new page renders it."""
-        self.widget = widget
-        self.content_seq = seq
-
-    def render_cursor(self) -> int:
-        """Where a page rendered now starts reading.
-
-        Until a first page has connected, what was emitted since the content it renders
-        (shown, or last updated) is still waiting for it; after that, a newly loaded page
-        starts from now. It never replays the update it renders: scripts would run twice.
-        """
-        if not self.ever_connected:
-            return self.content_seq
-        return max(self.stream.head, self.content_seq)
 
 
 class PageSession:

@@ -29,7 +29,18 @@ from msgspec import Meta, field
 
 from ..domain.errors import SettingsError
 from ..domain.protocol import OWN_ROOTS
-from .settings_sources import Entry, Rule, Schema, env_entries, mask, one_of, read_toml
+from .modes import THEMES, WindowMode
+from .settings_sources import (
+    Entry,
+    Rule,
+    Schema,
+    env_entries,
+    mask,
+    one_of,
+    read_toml,
+    user_config_dir,
+    user_config_file,
+)
 
 log = logging.getLogger("pywry.settings")
 
@@ -228,46 +239,13 @@ _RULES: Mapping[str, Rule] = MappingProxyType(
             "an HTTP header name (letters, digits and !#$%&'*+-.^_`|~), like 'X-PyWry-Token'",
             _header,
         ),
-        "window.mode": one_of("new_window", "single_window", "multi_window", "notebook", "browser"),
-        "window.theme": one_of("dark", "light", "system"),
+        "window.mode": one_of(*(mode.value for mode in WindowMode)),
+        "window.theme": one_of(*THEMES),
         "deploy.state_backend": one_of("memory", "redis"),
         "deploy.redis_url": Rule("a URL starting with redis://, rediss:// or unix://", _redis_url),
         "deploy.redis_prefix": Rule("a non-empty string without spaces", _word),
     }
 )
-
-
-def _home(environ: Mapping[str, str]) -> Path:
-    home = environ.get("HOME") or environ.get("USERPROFILE")
-    if home:
-        return Path(home)
-    try:
-        return Path.home()
-    except RuntimeError:
-        raise SettingsError(
-            "cannot find the home directory for the user config file; set HOME or XDG_CONFIG_HOME"
-        ) from None
-
-
-def user_config_dir(environ: Mapping[str, str] | None = None) -> Path:
-    """``$XDG_CONFIG_HOME/pywry`` when that is an absolute path, else ``~/.config/pywry``."""
-    env = os.environ if environ is None else environ
-    xdg = env.get("XDG_CONFIG_HOME", "")
-    if xdg and Path(xdg).is_absolute():
-        return Path(xdg) / "pywry"
-    return _home(env) / ".config" / "pywry"
-
-
-def user_config_file(environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> Path:
-    """The user config file: ``$PYWRY_CONFIG_FILE`` if set, else :func:`user_config_dir`'s.
-
-    A relative ``$PYWRY_CONFIG_FILE`` is taken relative to ``cwd`` (the working directory).
-    """
-    env = os.environ if environ is None else environ
-    named = env.get("PYWRY_CONFIG_FILE", "")
-    if named:
-        return (Path.cwd() if cwd is None else cwd) / named
-    return user_config_dir(env) / "config.toml"
 
 
 def load_settings(

@@ -23,7 +23,18 @@ import msgspec
 
 from ..domain.errors import SettingsError
 
-__all__ = ["Entry", "Rule", "Schema", "env_entries", "mask", "one_of", "read_toml", "suggest"]
+__all__ = [
+    "Entry",
+    "Rule",
+    "Schema",
+    "env_entries",
+    "mask",
+    "one_of",
+    "read_toml",
+    "suggest",
+    "user_config_dir",
+    "user_config_file",
+]
 
 log = logging.getLogger("pywry.settings")
 
@@ -322,3 +333,36 @@ def read_toml(path: Path) -> dict[str, Any] | None:
         raise SettingsError(
             f"settings file {path} is not valid TOML: {exc}; fix the file or remove it"
         ) from None
+
+
+def _home(environ: Mapping[str, str]) -> Path:
+    home = environ.get("HOME") or environ.get("USERPROFILE")
+    if home:
+        return Path(home)
+    try:
+        return Path.home()
+    except RuntimeError:
+        raise SettingsError(
+            "cannot find the home directory for the user config file; set HOME or XDG_CONFIG_HOME"
+        ) from None
+
+
+def user_config_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_CONFIG_HOME/pywry`` when that is an absolute path, else ``~/.config/pywry``."""
+    env = os.environ if environ is None else environ
+    xdg = env.get("XDG_CONFIG_HOME", "")
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "pywry"
+    return _home(env) / ".config" / "pywry"
+
+
+def user_config_file(environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> Path:
+    """The user config file: ``$PYWRY_CONFIG_FILE`` if set, else :func:`user_config_dir`'s.
+
+    A relative ``$PYWRY_CONFIG_FILE`` is taken relative to ``cwd`` (the working directory).
+    """
+    env = os.environ if environ is None else environ
+    named = env.get("PYWRY_CONFIG_FILE", "")
+    if named:
+        return (Path.cwd() if cwd is None else cwd) / named
+    return user_config_dir(env) / "config.toml"

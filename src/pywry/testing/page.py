@@ -75,7 +75,7 @@ class FakePage:
         self, app: PyWry, label: str, *, token: Any = _MISSING, since: int | None = None
     ) -> None:
         self._app = app
-        self._pages: PagePort = app.container.hub()
+        self._pages: PagePort = app.container.reception()
         self._label = label
         widget = app.container.gateway().widget(label)
         self._token = widget.token.reveal() if token is _MISSING else token

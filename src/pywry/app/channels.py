@@ -1,0 +1,127 @@
+"""Widget channels: each widget as this process serves it, fed by the event bus.
+
+A :class:`WidgetChannel` holds a widget's content, its frame stream (the events the bus
+numbered, kept for replay) and its open pages. :class:`Channels` are this process's
+channels: opening one subscribes it to its widget's stream on the bus; closing one lets go
+of everything the widget left in the bus, the inbound ledger and the store.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ..domain.ports import EventBus, InboundLedger, Unsubscribe, WidgetStore
+from ..domain.stream import FrameStream
+from ..domain.widget import Widget
+from .frames import sequenced
+from .pages import PageSession
+
+__all__ = ["Channels", "WidgetChannel"]
+
+log = logging.getLogger("pywry.pages")
+
+
+class WidgetChannel:
+    """One widget on this process: content, frame stream and open pages."""
+
+    def __init__(self, widget: Widget, *, max_frames: int, max_bytes: int) -> None:
+        self.widget = widget
+        self.stream = FrameStream(max_frames=max_frames, max_bytes=max_bytes)
+        self.pages: set[PageSession] = set()
+        self.ever_connected = False
+        self.content_seq = 0  # the frame of the last content update: the page renders it
+
+    def deliver(self, seq: int, body: bytes) -> None:
+        """Keep event ``seq`` (as the bus numbered it) and wake every page."""
+        try:
+            fresh = self.stream.append(seq, sequenced(seq, body))
+        except ValueError:
+            # Only a bus that lost events gets here; filling the gap from its history is
+            # deploy mode's work. Never silently: pages would miss what they were promised.
+            log.error("widget %r: event %d arrived after a gap", self.widget.label, seq)
+            raise
+        if fresh:
+            for page in self.pages:
+                page.notify()
+
+    def replace_content(self, widget: Widget, seq: int) -> None:
+        """New content, announced to pages by event ``seq``; a new page renders it."""
+        self.widget = widget
+        self.content_seq = seq
+
+    def render_cursor(self) -> int:
+        """Where a page rendered now starts reading.
+
+        Until a first page has connected, what was emitted since the content it renders
+        (shown, or last updated) is still waiting for it; after that, a newly loaded page
+        starts from now. It never replays the update it renders: scripts would run twice.
+        """
+        if not self.ever_connected:
+            return self.content_seq
+        return max(self.stream.head, self.content_seq)
+
+
+class Channels:
+    """This process's widget channels, by label, each subscribed to its widget's stream."""
+
+    def __init__(
+        self,
+        *,
+        bus: EventBus,
+        ledger: InboundLedger,
+        store: WidgetStore,
+        max_frames: int = 10_000,
+        max_bytes: int = 16 << 20,
+    ) -> None:
+        self._bus = bus
+        self._ledger = ledger
+        self._store = store
+        self._max_frames = max_frames
+        self._max_bytes = max_bytes
+        self._channels: dict[str, WidgetChannel] = {}
+        self._unsubscribe: dict[str, Unsubscribe] = {}
+
+    def get(self, label: str) -> WidgetChannel | None:
+        return self._channels.get(label)
+
+    def labels(self) -> list[str]:
+        return list(self._channels)
+
+    def __bool__(self) -> bool:
+        return bool(self._channels)
+
+    async def open(self, widget: Widget) -> WidgetChannel:
+        """A channel for ``widget``, subscribed to its stream from now on."""
+        channel = WidgetChannel(widget, max_frames=self._max_frames, max_bytes=self._max_bytes)
+        self._channels[widget.label] = channel
+        self._unsubscribe[widget.label] = await self._bus.subscribe(widget.label, channel.deliver)
+        return channel
+
+    def take(self, label: str) -> WidgetChannel | None:
+        """Stop serving ``label`` here at once; :meth:`forget` lets go of what it left."""
+        return self._channels.pop(label, None)
+
+    async def forget(self, label: str) -> None:
+        """Let go of what a taken widget left in the bus, the ledger and the store.
+
+        Before anything else of the same label: a show of it right after starts afresh.
+        """
+        unsubscribe = self._unsubscribe.pop(label, None)
+        if unsubscribe is not None:
+            await unsubscribe()
+        await self._bus.forget(label)
+        await self._ledger.forget(label)
+        await self._store.delete(label)
+
+    def page_count(self, label: str) -> int:
+        channel = self._channels.get(label)
+        return 0 if channel is None else len(channel.pages)
+
+    def pages_of(self, label: str | None) -> list[PageSession]:
+        """The open pages of one widget, or of every widget."""
+        if label is None:
+            channels = list(self._channels.values())
+        else:
+            channel = self._channels.get(label)
+            channels = [] if channel is None else [channel]
+        return [page for channel in channels for page in channel.pages]
