@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conftest import run_async
-from pywry.app.inbox import Emit, Inbox
+from pywry.app.inbox import Drop, Emit, Inbox
 from pywry.domain.ports import EventLoop
 
 
@@ -60,8 +60,15 @@ def test_what_threads_put_meanwhile_is_all_taken_across_wake_ups():
         loop = HostLoop()
         loop.attach()
         inbox = Inbox(loop)
-        inbox.open()
         got: list[bytes] = []
+        all_taken = asyncio.Event()
+
+        def consume() -> None:
+            got.extend(c.body for c in inbox.take())  # type: ignore[union-attr]
+            if len(got) == 4000:
+                all_taken.set()
+
+        inbox.open(consume)
 
         def produce(name: str) -> None:
             for k in range(2000):
@@ -70,9 +77,7 @@ def test_what_threads_put_meanwhile_is_all_taken_across_wake_ups():
         threads = [threading.Thread(target=produce, args=(n,)) for n in "ab"]
         for thread in threads:
             thread.start()
-        while len(got) < 4000:
-            await asyncio.wait_for(inbox.wait(), 5)
-            got.extend(c.body for c in inbox.take())  # type: ignore[union-attr]
+        await asyncio.wait_for(all_taken.wait(), 5)
         for thread in threads:
             thread.join()
         loop.detach()
@@ -83,3 +88,12 @@ def test_what_threads_put_meanwhile_is_all_taken_across_wake_ups():
         assert [g for g in got if g.startswith(name.encode())] == [
             f"{name}{k}".encode() for k in range(2000)
         ]
+
+
+def test_a_take_can_stop_at_the_first_command_that_is_not_wanted():
+    inbox = Inbox(CountingLoop())
+    for command in (Emit("w", b"1"), Emit("w", b"2"), Drop("w", 1012), Emit("w", b"3")):
+        inbox.put(command)
+    taken = list(inbox.take(while_=lambda c: isinstance(c, Emit)))
+    assert [c.body for c in taken] == [b"1", b"2"]  # type: ignore[union-attr]
+    assert inbox.pending

@@ -108,7 +108,7 @@ class Gateway:
         count = self.page_count(label)
         done = self._waiter()
         self._submit(Drop(label, code, done))
-        return count if done is None else int(done.result())
+        return count if done is None else int(done.result() or 0)
 
     def labels(self) -> list[str]:
         return self._registry.labels()

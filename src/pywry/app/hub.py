@@ -52,19 +52,38 @@ class Hub:
         self._lifecycle = lifecycle
         self._inbox = inbox
         self._taker: asyncio.Task[None] | None = None
+        self._more: asyncio.Event | None = None  # the taker has commands to carry out
         self._busy = False  # a command is being carried out (it may be waiting for the store)
         self._tasks: set[asyncio.Task[Any]] = set()  # pages of closed widgets, closing
 
     # ---------------------------------------------------------------- the inbox
     async def start(self) -> None:
         """Carry out what was queued before the start, then take commands as they come."""
-        self._inbox.open()
+        self._more = asyncio.Event()
         await self._carry_out()
+        self._inbox.open(self._woken)
         self._taker = asyncio.get_running_loop().create_task(self._take(), name="pywry-hub")
 
+    def _woken(self) -> None:
+        """Something was put in the inbox (called on the loop).
+
+        Emits at the front are handed to the bus right here. The first command that may
+        wait (a registration or a close waits for the store), and everything after it, are
+        the taker task's, in order; while it carries one out, new commands wait for it.
+        """
+        if not self._busy:
+            for command in self._inbox.take(while_=_is_emit):
+                assert isinstance(command, Emit)
+                self._emit(command.label, command.body)
+        if self._inbox.pending and self._more is not None:
+            self._more.set()
+
     async def _take(self) -> None:
+        more = self._more
+        assert more is not None
         while True:
-            await self._inbox.wait()
+            await more.wait()
+            more.clear()
             await self._carry_out()
 
     async def _carry_out(self) -> None:
@@ -212,6 +231,10 @@ class Hub:
 
 
 _LATER = object()  # the command's waiter is released later, by a task of its own
+
+
+def _is_emit(command: Command) -> bool:
+    return isinstance(command, Emit)
 
 
 def _published(numbered: asyncio.Future[int]) -> None:

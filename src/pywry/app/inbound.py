@@ -55,7 +55,7 @@ class Inbound:
                 new = seq > session.handled  # an anonymous page cannot resume: this socket only
             if not new:
                 return
-            page.handled(seq)
+            page.mark_handled(seq)
         name = item.type
         try:
             check_event_name(name)

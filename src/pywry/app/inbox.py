@@ -7,6 +7,7 @@ the hub is a command put in one queue, and one task on the loop carries them out
 
 Putting a command never waits: an emit is encoded in the caller's thread, appended, and
 the loop is woken once per burst (only when no wake-up is pending), not once per event.
+The wake-up calls the hub's consumer on the loop.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,23 +75,19 @@ Command = Emit | Register | Close | Drop | Shutdown
 
 
 class Inbox:
-    """Commands for the hub, from any thread, taken in order by one task on the loop."""
+    """Commands for the hub, from any thread, taken in order on the loop."""
 
     def __init__(self, loop: EventLoop) -> None:
         self._loop = loop
         self._items: deque[Command] = deque()
         self._wake_pending = False
-        self._ready: asyncio.Event | None = None
+        self._consumer: Callable[[], None] | None = None
 
     def put(self, command: Command) -> None:
         """Queue ``command``; never waits (wakes the loop unless a wake-up is pending)."""
         self._items.append(command)
         if not self._wake_pending:
             self._wake_pending = True
-            ready = self._ready
-            if ready is not None and self._loop.in_loop():
-                ready.set()  # on the loop already (a callback there): no hand-over needed
-                return
             try:
                 self._loop.call_soon(self._wake)
             except BaseException:
@@ -102,29 +99,24 @@ class Inbox:
         """Whether commands wait to be taken."""
         return bool(self._items)
 
-    def open(self) -> None:
-        """Start taking commands; call on the loop, before :meth:`wait`."""
-        if self._ready is None:
-            self._ready = asyncio.Event()
+    def open(self, consumer: Callable[[], None]) -> None:
+        """Call ``consumer`` on the loop whenever something was put (from now on)."""
+        self._consumer = consumer
 
-    def take(self) -> Iterator[Command]:
-        """The commands queued until now, in order (on the loop).
+    def take(self, while_: Callable[[Command], bool] | None = None) -> Iterator[Command]:
+        """The commands queued until now, in order (on the loop); with ``while_``, only
+        those at the front for which it holds.
 
-        Only those: what is put meanwhile waits for the next step of the loop, so a burst
-        of emits never keeps the loop from the pages' sockets for longer than one step.
+        Only those queued until now: what is put meanwhile waits for the next step of the
+        loop, so a burst of emits never keeps the loop from the sockets for longer than a step.
         """
         # Cleared before taking: a put from now on wakes the loop again for the next step.
         self._wake_pending = False
         items = self._items
         for _ in range(len(items)):
+            if while_ is not None and not while_(items[0]):
+                return
             yield items.popleft()
-
-    async def wait(self) -> None:
-        """Wait until something was put since the last :meth:`take` (on the loop)."""
-        ready = self._ready
-        assert ready is not None, "open() the inbox first"
-        await ready.wait()
-        ready.clear()
 
     def discard(self) -> list[Command]:
         """Take every queued command without running it (the app stops)."""
@@ -133,5 +125,5 @@ class Inbox:
         return left
 
     def _wake(self) -> None:
-        if self._ready is not None:
-            self._ready.set()
+        if self._consumer is not None:
+            self._consumer()

@@ -102,6 +102,14 @@ class Outbox:
         """Close once what is queued now is sent (events emitted later are not)."""
         self._closing = _Closing(code, reason, self._stream.head)
 
+    @property
+    def empty(self) -> bool:
+        """Whether :meth:`next_message` has nothing to give (a close may still be due)."""
+        if self._done:
+            return True
+        until = self._stream.head if self._closing is None else self._closing.head
+        return not (self._control or self._ack or self._goodbye or self.cursor < until)
+
     def close_due(self) -> tuple[int, str] | None:
         """The close asked for, once :meth:`next_message` has nothing more before it."""
         closing = self._closing

@@ -118,7 +118,7 @@ class PageSession:
         self.session.move_to(SessionState.CLOSING)
         self._sender.close(code, reason)
 
-    def handled(self, seq: int) -> None:
+    def mark_handled(self, seq: int) -> None:
         """The page's frame ``seq`` was handled: acknowledge it soon, not at once."""
         self.session.handled = seq
         if self._acks.handled():

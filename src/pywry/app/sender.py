@@ -2,11 +2,12 @@
 
 When something is queued for a page, its sender asks the loop to send once the current
 step is over, so whatever the same step queued (a burst of emits, an answer and its
-acknowledgement) goes as one message. It then starts the next send only when the one in
-flight is done: a page that reads slowly slows down its own sends, nobody else's, and
-what piles up for it waits in the widget's shared stream, not in a buffer of its own.
-Nothing here awaits: the server's ``send`` starts at once and returns a future (a
-coroutine gets a task), and its completion schedules the next step.
+acknowledgement) goes as one message. It starts a send only when the one before is done:
+a page that reads slowly slows down its own sends, nobody else's, and what piles up for it
+waits in the widget's shared stream, not in a buffer of its own. Nothing here awaits: the
+server's ``send`` starts at once and returns a future (a coroutine gets a task). The sender
+waits for that future only when it has more to send; otherwise the next wake-up finds it
+done, as it almost always is by then.
 """
 
 from __future__ import annotations
@@ -29,14 +30,23 @@ class SendState(enum.Enum):
     NEW = "new"  # the page is not admitted yet: nothing is sent
     IDLE = "idle"  # nothing to send
     SCHEDULED = "scheduled"  # a send step is due on the loop
-    SENDING = "sending"  # one message in flight: the next waits for it
+    SENDING = "sending"  # more to send, waiting for the message in flight
     CLOSED = "closed"  # the socket was asked to close, or failed: nothing more is sent
 
 
 class Sender:
     """Sends ``outbox`` over ``conn``; ``close_due(code, reason)`` when the outbox says so."""
 
-    __slots__ = ("_close_due", "_closed", "_conn", "_label", "_loop", "_outbox", "state")
+    __slots__ = (
+        "_close_due",
+        "_closed",
+        "_conn",
+        "_inflight",
+        "_label",
+        "_loop",
+        "_outbox",
+        "state",
+    )
 
     def __init__(
         self,
@@ -52,6 +62,7 @@ class Sender:
         self._label = label
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed: asyncio.Future[None] | None = None
+        self._inflight: asyncio.Future[Any] | None = None  # the last send started
         self.state = SendState.NEW
 
     def start(self) -> None:
@@ -98,6 +109,15 @@ class Sender:
     def _step(self) -> None:
         if self.state is not SendState.SCHEDULED:
             return
+        inflight = self._inflight
+        if inflight is not None:
+            if not inflight.done():
+                self._wait_for(inflight)
+                return
+            self._inflight = None
+            if inflight.cancelled() or inflight.exception() is not None:
+                self._failed()
+                return
         message = self._outbox.next_message()
         if message is None:
             closing = self._outbox.close_due()
@@ -107,22 +127,23 @@ class Sender:
             return
         try:
             sent: Any = self._conn.send_text(message)
-            future = sent if asyncio.isfuture(sent) else asyncio.ensure_future(sent)
+            self._inflight = sent if asyncio.isfuture(sent) else asyncio.ensure_future(sent)
         except Exception:
             self._failed()
             return
+        if self._outbox.empty and self._outbox.close_due() is None:
+            self.state = SendState.IDLE  # the next wake-up checks the send in flight
+        else:
+            self._wait_for(self._inflight)
+
+    def _wait_for(self, inflight: asyncio.Future[Any]) -> None:
         self.state = SendState.SENDING
-        future.add_done_callback(self._sent)
+        inflight.add_done_callback(self._sent)
 
     def _sent(self, future: asyncio.Future[Any]) -> None:
-        failed = future.cancelled() or future.exception() is not None
-        if self.state is not SendState.SENDING:
-            return  # closed meanwhile
-        if failed:
-            self._failed()
-            return
-        self.state = SendState.SCHEDULED
-        self._step()
+        if self.state is SendState.SENDING:
+            self.state = SendState.SCHEDULED
+            self._step()
 
     def _failed(self) -> None:
         # The socket went away under us; its reader learns it from its next receive().
@@ -131,5 +152,16 @@ class Sender:
 
     def _end(self) -> None:
         self.state = SendState.CLOSED
+        inflight, self._inflight = self._inflight, None
+        if inflight is not None:  # its failure, if any, is the socket's end: nothing to say
+            if inflight.done():
+                _seen(inflight)
+            else:
+                inflight.add_done_callback(_seen)
         if self._closed is not None and not self._closed.done():
             self._closed.set_result(None)
+
+
+def _seen(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
