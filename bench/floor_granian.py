@@ -8,9 +8,12 @@ no framework, no exactly-once ledger, no replay buffer, no checks beyond the tok
 server is pywry's own: ``GranianRunner`` on pywry's ``LoopThread`` (uvloop where
 installed), so the only difference from pywry is pywry's own code.
 
-As in pywry, a sync callback runs inline on the loop and the task that read the page's
-message starts the send of what it emits without waiting for it; other emits are sent by
-each page's writer task.
+A sync callback runs inline on the loop and the task that read the page's message starts
+the send of what it emits without waiting for it; other emits are sent by each page's
+writer task. With ``PYWRY_FLOOR_WORKER=1`` (``granian-floor-workers`` in
+``bench/pingpong.py``) callbacks run on one worker thread instead, handed over with a
+``SimpleQueue`` and their emits handed back with one wake-up of the loop: the least any app
+on Granian pays to keep sync callbacks off its loop, as pywry does.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import asyncio
 import hmac
 import json
 import os
+import queue
 import secrets
 import threading
 from collections import deque
@@ -155,7 +159,9 @@ class _Asgi:
                     return
                 msg = _decode(message.get("text") or message.get("bytes") or b"null")
                 callback = widget.callbacks.get(msg.get("type")) if isinstance(msg, dict) else None
-                if callback is not None:
+                if callback is not None and self.app.jobs is not None:
+                    self.app.jobs.put((callback, msg.get("data"), msg["type"], widget.label))
+                elif callback is not None:
                     widget.handling = True
                     try:
                         callback(msg.get("data"), msg["type"], widget.label)
@@ -202,6 +208,16 @@ class GranianFloorApp:
         self._runner: GranianRunner | None = None
         self._count = 0
         self._lock = threading.Lock()
+        self.jobs: queue.SimpleQueue[Any] | None = None
+        if os.environ.get("PYWRY_FLOOR_WORKER") == "1":
+            self.jobs = queue.SimpleQueue()
+            threading.Thread(target=self._work, name="floor-worker", daemon=True).start()
+
+    def _work(self) -> None:
+        assert self.jobs is not None
+        while True:
+            callback, data, event_type, label = self.jobs.get()
+            callback(data, event_type, label)
 
     def show(
         self,

@@ -11,6 +11,8 @@ processes, medians over the repeats:
 - ``ours-loop``: the sync one registered with ``sync_to_thread=False`` (on the loop);
 - ``granian-floor``: ``bench/floor_granian.py``, the page protocol with nothing else, as a
   bare ASGI app on pywry's own Granian runner (what any app on Granian costs for this job);
+- ``granian-floor-workers``: the same with its callback on a worker thread (the least an
+  app on Granian pays to keep sync callbacks off its loop);
 - ``granian``: a bare ASGI app that echoes each text frame, served by pywry's own
   Granian runner on pywry's loop thread (uvloop): the least any ASGI app on Granian costs;
 - ``floor``: ``bench/floor.py`` (one asyncio protocol, no framework).
@@ -43,7 +45,15 @@ from profiles import thread_cpu  # noqa: E402
 from scalesoak_doc import update_doc  # noqa: E402
 
 DOC = BENCH.parent / "docs" / "performance-analysis.md"
-CONTENDERS = ("ours", "ours-async", "ours-loop", "granian-floor", "granian", "floor")
+CONTENDERS = (
+    "ours",
+    "ours-async",
+    "ours-loop",
+    "granian-floor",
+    "granian-floor-workers",
+    "granian",
+    "floor",
+)
 _CONFIG = re.compile(r'<script id="pywry-config" type="application/json">(.*?)</script>', re.S)
 
 
@@ -57,9 +67,11 @@ def _serve(kind: str) -> None:
         from floor import WindowMode  # type: ignore[import-not-found]
 
         app = PyWry(mode=WindowMode.BROWSER)
-    elif kind == "granian-floor":
+    elif kind in ("granian-floor", "granian-floor-workers"):
         from floor_granian import GranianFloorApp  # type: ignore[import-not-found]
 
+        if kind == "granian-floor-workers":
+            os.environ["PYWRY_FLOOR_WORKER"] = "1"
         app = GranianFloorApp()
     else:
         from pywry import PyWry, WindowMode
@@ -124,7 +136,7 @@ def _answer_stdin() -> None:
 def _role(name: str | None) -> str:
     if name is None:
         return "server"  # no Python thread: the HTTP server's native threads
-    if name.startswith("pywry-callback"):
+    if name.startswith(("pywry-callback", "floor-worker")):
         return "workers"
     return "loop" if name == "pywry-loop" else "other"
 

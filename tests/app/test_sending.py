@@ -2,9 +2,9 @@
 
 The hub and the page's sender are real; the socket is a :class:`RecordingConnection`,
 which can be frozen to hold a send half-way (a page that stopped reading). What must hold
-whoever queues what: one send in flight at a time, frames in order, what one loop step
-queued in one message, a close only after what was queued before it, and a page whose
-sends are stuck is still read.
+whoever queues what: one send in flight at a time, frames in order, what was queued while
+a send was in flight in one message, a close only after what was queued before it, and a
+page whose sends are stuck is still read.
 """
 
 from __future__ import annotations
@@ -69,18 +69,22 @@ def wait_until(condition: Any, timeout: float = 5.0) -> None:
         time.sleep(0.001)  # state of the loop's: nothing to await from this thread
 
 
-def test_what_one_step_of_the_loop_queued_goes_as_one_message(app):
-    def on_go(data: Any) -> None:
-        for k in range(3):
-            app.emit("app:n", k, "w")
-
-    app.show("<p/>", label="w", callbacks={"app:go": on_go}, sync_to_thread=False)
+def test_an_event_goes_at_once_and_what_queues_meanwhile_goes_as_one_message(app):
+    app.show("<p/>", label="w")
     conn = RecordingConnection()
-    page = attach(app, "w", conn)
+    attach(app, "w", conn)
     conn.wait_for("pywry:hello")
-    read(app, page, {"type": "app:go", "data": None})
+    conn.freeze()
+    app.emit("app:first", None, "w")  # sent at once: its send is held half-way
+    assert conn.holding.wait(5)
+    for k in range(3):
+        app.emit("app:n", k, "w")
+    conn.thaw()
     conn.wait(lambda c: len(c.data("app:n")) == 3)
-    assert [[f["type"] for f in m] for m in conn.messages[1:]] == [["app:n"] * 3]
+    assert [[f["type"] for f in m] for m in conn.messages[1:]] == [
+        ["app:first"],
+        ["app:n"] * 3,
+    ]
 
 
 @pytest.mark.parametrize("on_loop", [True, False])

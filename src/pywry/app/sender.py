@@ -1,13 +1,12 @@
 """Sending one page its outbox: one message at a time, on the loop, with no task of its own.
 
-When something is queued for a page, its sender asks the loop to send once the current
-step is over, so whatever the same step queued (a burst of emits, an answer and its
-acknowledgement) goes as one message. It starts a send only when the one before is done:
-a page that reads slowly slows down its own sends, nobody else's, and what piles up for it
-waits in the widget's shared stream, not in a buffer of its own. Nothing here awaits: the
-server's ``send`` starts at once and returns a future (a coroutine gets a task). The sender
-waits for that future only when it has more to send; otherwise the next wake-up finds it
-done, as it almost always is by then.
+When something is queued for a page whose sender is idle, it goes at once. While a send is
+in flight, whatever is queued waits and goes together as the next message, once that send
+is done: a burst travels in few messages, a page that reads slowly slows down its own sends
+and nobody else's, and what piles up for it waits in the widget's shared stream, not in a
+buffer of its own. Nothing here awaits: the server's ``send`` starts at once and returns a
+future (a coroutine gets a task). The sender waits for that future only when it has more to
+send; otherwise the next wake-up finds it done, as it almost always is by then.
 """
 
 from __future__ import annotations
@@ -28,8 +27,7 @@ log = logging.getLogger("pywry.pages")
 
 class SendState(enum.Enum):
     NEW = "new"  # the page is not admitted yet: nothing is sent
-    IDLE = "idle"  # nothing to send
-    SCHEDULED = "scheduled"  # a send step is due on the loop
+    IDLE = "idle"  # what is queued goes at once
     SENDING = "sending"  # more to send, waiting for the message in flight
     CLOSED = "closed"  # the socket was asked to close, or failed: nothing more is sent
 
@@ -37,16 +35,7 @@ class SendState(enum.Enum):
 class Sender:
     """Sends ``outbox`` over ``conn``; ``close_due(code, reason)`` when the outbox says so."""
 
-    __slots__ = (
-        "_close_due",
-        "_closed",
-        "_conn",
-        "_inflight",
-        "_label",
-        "_loop",
-        "_outbox",
-        "state",
-    )
+    __slots__ = ("_close_due", "_closed", "_conn", "_inflight", "_label", "_outbox", "state")
 
     def __init__(
         self,
@@ -60,7 +49,6 @@ class Sender:
         self._outbox = outbox
         self._close_due = close_due
         self._label = label
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._closed: asyncio.Future[None] | None = None
         self._inflight: asyncio.Future[Any] | None = None  # the last send started
         self.state = SendState.NEW
@@ -68,16 +56,13 @@ class Sender:
     def start(self) -> None:
         """The page is admitted: send what is queued. Call on the loop."""
         if self.state is SendState.NEW:
-            self._loop = asyncio.get_running_loop()
             self.state = SendState.IDLE
             self.wake()
 
     def wake(self) -> None:
-        """Something was queued: send it once the current loop step is over."""
+        """Something was queued: send it now, or with the next message if one is in flight."""
         if self.state is SendState.IDLE:
-            self.state = SendState.SCHEDULED
-            assert self._loop is not None
-            self._loop.call_soon(self._step)
+            self._send_next()
 
     def close(self, code: int, reason: str) -> None:
         """Ask the socket to close now, without sending what is queued. Idempotent."""
@@ -106,9 +91,7 @@ class Sender:
             return False
         return True
 
-    def _step(self) -> None:
-        if self.state is not SendState.SCHEDULED:
-            return
+    def _send_next(self) -> None:
         inflight = self._inflight
         if inflight is not None:
             if not inflight.done():
@@ -120,8 +103,8 @@ class Sender:
                 return
         message = self._outbox.next_message()
         if message is None:
-            closing = self._outbox.close_due()
             self.state = SendState.IDLE
+            closing = self._outbox.close_due()
             if closing is not None:
                 self._close_due(*closing)
             return
@@ -142,8 +125,7 @@ class Sender:
 
     def _sent(self, future: asyncio.Future[Any]) -> None:
         if self.state is SendState.SENDING:
-            self.state = SendState.SCHEDULED
-            self._step()
+            self._send_next()
 
     def _failed(self) -> None:
         # The socket went away under us; its reader learns it from its next receive().
