@@ -12,7 +12,6 @@ The wake-up calls the hub's consumer on the loop.
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 from collections import deque
 from collections.abc import Callable, Iterator
