@@ -29,7 +29,7 @@ class FakeServerRunner(ServerRunner):
     """Pretends to serve: keeps the app it was given and reports the bind as bound.
 
     Port 0 is reported as 8765 (no port is really picked). Pair it with
-    :class:`~pywry.testing.FakePage` to drive the bridge without a network.
+    :class:`~pywry.testing.FakePage` to drive the app without a network.
     """
 
     def __init__(self) -> None:

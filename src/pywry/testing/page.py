@@ -87,11 +87,11 @@ class FakePage:
         self._inbox: asyncio.Queue[str | bytes | None] | None = None
         self._reader: asyncio.Task[None] | None = None
         self._seq = 0
-        # Each simulated page is a page of its own: the bridge resumes pages by their id.
+        # Each simulated page is a page of its own: pages resume by their id.
         self._page_id = f"fake-{secrets.token_hex(6)}"
 
     def connect(self, *, ready: bool = True) -> FakePage:
-        """Open the page's connection; raises :class:`PageRefused` if the bridge says no.
+        """Open the page's connection; raises :class:`PageRefused` if the app says no.
 
         Like a real page, it then sends ``pywry:ready`` (``ready=False`` leaves it out).
         """
@@ -200,7 +200,7 @@ class FakePage:
     def events(self, event_type: str | None = None) -> list[Any]:
         """Data of the events received so far (of one type, or all as (type, data)).
 
-        All of them leaves out the bridge's own bookkeeping (``pywry:hello``, ``pywry:ack``),
+        All of them leaves out the protocol's own bookkeeping (``pywry:hello``, ``pywry:ack``),
         which a page's handlers never see either; ``frames`` keeps everything.
         """
         with self._cond:
