@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import IllegalTransitionError, InvalidArgumentError
+from ..domain.protocol import Control
 from ..domain.widget import Widget, check_label, new_label
 from .handle import WidgetHandle, alert_payload
 from .listeners import Callback, adapt
@@ -215,7 +216,7 @@ class PyWry:
         """Show a toast in a widget's pages (every widget's when ``label`` is None)."""
         self._check_alive()
         payload = alert_payload(message, alert_type, title, duration, callback_event, position)
-        self._gateway.emit("pywry:alert", payload, label)
+        self._gateway.emit(Control.ALERT, payload, label)
 
     def on(
         self,

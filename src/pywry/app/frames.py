@@ -21,6 +21,7 @@ from typing import Annotated, Any
 import msgspec
 
 from ..domain.errors import InvalidArgumentError, PyWryError
+from ..domain.protocol import Control
 
 __all__ = [
     "InboundFrame",
@@ -89,7 +90,7 @@ def control_frame(event_type: str, data: Any) -> bytes:
 
 def ack_frame(handled: int) -> bytes:
     """``pywry:ack``: the last page frame handled."""
-    return control_frame("pywry:ack", {"inbound": handled})
+    return control_frame(Control.ACK, {"inbound": handled})
 
 
 def batch(frames: list[bytes]) -> str:

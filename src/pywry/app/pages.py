@@ -94,10 +94,6 @@ class PageSession:
         self._said_goodbye = True
         return first
 
-    @property
-    def said_goodbye(self) -> bool:
-        return self._said_goodbye
-
     def close_after_flush(self, code: int, reason: str) -> None:
         """Send what is queued now (not what is emitted later), then close with ``code``."""
         if self._acks.pending:

@@ -101,13 +101,17 @@ class Routes:
     DISCONNECT = "/disconnect/{label:str}"
 
     def page(self, label: str) -> str:
-        return f"{self.base}{self.widget_prefix}/{label}"
+        return self._at(self.page_route, label)
 
     def socket(self, label: str) -> str:
-        return f"{self.base}/ws/{label}"
+        return self._at(self.SOCKET, label)
 
     def disconnect(self, label: str) -> str:
-        return f"{self.base}/disconnect/{label}"
+        return self._at(self.DISCONNECT, label)
+
+    def _at(self, route: str, label: str) -> str:
+        """The path of ``route`` for ``label``, base included."""
+        return self.base + route.replace("{label:str}", label)
 
     @property
     def script(self) -> str:
@@ -125,4 +129,6 @@ class Routes:
                 return False
             path = path[len(self.base) :]
         trimmed = path.rstrip("/") or "/"
-        return trimmed in (self.HEALTH, self.REGISTER) or trimmed.startswith("/disconnect/")
+        return trimmed in (self.HEALTH, self.REGISTER) or trimmed.startswith(
+            self.DISCONNECT.removesuffix("{label:str}")
+        )

@@ -15,6 +15,7 @@ from ..app.pages import PageSession
 from ..domain.errors import InvalidArgumentError
 from ..domain.events import check_event_name
 from ..domain.ports import PageConnection
+from ..domain.protocol import Control
 
 if TYPE_CHECKING:
     from ..app.facade import PyWry
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["FakePage", "PageRefused"]
 
 _MISSING = object()
-_BOOKKEEPING = frozenset({"pywry:hello", "pywry:ack"})
+_BOOKKEEPING = frozenset({Control.HELLO, Control.ACK})
 
 
 def _highest_seq(text: str | bytes) -> int:
@@ -117,7 +118,7 @@ class FakePage:
             raise PageRefused(result.code, result.error, result.message)
         self._session = result
         if ready:
-            self.emit("pywry:ready", {})
+            self.emit(Control.READY, {})
         return self
 
     def emit(
@@ -179,7 +180,7 @@ class FakePage:
         if self._session is None:
             return
         if goodbye:
-            self.emit("pywry:disconnect", {"reason": "page closed"})
+            self.emit(Control.DISCONNECT, {"reason": "page closed"})
         session, self._session = self._session, None
         inbox, reader = self._inbox, self._reader
 

@@ -64,15 +64,12 @@ async def finish_close(receive: Receive, send: Send, code: int, reason: str = ""
     :data:`CLOSE_WAIT`), and only then the close frame goes. A client that closes first
     needs no close frame.
     """
-    try:
+    # A timeout ends the reading; so does a socket gone already (the close then fails quietly).
+    with contextlib.suppress(Exception):
         async with asyncio.timeout(CLOSE_WAIT):
             while True:
                 message = await asyncio.wait_for(receive(), CLOSE_QUIET)
                 if message["type"] == "websocket.disconnect":
                     return
-    except TimeoutError:
-        pass
-    except Exception:  # noqa: S110 - gone already: the close below fails quietly too
-        pass
     with contextlib.suppress(Exception):
         await send({"type": "websocket.close", "code": code, "reason": reason})

@@ -1,10 +1,10 @@
 """The WebSocket route: check the page, admit it, pump its frames, close it properly.
 
 Every way a page's socket ends on our side (a refusal, a close the app asks for, the server
-stopping) finishes the closing handshake: after our close frame, what the page still sends
-is read and dropped until its own close frame arrives (or a short bound passes). Ending the
-connection with the page's frames unread would make the kernel reset it, and the page would
-lose what it had not read yet: the in-band error and the close code that tell it what to do.
+stopping) goes through :func:`~.asgi.finish_close`: what the page already sent is read before
+the close frame goes. Ending the connection with the page's frames unread would make the
+kernel reset it, and the page would lose what it had not read yet: the in-band error and the
+close code that tell it what to do.
 """
 
 from __future__ import annotations
