@@ -323,3 +323,26 @@ def test_two_apps_share_nothing(launcher):
     finally:
         first.destroy()
         second.destroy()
+
+
+def test_the_exit_hook_of_a_started_app_goes_with_its_destroy(fake_app, monkeypatch):
+    from pywry.app import facade
+
+    hooks: list[Any] = []
+
+    class Recorder:
+        @staticmethod
+        def register(fn: Any) -> None:
+            hooks.append(fn)
+
+        @staticmethod
+        def unregister(fn: Any) -> None:
+            hooks.remove(fn)
+
+    monkeypatch.setattr(facade, "atexit", Recorder)
+    app = fake_app()
+    app.show("<p/>", label="w")
+    app.show("<p/>", label="v")  # one hook per app, not per show
+    assert len(hooks) == 1
+    app.destroy()
+    assert hooks == []

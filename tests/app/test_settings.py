@@ -528,3 +528,22 @@ def test_spaces_around_a_string_from_the_environment_are_dropped_but_not_around_
     )
     assert settings.server.host == "127.0.0.1"
     assert settings.server.ssl_keyfile_password == " pass phrase "
+
+
+def test_the_old_inline_budget_is_taken_but_said_to_do_nothing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="pywry.settings"):
+        loaded = load(tmp_path, {"PYWRY_SERVER__CALLBACK_INLINE_BUDGET": "0.002"})
+    assert loaded.server.callback_inline_budget == 0.002
+    assert "server.callback_inline_budget (from environment variable" in caplog.text
+    assert "has no effect" in caplog.text
+    assert "sync_to_thread=False" in caplog.text
+
+
+def test_without_the_old_inline_budget_nothing_is_said(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="pywry.settings"):
+        load(tmp_path)
+    assert "callback_inline_budget" not in caplog.text
