@@ -125,19 +125,28 @@ def test_every_subscriber_gets_every_event_after_it_subscribed_in_order(make_bus
 
 
 def test_an_unsubscribed_listener_hears_nothing_more(make_bus):
-    async def scene() -> list[int]:
+    async def scene() -> tuple[list[int], list[int]]:
         bus = make_bus()
         await bus.start()
-        heard: list[int] = []
-        unsubscribe = await bus.subscribe("w", lambda seq, body: heard.append(seq))
+        gone: list[int] = []
+        staying: list[int] = []
+        heard_two = asyncio.Event()
+
+        def stay(seq: int, body: bytes) -> None:
+            staying.append(seq)
+            if seq == 2:
+                heard_two.set()
+
+        unsubscribe = await bus.subscribe("w", lambda seq, body: gone.append(seq))
+        await bus.subscribe("w", stay)
         await bus.publish("w", b"1")
         await unsubscribe()
         await bus.publish("w", b"2")
-        await asyncio.sleep(0.05)
+        await heard_two.wait()  # delivered by now to whoever still listens
         await bus.stop()
-        return heard
+        return gone, staying
 
-    assert run(scene()) == [1]
+    assert run(scene()) == ([1], [1, 2])
 
 
 def test_history_gives_what_followed_a_number_bounded_by_count_and_bytes(make_bus):
