@@ -14,20 +14,22 @@ from dependency_injector import containers, providers
 from ..adapters.browser import SystemBrowserLauncher
 from ..adapters.granian import GranianRunner
 from ..adapters.http.app import create_app
+from ..adapters.http.plugin import deploy_app
 from ..adapters.memory import MemoryEventBus, MemoryInboundLedger, MemoryWidgetStore
 from ..domain.ports import TlsLoader
-from ..domain.protocol import Routes
+from ..domain.protocol import Farewell, Routes
 from ..domain.token import Token
 from .callbacks import CallbackRunner
 from .channels import Channels
 from .gateway import Gateway, report_to_pages
+from .hosted import HostedBridge
 from .hub import Hub
 from .idle import IdleWatch
 from .inbound import Inbound
 from .inbox import Inbox
 from .lifecycle import Lifecycle
 from .listeners import CallbackTable
-from .loop import LoopThread
+from .loop import HostLoop, LoopThread
 from .reception import Reception
 from .registry import WidgetRegistry
 from .runtime import Runtime
@@ -63,10 +65,26 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     theme = providers.Object("dark")
     server_settings = providers.Callable(lambda s: s.server, settings)
-    routes = providers.Callable(lambda s: Routes(widget_prefix=s.widget_prefix), server_settings)
+    # Where pywry's routes live: "" in browser mode, the plugin's path when hosted.
+    base_path = providers.Object("")
+    routes = providers.Callable(
+        lambda s, base: Routes(base=base, widget_prefix=s.widget_prefix),
+        server_settings,
+        base_path,
+    )
+    # Who runs the server: pywry, on its own loop thread ("browser"), or someone else, on
+    # whose loop pywry runs ("hosted": a Litestar app with the plugin, deploy mode).
+    serving = providers.Object("browser")
 
     # Driven adapters: swapped as a set by deploy mode and by tests.
     loop_thread = providers.ThreadSafeSingleton(LoopThread)
+    host_loop = providers.ThreadSafeSingleton(HostLoop)
+    event_loop = providers.Selector(serving, browser=loop_thread, hosted=host_loop)
+    farewell = providers.Selector(
+        serving,
+        browser=providers.Object(Farewell.STOPPED),
+        hosted=providers.Object(Farewell.RESTARTING),
+    )
     widget_store = providers.ThreadSafeSingleton(MemoryWidgetStore)
     event_bus = providers.ThreadSafeSingleton(
         MemoryEventBus,
@@ -87,7 +105,7 @@ class Container(containers.DeclarativeContainer):
 
     # The application.
     lifecycle = providers.ThreadSafeSingleton(Lifecycle)
-    inbox = providers.ThreadSafeSingleton(Inbox, loop=loop_thread)
+    inbox = providers.ThreadSafeSingleton(Inbox, loop=event_loop)
     registry = providers.ThreadSafeSingleton(WidgetRegistry, store=widget_store)
     idle = providers.ThreadSafeSingleton(IdleWatch, grace=server_settings.provided.reconnect_grace)
     callback_table = providers.ThreadSafeSingleton(CallbackTable)
@@ -116,6 +134,7 @@ class Container(containers.DeclarativeContainer):
         idle=idle,
         lifecycle=lifecycle,
         inbox=inbox,
+        farewell=farewell,
     )
     reception = providers.ThreadSafeSingleton(
         Reception,
@@ -128,11 +147,12 @@ class Container(containers.DeclarativeContainer):
         idle=idle,
         lifecycle=lifecycle,
         inbox=inbox,
+        farewell=farewell,
     )
     gateway = providers.ThreadSafeSingleton(
         Gateway,
         inbox=inbox,
-        loop=loop_thread,
+        loop=event_loop,
         lifecycle=lifecycle,
         registry=registry,
         callbacks=callback_table,
@@ -149,8 +169,23 @@ class Container(containers.DeclarativeContainer):
         idle=idle,
     )
 
-    # Browser mode's server.
+    # A server someone else runs (hosted).
     internal_token = providers.ThreadSafeSingleton(_internal_token, settings)
+    hosted = providers.ThreadSafeSingleton(
+        HostedBridge,
+        loop=host_loop,
+        runtime=runtime,
+        settings=server_settings,
+        routes=routes,
+        pages=reception,
+        internal_token=internal_token,
+        theme=theme,
+        debug=settings.provided.debug,
+    )
+    # Deploy mode's own Litestar app, built around the plugin: ``server_app(widgets)``.
+    server_app = providers.Object(deploy_app)
+
+    # Browser mode's server.
     http_app = providers.Factory(
         create_app,
         pages=reception,

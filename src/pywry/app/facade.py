@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import IllegalTransitionError, InvalidArgumentError
 from ..domain.protocol import Control
-from ..domain.widget import Widget, check_label, new_label
+from ..domain.widget import Widget, check_content, check_label, check_size, new_label
+from .deploy_api import DeployAPI
 from .handle import WidgetHandle, alert_payload
 from .listeners import Callback, adapt
 from .modes import WindowMode, check_theme, resolve_mode
@@ -35,7 +36,7 @@ log = logging.getLogger("pywry")
 _STOP_WAIT = 30.0  # seconds a destroy() waits for a stop another thread is doing
 
 
-class PyWry:
+class PyWry(DeployAPI):
     """Show HTML widgets in the browser and exchange events with them.
 
     Args:
@@ -65,7 +66,7 @@ class PyWry:
         self.theme = check_theme(theme or window.theme)
         if title is not None and not isinstance(title, str):
             raise InvalidArgumentError(f"PyWry() takes a string title, got {type(title).__name__}")
-        _check_size("PyWry()", width=width, height=height)
+        check_size("PyWry()", width=width, height=height)
         self.title = title if title is not None else window.title
         self.width = width if width is not None else window.width
         self.height = height if height is not None else window.height
@@ -76,6 +77,7 @@ class PyWry:
         self._destroyed = False
         self._at_exit = False  # destroyed by the interpreter's exit, not by the script
         self._stopping: threading.Thread | None = None  # a stop handed off by the loop
+        self._init_hosting()
         if _ignored:
             log.debug("PyWry() ignores options of other window modes: %s", sorted(_ignored))
 
@@ -91,7 +93,9 @@ class PyWry:
             if self._container is None:
                 from .container import Container
 
-                self._container = Container(settings=self._settings, theme=self.theme)
+                self._container = self._wire_hosting(
+                    Container(settings=self._settings, theme=self.theme)
+                )
             return self._container
 
     @property
@@ -128,13 +132,7 @@ class PyWry:
         ``callbacks`` on the server's event loop instead of a worker thread: for quick code
         only, since every page waits while one runs (see :meth:`on`).
         """
-        if not isinstance(content, str):
-            raise InvalidArgumentError(
-                f"show() takes HTML as a string, got {type(content).__name__}"
-            )
-        if title is not None and not isinstance(title, str):
-            raise InvalidArgumentError(f"show() takes a string title, got {type(title).__name__}")
-        _check_size("show()", width=width, height=height)
+        check_content("show()", content, title=title, width=width, height=height)
         if callbacks is not None and not isinstance(callbacks, Mapping):
             raise InvalidArgumentError(
                 "show() takes callbacks as a mapping of event name to callable, such as "
@@ -158,7 +156,7 @@ class PyWry:
         self.container.callback_table().replace_shown(label, listeners)
         gateway.register(widget, shown=True)
         handle = WidgetHandle(self, label)
-        if self._settings.server.auto_start:
+        if self._hosted_base is None and self._settings.server.auto_start:
             self._start()
             if open_browser and not (existing and gateway.page_count(label)):
                 launcher = self.container.browser_launcher()
@@ -189,6 +187,8 @@ class PyWry:
 
     def _url_for(self, label: str) -> str:
         self._check_alive()  # a destroyed app's server is gone, and so is its URL
+        if self._hosted_base is not None:
+            return self._host(self._hosted_base, plugin=False).url_for(label)
         base = self._server.base_url or self._server.planned_base_url()
         return f"{base}{self._settings.server.widget_prefix}/{label}"
 
@@ -290,10 +290,21 @@ class PyWry:
     def start(self) -> str:
         """Start the server now (it starts on the first ``show()`` by default)."""
         self._check_alive()
+        if self._hosted_base is not None:
+            raise IllegalTransitionError(
+                "this PyWry app is served by another server (a Litestar app or deploy mode),"
+                " which starts it; there is no server of pywry's own to start"
+            )
         return self._start()
 
     def block(self) -> None:
         """Wait until every page has closed (a reload is not a close); Ctrl+C stops cleanly."""
+        if self._hosted_base is not None:
+            raise IllegalTransitionError(
+                "block() waits for a script's own pages, and this PyWry app is served by"
+                " another server (a Litestar app or deploy mode) that decides when it stops;"
+                " use deploy() to serve in the foreground"
+            )
         if self._container is None or not self._gateway.labels():
             return
         if self._on_loop():
@@ -331,6 +342,12 @@ class PyWry:
         if self._exit_hook is not None:
             atexit.unregister(self._exit_hook)
             self._exit_hook = None
+        if self._hosted is not None:
+            self._hosted.stop_from_thread()
+            return
+        if self._hosted_base is not None:
+            container.runtime().abandon()  # hosted, but never served
+            return
         server = container.server()
         if self._in_callback():
             stopping = threading.Thread(target=server.stop, name="pywry-stop")
@@ -341,7 +358,7 @@ class PyWry:
             server.stop()
 
     def _on_loop(self) -> bool:
-        return self._container is not None and self._container.loop_thread().in_loop()
+        return self._container is not None and self._container.event_loop().in_loop()
 
     def _in_callback(self) -> bool:
         return self._on_loop() or (
@@ -356,16 +373,6 @@ class PyWry:
 
     def __repr__(self) -> str:
         return f"PyWry(mode={self.mode.value!r}, widgets={self.get_labels()!r})"
-
-
-def _check_size(where: str, **sizes: int | None) -> None:
-    for name, value in sizes.items():
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or value < 1
-        ):
-            raise InvalidArgumentError(
-                f"{where} takes {name} as a whole number of pixels (1 or more), got {value!r}"
-            )
 
 
 def _stop_at_exit(app: PyWry) -> Callable[[], None]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..domain.ports import EventBus
 from ..domain.protocol import Close as CloseCode
-from ..domain.protocol import Control
+from ..domain.protocol import Control, Farewell
 from ..domain.widget import Widget
 from .channels import Channels
 from .frames import encode_body
@@ -44,8 +44,10 @@ class Hub:
         idle: IdleWatch,
         lifecycle: Lifecycle,
         inbox: Inbox,
+        farewell: Farewell = Farewell.STOPPED,
     ) -> None:
         self._channels = channels
+        self._farewell = farewell
         self._registry = registry
         self._bus = bus
         self._idle = idle
@@ -141,10 +143,7 @@ class Hub:
                     page.cut(code, "connection dropped on purpose")
                 return len(pages)
             case Shutdown():
-                pages = self._channels.pages_of(None)
-                for page in pages:
-                    page.say_last(Control.SERVER_STOPPED, {"reason": "server stopped"})
-                return pages
+                return self._say_farewell()
         return None
 
     async def _register(self, widget: Widget, *, shown: bool) -> bool:
@@ -197,7 +196,9 @@ class Hub:
 
     # ---------------------------------------------------------------- shutdown
     async def shutdown(self, *, timeout: float) -> None:
-        """Tell every page the server is stopping and close them (1001), within ``timeout``.
+        """Tell every page the server is stopping and close them, within ``timeout``.
+
+        The farewell says whether pages should wait for the server to come back.
 
         The goodbye is a command like the others: it comes after every event queued before.
         """
@@ -206,16 +207,21 @@ class Hub:
         try:
             pages = await asyncio.wait_for(asyncio.wrap_future(told), max(timeout, 1.0))
         except TimeoutError:  # the queue is stuck (a store or bus that does not answer)
-            pages = self._channels.pages_of(None)
-            for page in pages:
-                page.say_last(Control.SERVER_STOPPED, {"reason": "server stopped"})
+            pages = self._say_farewell()
+        farewell = self._farewell
         await asyncio.gather(
             *(
-                page.flush_and_close(CloseCode.GOING_AWAY, "server stopped", timeout=timeout)
+                page.flush_and_close(farewell.code, farewell.reason, timeout=timeout)
                 for page in pages
             ),
             return_exceptions=True,
         )
+
+    def _say_farewell(self) -> list[PageSession]:
+        pages = self._channels.pages_of(None)
+        for page in pages:
+            page.say_last(self._farewell.event, {"reason": self._farewell.reason})
+        return pages
 
     async def close(self) -> None:
         """Stop taking commands; those still queued are dropped (their waiters released)."""

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..domain.ports import PageConnection
-from ..domain.protocol import Close
+from ..domain.protocol import Farewell
 from ..domain.widget import Widget
 from .pages import PageSession
 
-__all__ = ["STOPPING", "PagePort", "Rejection", "RenderedPage"]
+__all__ = ["PagePort", "Rejection", "RenderedPage", "stopping"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +38,9 @@ class Rejection:
     message: str
 
 
-# A page that connects while the server stops: told in-band, then closed 1001.
-STOPPING = Rejection(Close.GOING_AWAY, "server-stopped", "the pywry server is stopping")
+def stopping(farewell: Farewell) -> Rejection:
+    """Why a page that connects while the server stops is refused, and how it is closed."""
+    return Rejection(farewell.code, farewell.error, f"the pywry {farewell.reason}")
 
 
 class PagePort(Protocol):

@@ -17,7 +17,7 @@ from typing import Any
 from ..domain.events import Event
 from ..domain.ports import InboundLedger, PageConnection
 from ..domain.protocol import Close as CloseCode
-from ..domain.protocol import Control, page_id_or_anonymous
+from ..domain.protocol import Control, Farewell, page_id_or_anonymous
 from ..domain.session import Session, SessionState
 from ..domain.widget import Widget
 from .callbacks import CallbackRunner
@@ -26,7 +26,7 @@ from .idle import IdleWatch
 from .inbound import Inbound
 from .inbox import Inbox, Register
 from .lifecycle import Lifecycle
-from .page_port import STOPPING, Rejection, RenderedPage
+from .page_port import Rejection, RenderedPage, stopping
 from .pages import PageSession
 from .registry import WidgetRegistry
 from .settings import ServerSettings
@@ -49,8 +49,10 @@ class Reception:
         idle: IdleWatch,
         lifecycle: Lifecycle,
         inbox: Inbox,
+        farewell: Farewell = Farewell.STOPPED,
     ) -> None:
         self._settings = settings
+        self._stopping = stopping(farewell)
         self._channels = channels
         self._registry = registry
         self._ledger = ledger
@@ -94,7 +96,7 @@ class Reception:
         so it resends only what we never had, and the limits it should keep to.
         """
         if self._lifecycle.over:
-            return STOPPING
+            return self._stopping
         channel = await self._channel(label)
         if channel is None:
             return Rejection(CloseCode.AUTH, "unknown-widget", f"no widget {label!r} here")
@@ -134,7 +136,7 @@ class Reception:
             if self._lifecycle.over or session.state is not SessionState.CONNECTING:
                 # The server began stopping (or closed this page) during the handshake.
                 await self.detach(page)
-                return STOPPING
+                return self._stopping
         hello = {
             "inbound": session.handled,
             "resumed": session.handled > 0,

@@ -21,7 +21,7 @@ from .loop import LoopThread
 from .runtime import Runtime
 from .settings import ServerSettings
 
-__all__ = ["BrowserServer", "ServerState", "dev_cert_hosts", "public_host"]
+__all__ = ["BrowserServer", "ServerState", "dev_cert_hosts", "public_host", "tls_material"]
 
 log = logging.getLogger("pywry.server")
 
@@ -104,24 +104,7 @@ class BrowserServer:
         return bool(s.ssl or s.ssl_certfile or s.ssl_keyfile)
 
     def _tls_material(self) -> TlsMaterial | None:
-        s = self._settings
-        if s.ssl == "self-signed":
-            files = self._tls_loader().self_signed(dev_cert_hosts(s.host), self._cert_dir)
-        elif s.ssl_certfile or s.ssl_keyfile:
-            if not (s.ssl_certfile and s.ssl_keyfile):
-                missing = "ssl_keyfile" if s.ssl_certfile else "ssl_certfile"
-                raise TlsError(
-                    f"HTTPS needs both ssl_certfile and ssl_keyfile; {missing} is not set"
-                )
-            files = TlsFiles(
-                certfile=Path(s.ssl_certfile).expanduser(),
-                keyfile=Path(s.ssl_keyfile).expanduser(),
-                password=s.ssl_keyfile_password,
-                ca_certs=Path(s.ssl_ca_certs).expanduser() if s.ssl_ca_certs else None,
-            )
-        else:
-            return None
-        return self._tls_loader().load(files)
+        return tls_material(self._settings, self._tls_loader, self._cert_dir)
 
     def ensure_started(self) -> str:
         """Start serving if not yet serving; return the base URL. Thread-safe, idempotent."""
@@ -192,6 +175,29 @@ class BrowserServer:
             self._loop_thread.stop()
             self._base_url = None
             self._address = None
+
+
+def tls_material(
+    settings: ServerSettings, loader: Callable[[], TlsLoader], cert_dir: Path
+) -> TlsMaterial | None:
+    """The TLS material the settings ask for (``None``: plain HTTP); the loader is only
+    made when HTTPS is configured. Release it once the server has read it."""
+    s = settings
+    if s.ssl == "self-signed":
+        files = loader().self_signed(dev_cert_hosts(s.host), cert_dir)
+    elif s.ssl_certfile or s.ssl_keyfile:
+        if not (s.ssl_certfile and s.ssl_keyfile):
+            missing = "ssl_keyfile" if s.ssl_certfile else "ssl_certfile"
+            raise TlsError(f"HTTPS needs both ssl_certfile and ssl_keyfile; {missing} is not set")
+        files = TlsFiles(
+            certfile=Path(s.ssl_certfile).expanduser(),
+            keyfile=Path(s.ssl_keyfile).expanduser(),
+            password=s.ssl_keyfile_password,
+            ca_certs=Path(s.ssl_ca_certs).expanduser() if s.ssl_ca_certs else None,
+        )
+    else:
+        return None
+    return loader().load(files)
 
 
 def _deploy_only(settings: ServerSettings) -> list[str]:

@@ -23,6 +23,7 @@ from itertools import chain
 from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import msgspec
 from msgspec import Meta, field
@@ -97,6 +98,11 @@ class ServerSettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=
     pages. An empty ``websocket_allowed_origins`` accepts any origin (the widget token is what
     keeps other pages out); a list accepts only its origins, and never ``null``.
 
+    ``public_base_url`` is the address browsers reach the app at when a server pywry does
+    not run serves the widgets (a Litestar app, deploy mode, a reverse proxy in front), like
+    ``https://example.com/tools``: widget URLs are built on it. Unset, such a server gives
+    paths (``/apps/widget/sales``) and browser mode its own ``http://host:port``.
+
     ``reconnect_grace`` is how many seconds a widget waits for a page that went away (a
     reload, a dropped connection) to come back before it counts as closed. The remaining
     limits bound memory and work per widget and per connection: inbound frames per second,
@@ -106,6 +112,7 @@ class ServerSettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=
 
     host: str = "127.0.0.1"
     port: _Port = 8765
+    public_base_url: str | None = None
     widget_prefix: str = "/widget"
     auto_start: bool = True
     workers: _AtLeast1 = 1
@@ -153,8 +160,16 @@ class WindowSettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=
 
 
 class DeploySettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """``[deploy]``: where widget state lives (``memory`` or ``redis``) and for how long."""
+    """``[deploy]``: deploy mode, where widget state lives (``memory`` or ``redis``) and for
+    how long.
 
+    ``enabled`` (also ``PYWRY_DEPLOY_MODE=1``, the release's name) turns deploy mode on:
+    ``show()`` registers widgets for a server run in the foreground (:meth:`PyWry.deploy`,
+    ``pywry deploy``) and never starts a server thread or opens a browser. A ``redis``
+    state backend turns it on too.
+    """
+
+    enabled: bool = False
     state_backend: str = "memory"
     redis_url: str = "redis://localhost:6379/0"
     redis_prefix: str = "pywry"
@@ -172,6 +187,11 @@ class Settings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
     deploy: DeploySettings = field(default_factory=DeploySettings)
     headless: bool = False
     debug: bool = False
+
+    @property
+    def deploy_mode(self) -> bool:
+        """Whether a deploy server serves the widgets (see :class:`DeploySettings`)."""
+        return self.deploy.enabled or self.deploy.state_backend == "redis"
 
     def masked(self) -> dict[str, Any]:
         """These settings as plain nested dicts with secrets hidden: safe to log or print."""
@@ -200,6 +220,13 @@ def _prefix(value: str) -> str:
     raise ValueError(f"did you mean {fixed!r}?" if _URL_PREFIX.fullmatch(fixed) else "")
 
 
+def _base_url(value: str) -> str:
+    parts = urlsplit(value.strip())
+    if parts.scheme in ("http", "https") and parts.netloc and not (parts.query or parts.fragment):
+        return value.strip().rstrip("/")
+    raise ValueError("")
+
+
 def _host(value: str) -> str:
     if value and not any(c.isspace() or c == "/" for c in value):
         return value
@@ -226,6 +253,10 @@ def _word(value: str) -> str:
 
 _RULES: Mapping[str, Rule] = MappingProxyType(
     {
+        "server.public_base_url": Rule(
+            "an http:// or https:// URL without query, like 'https://example.com/tools'",
+            _base_url,
+        ),
         "server.host": Rule("a host name or IP address, like 127.0.0.1 or 0.0.0.0", _host),
         "server.widget_prefix": Rule(
             "a URL path that starts with '/', has no trailing '/' and uses only letters,"

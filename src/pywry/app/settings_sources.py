@@ -46,6 +46,8 @@ _NONE_WORDS = frozenset({"", "none", "null"})
 _TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 _FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 _ENV_PREFIX = "PYWRY_"
+# Variables the release documents under names of their own, and the key each one sets.
+_ENV_ALIASES = {"PYWRY_DEPLOY_MODE": ("deploy", "enabled")}
 
 
 def mask(key: str, value: object) -> object:
@@ -288,7 +290,10 @@ def env_entries(environ: Mapping[str, str], schema: Schema) -> Iterator[Entry]:
         rest = name[len(_ENV_PREFIX) :].lower()
         section, sep, key = rest.partition("__")
         source = f"environment variable {name}"
-        if sep:
+        if name in _ENV_ALIASES:
+            alias_section, alias_key = _ENV_ALIASES[name]
+            yield Entry(alias_section, alias_key, environ[name], source, from_env=True)
+        elif sep:
             yield Entry(section, key, environ[name], source, from_env=True)
         elif rest in top:
             yield Entry(None, rest, environ[name], source, from_env=True)

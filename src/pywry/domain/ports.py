@@ -67,12 +67,14 @@ class TlsMaterial:
 
 @dataclass(frozen=True, slots=True)
 class Bind:
-    """Where and how to listen."""
+    """Where and how to listen; ``lifespan``: run the app's ASGI lifespan (a Litestar app
+    whose plugins start and stop with it)."""
 
     host: str
     port: int
     backlog: int = 2048
     tls: TlsMaterial | None = None
+    lifespan: bool = False
 
 
 @dataclass(frozen=True, slots=True)

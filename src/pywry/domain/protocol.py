@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import ClassVar
 
 from .widget import LABEL_PATTERN
 
@@ -20,6 +21,7 @@ __all__ = [
     "TOKEN_PREFIX",
     "Close",
     "Control",
+    "Farewell",
     "Routes",
     "page_id_or_anonymous",
 ]
@@ -47,6 +49,7 @@ class Control(enum.StrEnum):
     RESYNC = "pywry:resync"
     CLOSED = "pywry:closed"
     SERVER_STOPPED = "pywry:server-stopped"
+    SERVER_RESTARTING = "pywry:server-restarting"
     AUTH_ERROR = "pywry:auth-error"
     UPDATE_HTML = "pywry:update-html"
     ALERT = "pywry:alert"
@@ -60,6 +63,32 @@ class Control(enum.StrEnum):
 # The pywry:* events a page may send; any other pywry:* from a page is refused.
 PAGE_EVENTS = frozenset(
     {Control.READY, Control.DISCONNECT, Control.RESULT, Control.MESSAGE, Control.ERROR}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Farewell:
+    """What pages are told when the server stops: an event, then a close with ``code``.
+
+    Browser mode's server ends with the script (:data:`STOPPED`: the page stops retrying);
+    a server someone runs as a service comes back (:data:`RESTARTING`: the page reconnects
+    with backoff, and reloads if the server came back with new tokens).
+    """
+
+    code: Close
+    event: Control
+    error: str  # the in-band error a socket that arrives during the stop is refused with
+    reason: str
+
+    STOPPED: ClassVar[Farewell]
+    RESTARTING: ClassVar[Farewell]
+
+
+Farewell.STOPPED = Farewell(
+    Close.GOING_AWAY, Control.SERVER_STOPPED, "server-stopped", "server stopped"
+)
+Farewell.RESTARTING = Farewell(
+    Close.RESTART, Control.SERVER_RESTARTING, "server-restarting", "server restarting"
 )
 
 SUBPROTOCOL = "pywry.v1"

@@ -24,6 +24,28 @@ def check_label(label: object) -> str:
     return label
 
 
+def check_size(where: str, **sizes: int | None) -> None:
+    """Refuse a width or height that is not a whole number of pixels, naming the call."""
+    for name, value in sizes.items():
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise InvalidArgumentError(
+                f"{where} takes {name} as a whole number of pixels (1 or more), got {value!r}"
+            )
+
+
+def check_content(
+    where: str, content: object, *, title: object, width: int | None, height: int | None
+) -> None:
+    """Refuse content that is not HTML text, a title that is not text, or a bad size."""
+    if not isinstance(content, str):
+        raise InvalidArgumentError(f"{where} takes HTML as a string, got {type(content).__name__}")
+    if title is not None and not isinstance(title, str):
+        raise InvalidArgumentError(f"{where} takes a string title, got {type(title).__name__}")
+    check_size(where, width=width, height=height)
+
+
 def new_label() -> str:
     """A short random label, safe in a URL."""
     return "w" + secrets.token_hex(4)

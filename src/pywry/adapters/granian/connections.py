@@ -29,7 +29,8 @@ class ConnectionTracker:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         task = asyncio.current_task()
-        if task is None:  # not run as a task: nothing to track or cancel
+        if task is None or scope["type"] == "lifespan":
+            # Not run as a task, or the app's lifespan: it ends when the server stops it.
             await self._app(scope, receive, send)
             return
         websocket = scope["type"] == "websocket"

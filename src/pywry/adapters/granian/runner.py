@@ -190,7 +190,8 @@ class GranianRunner(ServerRunner):
         return serving.address
 
     def start(self, app: object, bind: Bind, loop: asyncio.AbstractEventLoop) -> BoundAddress:
-        """Serve ``app`` (ASGI, no lifespan) on ``bind`` and return once it accepts connections.
+        """Serve ``app`` (ASGI; its lifespan runs when ``bind.lifespan``) on ``bind`` and
+        return once it accepts connections.
 
         Raises:
             PortInUseError: The port is taken by another program.
@@ -295,7 +296,7 @@ class GranianRunner(ServerRunner):
                 app,
                 address=ip,
                 port=port,
-                interface=Interfaces.ASGINL,
+                interface=Interfaces.ASGI if bind.lifespan else Interfaces.ASGINL,
                 backlog=bind.backlog,
                 backpressure=self._backpressure,
                 http1_settings=HTTP1Settings(

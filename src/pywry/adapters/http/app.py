@@ -9,9 +9,12 @@ The one module-level object is a lock that makes builds take turns.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import threading
+from collections.abc import Sequence
+from dataclasses import replace
 from importlib import resources
 from typing import Any, cast
 
@@ -29,7 +32,7 @@ from litestar import (
 )
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath
-from litestar.types import Scope
+from litestar.types import Guard, Middleware, Scope
 
 from ...app.page_port import PagePort
 from ...app.settings import ServerSettings
@@ -42,7 +45,7 @@ from .hosts import HostGuard
 from .page import render_not_found, render_page
 from .websocket import RawChannel, serve_page_socket
 
-__all__ = ["create_app", "page_router"]
+__all__ = ["allowed_hosts", "build_litestar", "create_app", "page_router"]
 
 log = logging.getLogger("pywry.http")
 
@@ -109,15 +112,24 @@ def create_app(
             theme=theme,
             debug=debug,
         )
-        app = Litestar(
-            route_handlers=[router],
-            openapi_config=None,
-            logging_config=None,
-            debug=False,
-            after_exception=[_log_exception],
-        )
+        app = build_litestar(route_handlers=[router], locked=True)
     guarded = CorsGuard(RawChannel(cast("ASGIApp", app)), policy=cors, routes=routes)
-    return HostGuard(guarded, allowed=_allowed_hosts(settings, public_hosts))
+    return HostGuard(guarded, allowed=allowed_hosts(settings, public_hosts))
+
+
+def build_litestar(*, locked: bool = False, **config: Any) -> Litestar:
+    """A Litestar app as pywry builds its own: no OpenAPI routes, the logging left alone,
+    server errors logged on ``pywry.http``. One build at a time (see :func:`create_app`)."""
+    if not locked:
+        with _BUILDING:
+            return build_litestar(locked=True, **config)
+    return Litestar(
+        openapi_config=None,
+        logging_config=None,
+        debug=False,
+        after_exception=[_log_exception],
+        **config,
+    )
 
 
 def page_router(
@@ -128,11 +140,23 @@ def page_router(
     internal_token: Token,
     theme: str = "dark",
     debug: bool = False,
+    guards: Sequence[Guard] = (),
+    middleware: Sequence[Middleware] = (),
 ) -> Router:
     """pywry's routes under ``routes.base``: widget pages, their sockets, the bridge script,
-    ``/health``, ``/register_widget`` and ``/disconnect/{label}``."""
+    ``/health``, ``/register_widget`` and ``/disconnect/{label}``.
+
+    ``guards`` and ``middleware`` apply to these routes only (a host app's own guards).
+    Paths a page is given start with the request's ``root_path`` (a host mounted under a
+    prefix, a proxy), so they work wherever the app is served.
+    """
     script, version = _bridge_script()
-    script_src = f"{routes.script}?v={version}"
+
+    @functools.lru_cache(maxsize=8)  # one root path per way the host is reached
+    def routes_at(root_path: str) -> Routes:
+        root = root_path.rstrip("/")
+        return replace(routes, base=root + routes.base) if root else routes
+
     api_header = settings.internal_api_header
 
     def api_allowed(request: Request[Any, Any, Any]) -> bool:
@@ -154,12 +178,13 @@ def page_router(
                 media_type=MediaType.HTML,
                 headers=PAGE_HEADERS,
             )
+        served = routes_at(request.scope.get("root_path") or "")
         body = render_page(
             rendered.widget,
             since=rendered.since,
             content_seq=rendered.content_seq,
-            routes=routes,
-            script_src=script_src,
+            routes=served,
+            script_src=f"{served.script}?v={version}",
             theme=theme,
             debug=debug,
         )
@@ -231,6 +256,8 @@ def page_router(
     return Router(
         path=routes.base or "/",
         route_handlers=[widget_page, bridge_js, page_socket, health, register_widget, disconnect],
+        guards=list(guards),
+        middleware=list(middleware),
     )
 
 
@@ -240,9 +267,7 @@ async def _log_exception(exc: Exception, scope: Scope) -> None:
     log.error("error while serving %s", scope.get("path"), exc_info=exc)
 
 
-def _allowed_hosts(
-    settings: ServerSettings, public_hosts: tuple[str, ...]
-) -> frozenset[str] | None:
+def allowed_hosts(settings: ServerSettings, public_hosts: tuple[str, ...]) -> frozenset[str] | None:
     if "*" in settings.allowed_hosts:
         return None
     names = {"localhost", "127.0.0.1", "::1", settings.host, *public_hosts, *settings.allowed_hosts}

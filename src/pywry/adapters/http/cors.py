@@ -104,6 +104,13 @@ class CorsPolicy:
         return out
 
 
+def _own_path(scope: Scope) -> str:
+    # Under a root path (a mounted app, a proxy's prefix) the routes start after it.
+    path: str = scope["path"]
+    root: str = scope.get("root_path") or ""
+    return path[len(root) :] if root and path.startswith(root + "/") else path
+
+
 class CorsGuard:
     """An ASGI wrapper adding CORS answers to the JSON API routes, and only to them."""
 
@@ -113,7 +120,7 @@ class CorsGuard:
         self._routes = routes or Routes()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self._routes.is_api(scope["path"]):
+        if scope["type"] != "http" or not self._routes.is_api(_own_path(scope)):
             await self.app(scope, receive, send)
             return
         origin = _header(scope, b"origin")

@@ -37,6 +37,7 @@ _RAW = "pywry.raw_channel"  # scope key of the server's own (receive, send)
 _REFUSAL_EVENTS: dict[int, str] = {
     Close.AUTH: Control.AUTH_ERROR,
     Close.GOING_AWAY: Control.SERVER_STOPPED,
+    Close.RESTART: Control.SERVER_RESTARTING,
 }
 
 

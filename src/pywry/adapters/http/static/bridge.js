@@ -320,6 +320,8 @@
     "pywry:resync": function () { state = "closed"; location.reload(); },
     "pywry:closed": function () { state = "closed"; banner("This widget was closed by the script."); },
     "pywry:server-stopped": stopped,
+    // A served app comes back: the socket closes (1012) and the page reconnects with backoff.
+    "pywry:server-restarting": function () { banner("The server is restarting; reconnecting..."); },
     "pywry:auth-error": function () { authFailed(); },
     "pywry:hello": hello,
     "pywry:ack": function (d) { acknowledge(d.inbound); }
