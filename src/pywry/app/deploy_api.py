@@ -101,7 +101,12 @@ class DeployAPI:
                 self._wire_hosting(self._container)
             if self._hosted is None:
                 self._hosted = self.container.hosted()
+                self._hosted.when_stopped(self._served_out)
             return self._hosted
+
+    def _served_out(self) -> None:
+        # The host server stopped the app (its shutdown, or destroy()): as after destroy().
+        self._destroyed = True
 
     def _hosted_by_plugin(self, base_path: str) -> HostedBridge:
         return self._host(base_path, plugin=True)
@@ -122,6 +127,7 @@ class DeployAPI:
                     "this PyWry app is served by a PyWryPlugin in a Litestar app of yours;"
                     " get_server_app() builds pywry's own app, for a PyWry() without a plugin"
                 )
+            self._host("", plugin=False)  # says how to turn deploy mode on, if too late
             app: Litestar = self.container.server_app()(self)
             self._server_app = app
             return app
@@ -152,7 +158,7 @@ class DeployAPI:
             settings=settings,
             runner=container.server_runner(),
             bridge=bridge,
-            tls_loader=container.tls_loader.provider,
+            tls_loader=container.tls_loader,
             cert_dir=container.cert_dir(),
         )
         with self._lock:

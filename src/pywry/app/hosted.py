@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Protocol
 
@@ -60,6 +60,11 @@ class HostedBridge:
         self._grace = _DEFAULT_GRACE if configured is None else configured
         self._stopping: asyncio.Task[None] | None = None
         self._own_origin = ""
+        self._when_stopped: list[Callable[[], None]] = []
+
+    def when_stopped(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` once the runtime has stopped (the app is over)."""
+        self._when_stopped.append(hook)
 
     def serve_own(self, origin: str) -> None:
         """pywry's own deploy server serves at ``origin`` (``scheme://host:port``): widget
@@ -97,7 +102,15 @@ class HostedBridge:
 
     async def stop(self) -> None:
         """Tell pages the server restarts, let callbacks finish, stop. Idempotent; on the loop."""
-        await self._runtime.stop(grace=self._grace)
+        try:
+            await self._runtime.stop(grace=self._grace)
+        finally:
+            self._stopped()
+
+    def _stopped(self) -> None:
+        hooks, self._when_stopped = self._when_stopped, []
+        for hook in hooks:
+            hook()
 
     def stop_from_thread(self) -> None:
         """``destroy()`` of a hosted app: stop now, from whatever thread asks.
@@ -118,6 +131,7 @@ class HostedBridge:
             else:
                 return
         self._runtime.abandon()
+        self._stopped()
 
 
 class Hostable(Protocol):

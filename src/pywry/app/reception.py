@@ -73,6 +73,8 @@ class Reception:
         return channel
 
     async def page(self, label: str) -> RenderedPage | None:
+        if self._lifecycle.over:
+            return None  # the app stopped; a host server may still be running
         channel = await self._channel(label)
         if channel is None:
             return None
