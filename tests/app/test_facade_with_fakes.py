@@ -326,7 +326,7 @@ def test_two_apps_share_nothing(launcher):
 
 
 def test_the_exit_hook_of_a_started_app_goes_with_its_destroy(fake_app, monkeypatch):
-    from pywry.app import facade
+    from pywry.app import facade, server
 
     hooks: list[Any] = []
 
@@ -339,7 +339,8 @@ def test_the_exit_hook_of_a_started_app_goes_with_its_destroy(fake_app, monkeypa
         def unregister(fn: Any) -> None:
             hooks.remove(fn)
 
-    monkeypatch.setattr(facade, "atexit", Recorder)
+    monkeypatch.setattr(facade, "atexit", Recorder)  # unregisters it
+    monkeypatch.setattr(server, "atexit", Recorder)  # registers it
     app = fake_app()
     app.show("<p/>", label="w")
     app.show("<p/>", label="v")  # one hook per app, not per show

@@ -19,7 +19,9 @@ def test_an_event_carries_its_page_and_the_correlation_id_the_page_gave():
     heard: list[Event] = []
 
     async def scene() -> None:
-        inbound = Inbound(ledger=MemoryInboundLedger(), dispatch=heard.append)
+        inbound = Inbound(
+            ledger=MemoryInboundLedger(), dispatch=heard.append, answered=lambda page, data: None
+        )
         channel = WidgetChannel(Widget(label="w", html=""), max_frames=10, max_bytes=1000)
         page = PageSession(
             session=Session(label="w", page_id="tab-1"),

@@ -10,6 +10,10 @@
 
 Nothing else decides: not how quick a callback was before. A callback that raises is
 logged with its traceback and reported to the page; it never stops the server.
+
+A page's ``call()`` is an event with a correlation id: one of its listeners, the *callee*,
+answers it with what it returns or raises (the first registered for exactly that name, else
+the first that matches), wherever the rule above runs it; the others run as for any event.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from collections import deque
 from typing import Any
 
 from ..domain.events import Event
-from .listeners import CallbackTable, ErrorReporter, Listener
+from .listeners import CallbackTable, ErrorReporter, Listener, Replier
 
 __all__ = ["LONG_ON_LOOP", "CallbackRunner"]
 
@@ -40,7 +44,7 @@ class _Lane:
 
     def __init__(self, label: str) -> None:
         self.label = label
-        self.jobs: deque[tuple[Listener, Event]] = deque()
+        self.jobs: deque[tuple[Listener, Event, bool]] = deque()  # bool: it answers a call
         self.running = False
 
 
@@ -55,9 +59,12 @@ class CallbackRunner:
     callback holds one worker while the others serve every other widget.
     """
 
-    def __init__(self, *, table: CallbackTable, workers: int, report: ErrorReporter) -> None:
+    def __init__(
+        self, *, table: CallbackTable, workers: int, report: ErrorReporter, reply: Replier
+    ) -> None:
         self._table = table
         self._report = report
+        self._reply = reply
         self._max_workers = workers
         self._workers: list[threading.Thread] = []
         self._ready: queue.SimpleQueue[_Lane | None] = queue.SimpleQueue()
@@ -80,30 +87,38 @@ class CallbackRunner:
         if self._closed:
             return 0
         listeners = self._table.for_event(event)
+        callee = _callee(event, listeners)
+        if event.call_id is not None and callee is None:
+            self._reply(event, None, LookupError(f"no Python callback for {event.name!r}"))
         for listener in listeners:
+            answers = listener is callee
             if listener.is_async:
-                task = asyncio.get_running_loop().create_task(self._run_async(listener, event))
+                task = asyncio.get_running_loop().create_task(
+                    self._run_async(listener, event, answers)
+                )
                 self._tasks.add(task)
             elif listener.on_loop:
-                self._run_here(listener, event)
+                self._run_here(listener, event, answers)
             else:
-                self._enqueue(listener, event)
+                self._enqueue(listener, event, answers)
         return len(listeners)
 
-    def _run_here(self, listener: Listener, event: Event) -> None:
+    def _run_here(self, listener: Listener, event: Event, answers: bool) -> None:
         """Run a sync callback on the loop, now (it was registered with sync_to_thread=False)."""
         started = time.perf_counter()
         try:
             result = listener.call(event)
             if result is not None and inspect.isawaitable(result):
                 task = asyncio.get_running_loop().create_task(
-                    self._await_result(listener, event, result)
+                    self._await_result(listener, event, result, answers)
                 )
                 self._tasks.add(task)
+            elif answers:
+                self._reply(event, result, None)
         except asyncio.CancelledError:
             raise
         except BaseException as exc:  # SystemExit too: it must not take the page's socket down
-            self._failed(listener, event, exc)
+            self._failed(listener, event, exc, answers)
         elapsed = time.perf_counter() - started
         if elapsed > LONG_ON_LOOP:
             log.warning(
@@ -115,7 +130,7 @@ class CallbackRunner:
                 elapsed * 1000,
             )
 
-    def _enqueue(self, listener: Listener, event: Event) -> None:
+    def _enqueue(self, listener: Listener, event: Event, answers: bool) -> None:
         with self._lock:
             if self._closed:
                 return
@@ -123,7 +138,7 @@ class CallbackRunner:
             if lane is None:
                 lane = self._lanes[event.label] = _Lane(event.label)
                 self._no_lanes.clear()
-            lane.jobs.append((listener, event))
+            lane.jobs.append((listener, event, answers))
             if lane.running:
                 return
             lane.running = True
@@ -164,38 +179,48 @@ class CallbackRunner:
                         if not self._lanes:
                             self._no_lanes.set()
                     return
-                listener, event = lane.jobs.popleft()
+                listener, event, answers = lane.jobs.popleft()
             try:
                 result = listener.call(event)
                 if inspect.isawaitable(result):
                     # A sync function that returned a coroutine: run it to completion here.
-                    asyncio.run(_await(result))
+                    result = asyncio.run(_await(result))
+                if answers:
+                    self._reply(event, result, None)
             except BaseException as exc:  # SystemExit too: the worker must live on
-                self._failed(listener, event, exc)
+                self._failed(listener, event, exc, answers)
 
-    async def _await_result(self, listener: Listener, event: Event, result: Any) -> None:
+    async def _await_result(
+        self, listener: Listener, event: Event, result: Any, answers: bool
+    ) -> None:
         try:
-            await result
+            value = await result
+            if answers:
+                self._reply(event, value, None)
         except asyncio.CancelledError:
             raise
         except BaseException as exc:  # SystemExit too: it must not stop the loop
-            self._failed(listener, event, exc)
+            self._failed(listener, event, exc, answers)
         finally:
             self._tasks.discard(asyncio.current_task())
 
-    async def _run_async(self, listener: Listener, event: Event) -> None:
+    async def _run_async(self, listener: Listener, event: Event, answers: bool) -> None:
         try:
             result = listener.call(event)
             if inspect.isawaitable(result):
-                await result
+                result = await result
+            if answers:
+                self._reply(event, result, None)
         except asyncio.CancelledError:
             raise
         except BaseException as exc:  # SystemExit too: it must not stop the loop
-            self._failed(listener, event, exc)
+            self._failed(listener, event, exc, answers)
         finally:
             self._tasks.discard(asyncio.current_task())
 
-    def _failed(self, listener: Listener, event: Event, exc: BaseException) -> None:
+    def _failed(
+        self, listener: Listener, event: Event, exc: BaseException, answers: bool = False
+    ) -> None:
         log.error(
             "callback %s for %r of widget %r raised",
             listener.name,
@@ -204,7 +229,10 @@ class CallbackRunner:
             exc_info=exc,
         )
         try:
-            self._report(event, exc)
+            if answers:
+                self._reply(event, None, exc)  # the caller's promise rejects with it
+            else:
+                self._report(event, exc)
         except Exception:  # reporting must never take the server down
             log.debug("could not report a callback error to the page", exc_info=True)
 
@@ -260,6 +288,14 @@ class CallbackRunner:
             for worker in workers:
                 if worker is not threading.current_thread():
                     worker.join(timeout)
+
+
+def _callee(event: Event, listeners: tuple[Listener, ...]) -> Listener | None:
+    """The listener whose result answers ``event`` if it is a call: the first registered
+    for exactly its name, else the first that matches (a wildcard)."""
+    if event.call_id is None or not listeners:
+        return None
+    return next((item for item in listeners if item.pattern == event.name), listeners[0])
 
 
 async def _await(awaitable: Any) -> Any:

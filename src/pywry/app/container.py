@@ -21,7 +21,7 @@ from ..domain.protocol import Farewell, Routes
 from ..domain.token import Token
 from .callbacks import CallbackRunner
 from .channels import Channels
-from .gateway import Gateway, report_to_pages
+from .gateway import Gateway, reply_to_pages, report_to_pages
 from .hosted import HostedBridge
 from .hub import Hub
 from .idle import IdleWatch
@@ -32,6 +32,7 @@ from .listeners import CallbackTable
 from .loop import HostLoop, LoopThread
 from .reception import Reception
 from .registry import WidgetRegistry
+from .requests import PageRequests
 from .runtime import Runtime
 from .server import BrowserServer
 from .settings import ServerSettings, Settings, user_config_dir
@@ -114,9 +115,7 @@ class Container(containers.DeclarativeContainer):
         table=callback_table,
         workers=server_settings.provided.callback_workers,
         report=providers.Callable(report_to_pages, inbox, lifecycle),
-    )
-    inbound = providers.ThreadSafeSingleton(
-        Inbound, ledger=inbound_ledger, dispatch=callback_runner.provided.dispatch
+        reply=providers.Callable(reply_to_pages, inbox, lifecycle),
     )
     channels = providers.ThreadSafeSingleton(
         Channels,
@@ -125,6 +124,13 @@ class Container(containers.DeclarativeContainer):
         store=widget_store,
         max_frames=server_settings.provided.replay_buffer_frames,
         max_bytes=server_settings.provided.replay_buffer_bytes,
+    )
+    page_requests = providers.ThreadSafeSingleton(PageRequests, channels=channels, loop=event_loop)
+    inbound = providers.ThreadSafeSingleton(
+        Inbound,
+        ledger=inbound_ledger,
+        dispatch=callback_runner.provided.dispatch,
+        answered=page_requests.provided.answered,
     )
     hub = providers.ThreadSafeSingleton(
         Hub,
@@ -143,6 +149,7 @@ class Container(containers.DeclarativeContainer):
         registry=registry,
         ledger=inbound_ledger,
         inbound=inbound,
+        requests=page_requests,
         runner=callback_runner,
         idle=idle,
         lifecycle=lifecycle,
@@ -159,6 +166,7 @@ class Container(containers.DeclarativeContainer):
         hub=hub,
         channels=channels,
         idle=idle,
+        requests=page_requests,
     )
     runtime = providers.ThreadSafeSingleton(
         Runtime,
@@ -167,6 +175,7 @@ class Container(containers.DeclarativeContainer):
         hub=hub,
         runner=callback_runner,
         idle=idle,
+        requests=page_requests,
     )
 
     # A server someone else runs (hosted).

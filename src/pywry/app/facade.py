@@ -10,7 +10,6 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
-import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,7 @@ from .deploy_api import DeployAPI
 from .handle import WidgetHandle, alert_payload
 from .listeners import Callback, adapt
 from .modes import WindowMode, check_theme, resolve_mode
+from .server import stop_at_exit
 from .settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -173,7 +173,7 @@ class PyWry(DeployAPI):
         with self._lock:
             url = self._server.ensure_started()
             if self._exit_hook is None:
-                self._exit_hook = _stop_at_exit(self)
+                self._exit_hook = stop_at_exit(self)
             return url
 
     def _check_alive(self) -> None:
@@ -217,6 +217,27 @@ class PyWry(DeployAPI):
         self._check_alive()
         payload = alert_payload(message, alert_type, title, duration, callback_event, position)
         self._gateway.emit(Control.ALERT, payload, label)
+
+    def request(
+        self, event_type: str, data: Any = None, label: str | None = None, *, timeout: float = 30.0
+    ) -> Any:
+        """Ask a widget's pages (the only widget's when ``label`` is None) and return the
+        first answer of a ``window.pywry.handle(event_type, fn)`` handler.
+
+        Waits for a page to open if none is. Raises :class:`PageCallError` when the
+        handler throws (or no page has one), :class:`PyWryTimeoutError` after ``timeout``
+        seconds. It blocks: on the server's event loop (an ``async def`` callback) use
+        :meth:`request_async`; a plain callback on its worker thread may use it.
+        """
+        self._check_alive()
+        return self._gateway.request(label, event_type, data, timeout)
+
+    async def request_async(
+        self, event_type: str, data: Any = None, label: str | None = None, *, timeout: float = 30.0
+    ) -> Any:
+        """:meth:`request` for ``async def`` code: await it, on any event loop."""
+        self._check_alive()
+        return await self._gateway.request_async(label, event_type, data, timeout)
 
     def on(
         self,
@@ -373,21 +394,3 @@ class PyWry(DeployAPI):
 
     def __repr__(self) -> str:
         return f"PyWry(mode={self.mode.value!r}, widgets={self.get_labels()!r})"
-
-
-def _stop_at_exit(app: PyWry) -> Callable[[], None]:
-    """Register (and return) the hook that stops ``app`` if the interpreter exits first.
-
-    A weak reference: the hook must not keep an app alive, but must stop a live one so the
-    interpreter never exits under the server's native threads. ``destroy()`` removes it.
-    """
-    ref = weakref.ref(app)
-
-    def stop() -> None:
-        target = ref()
-        if target is not None:
-            target._at_exit = True
-            target.destroy()
-
-    atexit.register(stop)
-    return stop

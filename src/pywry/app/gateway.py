@@ -10,10 +10,17 @@ them out right after, before anything queued later.
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 from typing import Any
 
-from ..domain.errors import InvalidArgumentError, ServerError, UnknownWidgetError
+from ..domain.errors import (
+    IllegalTransitionError,
+    InvalidArgumentError,
+    PyWryTimeoutError,
+    ServerError,
+    UnknownWidgetError,
+)
 from ..domain.events import Event, check_event_name
 from ..domain.ports import EventLoop
 from ..domain.protocol import Close as CloseCode
@@ -25,10 +32,11 @@ from .hub import Hub
 from .idle import IdleWatch
 from .inbox import Close, Command, Drop, Emit, Inbox, Register
 from .lifecycle import Lifecycle, LifecycleState
-from .listeners import CallbackTable, ErrorReporter
+from .listeners import CallbackTable, ErrorReporter, Replier
 from .registry import WidgetRegistry
+from .requests import PageRequests
 
-__all__ = ["Gateway", "report_to_pages"]
+__all__ = ["Gateway", "reply_to_pages", "report_to_pages"]
 
 _WAIT = 30.0  # seconds a caller waits for the hub before the server counts as stuck
 
@@ -47,8 +55,10 @@ class Gateway:
         hub: Hub,
         channels: Channels,
         idle: IdleWatch,
+        requests: PageRequests,
     ) -> None:
         self._inbox = inbox
+        self._requests = requests
         self._loop = loop
         self._lifecycle = lifecycle
         self._registry = registry
@@ -96,6 +106,52 @@ class Gateway:
         if self._loop.in_loop() and self._hub.emit_now(label, body):
             return
         self._inbox.put(Emit(label, body))
+
+    def request(self, label: str | None, event_type: str, data: Any, timeout: float) -> Any:
+        """Ask the widget's pages; the first answer (see :mod:`pywry.app.requests`)."""
+        if self._loop.in_loop():
+            raise IllegalTransitionError(
+                "request() waits for a page's answer, which the server's event loop delivers:"
+                " called on that loop (an async def callback, or one registered with"
+                " sync_to_thread=False) it would wait for ever; use"
+                " `await handle.request_async(...)` there"
+            )
+        label, ident, answer = self._ask(label, event_type, data, timeout)
+        try:
+            return answer.result(timeout)
+        except concurrent.futures.TimeoutError:
+            self._requests.forget(ident)
+            raise _timed_out(label, event_type, timeout) from None
+
+    async def request_async(
+        self, label: str | None, event_type: str, data: Any, timeout: float
+    ) -> Any:
+        """:meth:`request` for ``async def`` code, on any event loop."""
+        label, ident, answer = self._ask(label, event_type, data, timeout)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(answer), timeout)
+        except TimeoutError:
+            self._requests.forget(ident)
+            raise _timed_out(label, event_type, timeout) from None
+
+    def _ask(
+        self, label: str | None, event_type: str, data: Any, timeout: float
+    ) -> tuple[str, str, concurrent.futures.Future[Any]]:
+        check_event_name(event_type)
+        if label is None:  # the only widget, or say which there are
+            labels = self.labels()
+            if len(labels) != 1:
+                raise InvalidArgumentError(
+                    f"request() needs label= unless exactly one widget is shown (shown: {labels})"
+                )
+            label = labels[0]
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+            raise InvalidArgumentError(
+                f"timeout must be a number of seconds above 0, not {timeout!r}"
+            )
+        self.widget(label)
+        self._lifecycle.check_alive()
+        return (label, *self._requests.ask(label, event_type, data))
 
     def drop_connections(self, label: str | None = None, *, code: int = CloseCode.RESTART) -> int:
         """Close pages' sockets at once, unannounced: they reconnect and resume.
@@ -150,6 +206,13 @@ class Gateway:
                 raise ServerError(f"the server did not answer within {_WAIT} s") from None
 
 
+def _timed_out(label: str, event_type: str, timeout: float) -> PyWryTimeoutError:
+    return PyWryTimeoutError(
+        f"no page of widget {label!r} answered {event_type!r} within {timeout:g} s"
+        " (is a page open, and does it call window.pywry.handle() for that event?)"
+    )
+
+
 def report_to_pages(inbox: Inbox, lifecycle: Lifecycle) -> ErrorReporter:
     """How callback failures reach the widget's pages: as ``pywry:error``, after whatever the
     callback emitted before it failed (the same queue as its emits)."""
@@ -160,3 +223,28 @@ def report_to_pages(inbox: Inbox, lifecycle: Lifecycle) -> ErrorReporter:
             inbox.put(Emit(event.label, encode_body(Control.ERROR, data)))
 
     return report
+
+
+def reply_to_pages(inbox: Inbox, lifecycle: Lifecycle) -> Replier:
+    """How a page's ``call()`` gets its answer: ``pywry:reply`` to the widget's pages, after
+    what the callee emitted (the same queue as its emits). A reply is numbered like any event,
+    so a page whose socket dropped gets it by replay; pages that did not ask ignore it.
+    """
+
+    def reply(event: Event, value: Any, error: BaseException | None) -> None:
+        if not lifecycle.running or event.call_id is None:
+            return
+        if error is None:
+            try:
+                body = encode_body(Control.REPLY, {"id": event.call_id, "ok": True, "value": value})
+            except InvalidArgumentError:
+                error = TypeError(
+                    f"the value the callback for {event.name!r} returned, of type"
+                    f" {type(value).__name__}, cannot be sent as JSON"
+                )
+        if error is not None:
+            failure = {"type": type(error).__name__, "message": str(error)}
+            body = encode_body(Control.REPLY, {"id": event.call_id, "ok": False, "error": failure})
+        inbox.put(Emit(event.label, body))
+
+    return reply

@@ -105,6 +105,16 @@ class WidgetHandle:
         self._app.on(event_type, callback, label=self._label, sync_to_thread=sync_to_thread)
         return self
 
+    def request(self, event_type: str, data: Any = None, *, timeout: float = 30.0) -> Any:
+        """Ask this widget's pages and return the first answer (see :meth:`PyWry.request`)."""
+        return self._app.request(event_type, data, label=self._label, timeout=timeout)
+
+    async def request_async(
+        self, event_type: str, data: Any = None, *, timeout: float = 30.0
+    ) -> Any:
+        """:meth:`request` for ``async def`` code: await it, on any event loop."""
+        return await self._app.request_async(event_type, data, label=self._label, timeout=timeout)
+
     def off(self, event_type: str, callback: Callback | None = None) -> WidgetHandle:
         """Stop calling ``callback`` (every callback of ``event_type`` if None)."""
         self._app.off(event_type, callback, label=self._label)

@@ -5,7 +5,9 @@ foreground server both serve pywry this way. pywry starts no server and no threa
 own: the host's lifespan attaches the runtime to the host's loop at startup and stops it
 at shutdown, and until then what the script asks for (``show()`` at import time) is kept
 for the start. Pages are told the server is restarting, not stopped, when the host shuts
-down: a served app comes back, and its pages reconnect by themselves.
+down: a served app comes back, and its pages reconnect by themselves. (Granian and uvicorn
+close open sockets before they run the app's shutdown, so under them the page only sees its
+socket close; it reconnects all the same. Deploy mode's own server tells pages first.)
 """
 
 from __future__ import annotations

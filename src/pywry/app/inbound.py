@@ -25,9 +25,16 @@ __all__ = ["Inbound"]
 class Inbound:
     """Turns a page's messages into events for ``dispatch``."""
 
-    def __init__(self, *, ledger: InboundLedger, dispatch: Callable[[Event], object]) -> None:
+    def __init__(
+        self,
+        *,
+        ledger: InboundLedger,
+        dispatch: Callable[[Event], object],
+        answered: Callable[[PageSession, object], None],
+    ) -> None:
         self._ledger = ledger
         self._dispatch = dispatch
+        self._answered = answered  # a page's answer to a request of the script
 
     async def receive(self, page: PageSession, raw: str | bytes) -> float:
         """Handle one message from ``page``; bad frames get an in-band error, nothing else.
@@ -67,6 +74,9 @@ class Inbound:
             page.send_control(Control.ERROR, {"error": "reserved", "event": name})
             return
         data = item.data
+        if name == Control.RESPONSE:
+            self._answered(page, data)
+            return
         if name == Control.DISCONNECT:
             if not page.say_goodbye():
                 return  # said already, by beacon or by a frame

@@ -17,12 +17,14 @@ from typing import Any
 from ..domain.errors import InvalidArgumentError
 from ..domain.events import Event, check_handler_pattern, matches
 
-__all__ = ["Callback", "CallbackTable", "ErrorReporter", "Listener", "adapt"]
+__all__ = ["Callback", "CallbackTable", "ErrorReporter", "Listener", "Replier", "adapt"]
 
 MATCHES_KEPT = 1024  # (widget, event name) pairs whose listeners are remembered
 
 Callback = Callable[..., Any]
 ErrorReporter = Callable[[Event, BaseException], None]
+# Answers a page's call: (the call, the callee's value, or what it raised instead).
+Replier = Callable[[Event, Any, BaseException | None], None]
 
 
 def _positional_arity(fn: Callback) -> int:

@@ -29,6 +29,7 @@ from .lifecycle import Lifecycle
 from .page_port import Rejection, RenderedPage, stopping
 from .pages import PageSession
 from .registry import WidgetRegistry
+from .requests import PageRequests
 from .settings import ServerSettings
 
 __all__ = ["Reception"]
@@ -45,6 +46,7 @@ class Reception:
         registry: WidgetRegistry,
         ledger: InboundLedger,
         inbound: Inbound,
+        requests: PageRequests,
         runner: CallbackRunner,
         idle: IdleWatch,
         lifecycle: Lifecycle,
@@ -57,6 +59,7 @@ class Reception:
         self._registry = registry
         self._ledger = ledger
         self._inbound = inbound
+        self._requests = requests
         self._runner = runner
         self._idle = idle
         self._lifecycle = lifecycle
@@ -149,6 +152,7 @@ class Reception:
         }
         # Only a page that gave its id can resume; a hand-written client gets no hello.
         page.start(hello if session.resumable else None)
+        self._requests.page_connected(page)  # questions of the script still waiting
         for old in stale:
             # Nothing more to send there: the page reads from its new connection now.
             old.cut(CloseCode.NORMAL, "replaced by a newer connection of this page")

@@ -22,6 +22,7 @@ from .callbacks import CallbackRunner
 from .hub import Hub
 from .idle import IdleWatch
 from .lifecycle import Lifecycle, LifecycleState
+from .requests import PageRequests
 
 __all__ = ["Runtime"]
 
@@ -39,7 +40,9 @@ class Runtime:
         hub: Hub,
         runner: CallbackRunner,
         idle: IdleWatch,
+        requests: PageRequests,
     ) -> None:
+        self._requests = requests
         self._lifecycle = lifecycle
         self._bus = bus
         self._hub = hub
@@ -71,6 +74,7 @@ class Runtime:
         if state is not LifecycleState.RUNNING:
             return
         self._lifecycle.move_to(LifecycleState.STOPPING)
+        self._requests.stop()  # no page will answer: the script's questions fail now
         try:
             await self._hub.shutdown(timeout=grace)
             dropped = await self._runner.drain(grace)

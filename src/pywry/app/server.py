@@ -7,13 +7,16 @@ loop thread ends.
 
 from __future__ import annotations
 
+import atexit
 import enum
 import ipaddress
 import logging
 import socket
 import threading
+import weakref
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from ..domain.errors import IllegalTransitionError, TlsError
 from ..domain.ports import Bind, BoundAddress, ServerRunner, TlsFiles, TlsLoader, TlsMaterial
@@ -21,7 +24,14 @@ from .loop import LoopThread
 from .runtime import Runtime
 from .settings import ServerSettings
 
-__all__ = ["BrowserServer", "ServerState", "dev_cert_hosts", "public_host", "tls_material"]
+__all__ = [
+    "BrowserServer",
+    "ServerState",
+    "dev_cert_hosts",
+    "public_host",
+    "stop_at_exit",
+    "tls_material",
+]
 
 log = logging.getLogger("pywry.server")
 
@@ -208,3 +218,27 @@ def _deploy_only(settings: ServerSettings) -> list[str]:
         if getattr(settings, name) is not None
     ]
     return names + (["workers"] if settings.workers != 1 else [])
+
+
+class _App(Protocol):
+    _at_exit: bool
+
+    def destroy(self) -> None: ...
+
+
+def stop_at_exit(app: _App) -> Callable[[], None]:
+    """Register (and return) the hook that stops ``app`` if the interpreter exits first.
+
+    A weak reference: the hook must not keep an app alive, but must stop a live one so the
+    interpreter never exits under the server's native threads. ``destroy()`` removes it.
+    """
+    ref = weakref.ref(app)
+
+    def stop() -> None:
+        target = ref()
+        if target is not None:
+            target._at_exit = True
+            target.destroy()
+
+    atexit.register(stop)
+    return stop

@@ -11,8 +11,10 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidEventNameError",
     "InvalidLabelError",
+    "PageCallError",
     "PortInUseError",
     "PyWryError",
+    "PyWryTimeoutError",
     "ServerError",
     "SettingsError",
     "TlsError",
@@ -71,3 +73,21 @@ class TlsError(PyWryError):
 
 class IllegalTransitionError(PyWryError, RuntimeError):
     """An object was asked to move between two states that do not connect."""
+
+
+class PyWryTimeoutError(PyWryError, TimeoutError):
+    """An answer (from a page, or from the server) did not come within the time allowed."""
+
+
+class PageCallError(PyWryError):
+    """A page could not answer a request: its handler threw, or it has none for the event.
+
+    ``name`` and ``message`` are the JavaScript error's (``"NoHandler"`` when no page of the
+    widget has a handler for the event).
+    """
+
+    def __init__(self, event: str, name: str, message: str) -> None:
+        super().__init__(f"the page's handler for {event!r} failed: {name}: {message}")
+        self.event = event
+        self.name = name
+        self.message = message

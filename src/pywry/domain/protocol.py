@@ -53,16 +53,26 @@ class Control(enum.StrEnum):
     AUTH_ERROR = "pywry:auth-error"
     UPDATE_HTML = "pywry:update-html"
     ALERT = "pywry:alert"
+    REPLY = "pywry:reply"  # the answer to a page's call(): {id, ok, value | error}
+    REQUEST = "pywry:request"  # the script asks the page: {id, type, data}
     # Sent by pages:
     READY = "pywry:ready"
     DISCONNECT = "pywry:disconnect"
     RESULT = "pywry:result"
     MESSAGE = "pywry:message"
+    RESPONSE = "pywry:response"  # the page answers a request: {id, ok, value | error}
 
 
 # The pywry:* events a page may send; any other pywry:* from a page is refused.
 PAGE_EVENTS = frozenset(
-    {Control.READY, Control.DISCONNECT, Control.RESULT, Control.MESSAGE, Control.ERROR}
+    {
+        Control.READY,
+        Control.DISCONNECT,
+        Control.RESULT,
+        Control.MESSAGE,
+        Control.ERROR,
+        Control.RESPONSE,
+    }
 )
 
 

@@ -19,9 +19,10 @@ from __future__ import annotations
 from ..adapters.memory import MemoryEventBus, MemoryInboundLedger, MemoryWidgetStore
 from .connection import RecordingConnection
 from .fakes import FakeBrowserLauncher, FakeServerRunner
-from .page import FakePage, PageRefused
+from .page import CallRejected, FakePage, PageRefused
 
 __all__ = [
+    "CallRejected",
     "FakeBrowserLauncher",
     "FakePage",
     "FakeServerRunner",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import threading
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -20,7 +20,7 @@ from ..domain.protocol import Control
 if TYPE_CHECKING:
     from ..app.facade import PyWry
 
-__all__ = ["FakePage", "PageRefused"]
+__all__ = ["CallRejected", "FakePage", "PageRefused"]
 
 _MISSING = object()
 _BOOKKEEPING = frozenset({Control.HELLO, Control.ACK})
@@ -43,6 +43,19 @@ class PageRefused(Exception):
         super().__init__(f"{error} ({code}): {message}")
         self.code = code
         self.error = error
+
+
+class CallRejected(Exception):
+    """Python's answer to :meth:`FakePage.call` was an error (a page's promise rejects).
+
+    ``error_type`` is the exception's type name (``LookupError`` when no callback listens).
+    """
+
+    def __init__(self, event: str, error_type: str, message: str) -> None:
+        super().__init__(f"call of {event!r} failed: {error_type}: {message}")
+        self.event = event
+        self.error_type = error_type
+        self.message = message
 
 
 class _Connection(PageConnection):
@@ -88,6 +101,10 @@ class FakePage:
         self._inbox: asyncio.Queue[str | bytes | None] | None = None
         self._reader: asyncio.Task[None] | None = None
         self._seq = 0
+        self._calls = 0
+        self._handlers: dict[str, Callable[[Any], Any]] = {}
+        self._answered: set[str] = set()
+        self._unsent: list[dict[str, Any]] | None = []  # answers made while connecting
         # Each simulated page is a page of its own: pages resume by their id.
         self._page_id = f"fake-{secrets.token_hex(6)}"
 
@@ -96,7 +113,7 @@ class FakePage:
 
         Like a real page, it then sends ``pywry:ready`` (``ready=False`` leaves it out).
         """
-        loop_thread = self._app.container.loop_thread()
+        loop_thread = self._app.container.event_loop()
 
         async def attach() -> PageSession | Rejection:
             result = await self._pages.attach(
@@ -117,6 +134,10 @@ class FakePage:
         if isinstance(result, Rejection):
             raise PageRefused(result.code, result.error, result.message)
         self._session = result
+        with self._cond:
+            unsent, self._unsent = self._unsent or [], None
+        for answer in unsent:
+            self._send(Control.RESPONSE, answer, check=False)
         if ready:
             self.emit(Control.READY, {})
         return self
@@ -131,12 +152,89 @@ class FakePage:
         others queued or running) have finished, for tests of a callback's side effects;
         ``TimeoutError`` after ``timeout`` seconds.
         """
+        self._send(event_type, data)
+        if wait:
+            runner = self._app.container.callback_runner()
+            settled = self._app.container.event_loop().run(
+                runner.settle(timeout), timeout=timeout + 5
+            )
+            if not settled:
+                raise TimeoutError(f"callbacks still running after {timeout} s")
+
+    def call(self, event_type: str, data: Any = None, *, timeout: float = 5.0) -> Any:
+        """Call Python as ``await window.pywry.call(event_type, data)`` does; its answer.
+
+        Raises :class:`CallRejected` when the callback raised (or none listens), and
+        ``TimeoutError`` after ``timeout`` seconds.
+        """
+        self._calls += 1
+        ident = f"{self._page_id}.{self._calls}"
+        self._send(event_type, data, ident)
+
+        def replied() -> dict[str, Any] | None:
+            for frame in self.frames:
+                body = frame.get("data")
+                if not (frame.get("type") == Control.REPLY and isinstance(body, dict)):
+                    continue
+                if body.get("id") == ident:
+                    return body
+            return None
+
+        with self._cond:
+            reply = self._cond.wait_for(replied, timeout)
+        if reply is None:
+            raise TimeoutError(f"no answer to {event_type!r} within {timeout} s")
+        if reply.get("ok"):
+            return reply.get("value")
+        error = reply.get("error") or {}
+        raise CallRejected(event_type, str(error.get("type")), str(error.get("message")))
+
+    def handle(self, event_type: str, fn: Callable[[Any], Any] | None) -> FakePage:
+        """Answer the script's ``request(event_type, data)`` with ``fn(data)``, as
+        ``window.pywry.handle`` does (``None`` removes it). ``fn`` runs on the server's
+        loop thread when the request arrives: keep it quick, as a page's handler."""
+        check_event_name(event_type)
+        if fn is None:
+            self._handlers.pop(event_type, None)
+        else:
+            self._handlers[event_type] = fn
+        return self
+
+    def _answer(self, request: dict[str, Any]) -> None:
+        ident = request.get("id")
+        if not isinstance(ident, str) or ident in self._answered:
+            return  # sent again after a reconnect: answered once
+        self._answered.add(ident)
+        fn = self._handlers.get(str(request.get("type")))
+        if fn is None:
+            message = f"this page has no handler for {request.get('type')!r}"
+            answer = {"id": ident, "ok": False, "error": {"name": "NoHandler", "message": message}}
+        else:
+            try:
+                answer = {"id": ident, "ok": True, "value": fn(request.get("data"))}
+            except Exception as exc:
+                answer = {
+                    "id": ident,
+                    "ok": False,
+                    "error": {"name": type(exc).__name__, "message": str(exc)},
+                }
+        with self._cond:
+            if self._unsent is not None:  # still connecting: sent once connected
+                self._unsent.append(answer)
+                return
+        self._send(Control.RESPONSE, answer, check=False)
+
+    def _send(
+        self, event_type: str, data: Any, call_id: str | None = None, *, check: bool = True
+    ) -> None:
         if self._session is None:
             raise RuntimeError("connect() the FakePage before it emits")
-        check_event_name(event_type)
+        if check:
+            check_event_name(event_type)
         self._seq += 1
+        frame = {"type": event_type, "data": data, "widgetId": self._label, "ts": 0}
         raw = msgspec.json.encode(
-            {"type": event_type, "data": data, "widgetId": self._label, "ts": 0, "seq": self._seq}
+            {**frame, "seq": self._seq, **({"id": call_id} if call_id else {})}
         )
         limit = self._app.settings.server.max_message_size
         if len(raw) > limit:
@@ -146,13 +244,6 @@ class FakePage:
                 f"accepts {limit})"
             )
         self._deliver(raw)
-        if wait:
-            runner = self._app.container.callback_runner()
-            settled = self._app.container.loop_thread().run(
-                runner.settle(timeout), timeout=timeout + 5
-            )
-            if not settled:
-                raise TimeoutError(f"callbacks still running after {timeout} s")
 
     def send_raw(self, text: str | bytes) -> None:
         """Send ``text`` as one message, unchecked: what a broken or hostile client sends.
@@ -168,7 +259,7 @@ class FakePage:
     def _deliver(self, raw: str | bytes) -> None:
         inbox = self._inbox
         assert inbox is not None
-        self._app.container.loop_thread().call_soon(inbox.put_nowait, raw)
+        self._app.container.event_loop().call_soon(inbox.put_nowait, raw)
 
     async def _read(self, session: PageSession, inbox: asyncio.Queue[str | bytes | None]) -> None:
         # As a real page's reader: one message at a time, in the order they were sent.
@@ -190,7 +281,7 @@ class FakePage:
                 await asyncio.gather(reader, return_exceptions=True)
             await self._pages.detach(session)
 
-        self._app.container.loop_thread().run(detach())
+        self._app.container.event_loop().run(detach())
 
     @property
     def last_seq(self) -> int:
@@ -240,6 +331,9 @@ class FakePage:
         with self._cond:
             self.frames.extend(items)
             self._cond.notify_all()
+        for item in items:
+            if isinstance(item, dict) and item.get("type") == Control.REQUEST:
+                self._answer(item.get("data") or {})
 
     def _closed_by_server(self, code: int, reason: str) -> PageSession | None:
         with self._cond:

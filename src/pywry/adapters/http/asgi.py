@@ -63,13 +63,23 @@ async def finish_close(receive: Receive, send: Send, code: int, reason: str = ""
     read and dropped first, until it has been quiet for :data:`CLOSE_QUIET` (at most
     :data:`CLOSE_WAIT`), and only then the close frame goes. A client that closes first
     needs no close frame.
+
+    Cancelled while reading (the server stopping under it), the close frame still goes, with
+    ``code``, before the cancellation goes on: a page told the server restarts must not read
+    the stopping server's 1001 (going away) instead, and stop retrying.
     """
+    close = {"type": "websocket.close", "code": code, "reason": reason}
     # A timeout ends the reading; so does a socket gone already (the close then fails quietly).
+    try:
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(CLOSE_WAIT):
+                while True:
+                    message = await asyncio.wait_for(receive(), CLOSE_QUIET)
+                    if message["type"] == "websocket.disconnect":
+                        return
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await send(close)
+        raise
     with contextlib.suppress(Exception):
-        async with asyncio.timeout(CLOSE_WAIT):
-            while True:
-                message = await asyncio.wait_for(receive(), CLOSE_QUIET)
-                if message["type"] == "websocket.disconnect":
-                    return
-    with contextlib.suppress(Exception):
-        await send({"type": "websocket.close", "code": code, "reason": reason})
+        await send(close)

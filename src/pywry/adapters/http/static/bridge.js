@@ -324,10 +324,12 @@
     "pywry:server-restarting": function () { banner("The server is restarting; reconnecting..."); },
     "pywry:auth-error": function () { authFailed(); },
     "pywry:hello": hello,
-    "pywry:ack": function (d) { acknowledge(d.inbound); }
+    "pywry:ack": function (d) { acknowledge(d.inbound); },
+    "pywry:reply": settleCall,
+    "pywry:request": answerRequest
   };
   // The bridge's own bookkeeping: never shown to the page's handlers.
-  var internal = { "pywry:hello": true, "pywry:ack": true };
+  var internal = { "pywry:hello": true, "pywry:ack": true, "pywry:reply": true, "pywry:request": true };
 
   function handleFrame(frame) {
     if (reloading) return;
@@ -454,9 +456,11 @@
     connect();
   }
 
-  function encode(type, data) {
-    // Encoded once, numbered as it leaves: '{"seq":N,' + the rest.
-    return JSON.stringify({ type: type, data: data === undefined ? null : data, widgetId: label, ts: Date.now() });
+  function encode(type, data, id) {
+    // Encoded once, numbered as it leaves: '{"seq":N,' + the rest. An id makes it a call.
+    var frame = { type: type, data: data === undefined ? null : data, widgetId: label, ts: Date.now() };
+    if (id !== undefined) frame.id = id;
+    return JSON.stringify(frame);
   }
 
   function transmit(frames) {
@@ -496,20 +500,116 @@
     transmit(frames);
   }
 
+
+  // ------------------------------------------------------------------ calls both ways
+  // call(): the request is an ordinary numbered frame with an id, so it is sent exactly once
+  // across reconnects; the answer (pywry:reply) is numbered in the widget's stream, so a
+  // page whose socket dropped gets it by replay. Every page of the widget sees every reply
+  // and settles only its own calls: a reply is used once, then forgotten.
+  var calls = Object.create(null); // id -> {resolve, reject, timer}
+  var callCount = 0;
+  var callees = Object.create(null); // type -> the page's handler of the script's requests
+  var seenRequests = Object.create(null); // request ids answered (or being answered) here
+  var seenOrder = [];
+  var MAX_SEEN_REQUESTS = 1000;
+
+  function namedError(name, message) {
+    var err = new Error(message);
+    err.name = name;
+    return err;
+  }
+
+  function settleCall(d) {
+    var call = calls[d.id];
+    if (!call) return; // another page's call, or one that timed out
+    delete calls[d.id];
+    clearTimeout(call.timer);
+    if (d.ok) return call.resolve(d.value);
+    var e = d.error || {};
+    call.reject(namedError("PyWryCallError", (e.type ? e.type + ": " : "") + (e.message || "")));
+  }
+
+  function checkedBody(type, body) {
+    // The limit is in bytes of UTF-8 (up to 3 per character here): counted only when the
+    // characters alone could exceed it.
+    if (body.length * 3 > maxMessage && new TextEncoder().encode(body).length > maxMessage) {
+      throw new Error("pywry: event '" + type + "' is too big to send (the server accepts " + maxMessage + " bytes)");
+    }
+    return body;
+  }
+
+  function answerRequest(d) {
+    // Sent again when the socket comes back while the question is open: answered once.
+    if (seenRequests[d.id]) return;
+    var fn = callees[d.type];
+    if (!fn && document.readyState === "loading") {
+      // The page's own scripts may not have registered their handlers yet.
+      return document.addEventListener("DOMContentLoaded", function () { answerRequest(d); });
+    }
+    seenRequests[d.id] = true;
+    seenOrder.push(d.id);
+    if (seenOrder.length > MAX_SEEN_REQUESTS) delete seenRequests[seenOrder.shift()];
+    if (!fn) {
+      return respond(d.id, false, null, {
+        name: "NoHandler", message: "this page has no window.pywry.handle('" + d.type + "', fn)"
+      });
+    }
+    new Promise(function (resolve) { resolve(fn(d.data)); }).then(
+      function (value) { respond(d.id, true, value === undefined ? null : value); },
+      function (err) {
+        respond(d.id, false, null, {
+          name: (err && err.name) || "Error",
+          message: err && err.message !== undefined ? String(err.message) : String(err)
+        });
+      }
+    );
+  }
+
+  function respond(id, ok, value, error) {
+    var body;
+    try {
+      body = checkedBody("pywry:response", encode("pywry:response", ok ? { id: id, ok: true, value: value } : { id: id, ok: false, error: error }));
+    } catch (err) {
+      body = encode("pywry:response", { id: id, ok: false, error: { name: "TypeError", message: "the handler's answer cannot be sent: " + err.message } });
+    }
+    queue.push(body);
+    flush();
+  }
+
   // ------------------------------------------------------------------ the API
   var api = {
     __bridge: true,
     label: label,
     emit: function (type, data) {
       checkName(type, false);
-      var body = encode(type, data);
-      // The limit is in bytes of UTF-8 (up to 3 per character here): counted only when the
-      // characters alone could exceed it.
-      if (body.length * 3 > maxMessage && new TextEncoder().encode(body).length > maxMessage) {
-        throw new Error("pywry: event '" + type + "' is too big to send (the server accepts " + maxMessage + " bytes)");
-      }
-      queue.push(body);
+      queue.push(checkedBody(type, encode(type, data)));
       flush();
+    },
+    call: function (type, data, options) {
+      // Resolves with what Python's callback for `type` returns; rejects with a
+      // PyWryCallError (it raised, or there is none), or a TimeoutError (default 30 s).
+      checkName(type, false);
+      var timeout = options && options.timeout != null ? Number(options.timeout) : 30000;
+      var id = pageId + "." + (++callCount);
+      return new Promise(function (resolve, reject) {
+        var body = checkedBody(type, encode(type, data, id));
+        var timer = setTimeout(function () {
+          delete calls[id];
+          reject(namedError("TimeoutError", "pywry: no answer to '" + type + "' within " + timeout + " ms"));
+        }, timeout);
+        calls[id] = { resolve: resolve, reject: reject, timer: timer };
+        queue.push(body);
+        flush();
+      });
+    },
+    handle: function (type, fn) {
+      // Answer the script's request(type, data) with fn(data) (a value or a promise); one
+      // handler per type, null removes it.
+      checkName(type, false);
+      if (fn == null) delete callees[type];
+      else if (typeof fn !== "function") throw new Error("pywry: handle('" + type + "') needs a function");
+      else callees[type] = fn;
+      return api;
     },
     on: function (type, fn) {
       checkName(type, true);
