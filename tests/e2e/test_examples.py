@@ -169,3 +169,20 @@ def test_a_script_that_exits_without_block_never_aborts(tmp_path):
         assert result.returncode == 0, result.stderr
         assert_clean(result.stderr)
         assert URL.search(result.stdout)
+
+
+@pytest.mark.timeout(60)
+def test_the_request_response_example_answers_both_ways(run_script, page):
+    script = run_script("request_response.py")
+    url = script.wait_line(r"pywry request/response: (\S+)").group(1)
+    page.goto(url)
+    page.fill("#a", "20")
+    page.fill("#b", "22")
+    page.click("#add")
+    page.wait_for_function("() => document.getElementById('total').textContent === '42'")
+    page.click("#check")  # Python asks the page for its selection, then shows a toast
+    page.wait_for_function("() => document.body.innerText.includes('You chose: red, blue')")
+    page.close()
+    code, stderr = script.finish()
+    assert code == 0
+    assert_clean(stderr)
