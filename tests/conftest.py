@@ -143,3 +143,100 @@ def run_async(coro: Any, timeout: float = 30) -> Any:
     if "error" in result:
         raise result["error"]
     return result.get("value")
+
+
+class RedisServer:
+    """A real ``redis-server`` (Debian's) on a free loopback port, with no persistence."""
+
+    def __init__(self) -> None:
+        import socket
+        import subprocess
+
+        if shutil.which("redis-server") is None:
+            pytest.fail(
+                "redis-server is missing: run `make test` (it installs Debian's redis-server)"
+            )
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.dir = tempfile.mkdtemp(prefix="pywry-redis-")
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import subprocess
+
+        self.proc = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.dir,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 10.0) -> None:
+        import socket
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            assert self.proc is not None, "redis-server was not started"
+            assert self.proc.poll() is None, "redis-server exited"
+            assert time.monotonic() < deadline, f"redis-server did not answer within {timeout} s"
+            threading_event_wait(0.02)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        self.proc = None
+
+
+def threading_event_wait(seconds: float) -> None:
+    """Wait a little between polls of a condition that has no event to wait on."""
+    import threading
+
+    threading.Event().wait(seconds)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(server.dir, ignore_errors=True)
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The URL of the session's redis-server, restarted if a test stopped it."""
+    if redis_server.proc is None or redis_server.proc.poll() is not None:
+        redis_server.start()
+    return redis_server.url
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    """A key prefix of the test's own, so tests sharing one redis-server share nothing."""
+    import secrets
+
+    return f"t{secrets.token_hex(6)}"

@@ -141,7 +141,7 @@ calls = []
 
 
 class Recorded(PyWry):
-    def deploy(self, *, host=None, port=None):
+    def deploy(self, *, host=None, port=None, workers=None, target=None):
         calls.append({"host": host, "port": port, "env": os.environ.get("PYWRY_DEPLOY_MODE")})
         if port == 1:
             raise PortInUseError("port 1 is in use by another program: pick another port")
@@ -295,9 +295,18 @@ def test_deploy_help_describes_the_targets_and_the_command_is_listed(capsys):
         main(["deploy", "--help"])
     assert done.value.code == 0
     out = capsys.readouterr().out
-    assert out.startswith("usage: pywry deploy [-h] [--host HOST] [--port PORT] TARGET")
+    assert out.startswith(
+        "usage: pywry deploy [-h] [--host HOST] [--port PORT] [--workers N] TARGET"
+    )
     for text in ("module:app", "module:make_app()", "script.py:app", "SIGTERM", "PYWRY_"):
         assert text in out
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "deploy" in capsys.readouterr().out
+
+
+def test_deploy_refuses_a_worker_count_below_one(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["deploy", "m:app", "--workers", "0"])
+    assert done.value.code == 2
+    assert "'0' is not a whole number of 1 or more" in capsys.readouterr().err

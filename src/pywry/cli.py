@@ -55,6 +55,12 @@ def _port(text: str) -> int:
     return port
 
 
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     from ._version import __version__
 
@@ -126,6 +132,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         metavar="PORT",
         help="listen on PORT (default: [server] port)",
+    )
+    deploy.add_argument(
+        "--workers",
+        type=_count,
+        default=None,
+        metavar="N",
+        help='worker processes (default: [server] workers); above 1 needs state_backend = "redis"',
     )
     return parser
 
@@ -226,7 +239,7 @@ def _import(module_part: str) -> ModuleType:
         raise
 
 
-def _load_target(target: str) -> PyWry:
+def load_target(target: str) -> PyWry:
     """The PyWry app ``target`` (``module:attr``, ``module:factory()``) names."""
     from .app.facade import PyWry
     from .domain.errors import PyWryError
@@ -284,8 +297,8 @@ def _load_target(target: str) -> PyWry:
 
 
 def _deploy(args: argparse.Namespace) -> int:
-    app = _load_target(args.target)
-    app.deploy(host=args.host, port=args.port)
+    app = load_target(args.target)
+    app.deploy(host=args.host, port=args.port, workers=args.workers, target=args.target)
     return _OK
 
 

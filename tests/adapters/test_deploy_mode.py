@@ -7,6 +7,7 @@ The subprocess runs (signals, ``pywry deploy``, Chromium reconnecting after a re
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from typing import Any
@@ -17,7 +18,7 @@ from litestar import Litestar, get
 from litestar.params import FromPath
 from litestar.testing import TestClient
 
-from pywry import IllegalTransitionError, PyWry, SettingsError
+from pywry import IllegalTransitionError, PyWry, ServerError, SettingsError
 from pywry.testing import FakeBrowserLauncher
 
 BASE = "http://127.0.0.1:8000"
@@ -122,7 +123,21 @@ def test_deploy_serves_with_granian_until_stop_server(tls):
         widgets.show("<p>y</p>")
 
 
-def test_workers_above_one_are_refused_until_state_is_shared():
+def test_workers_above_one_are_refused_with_the_memory_backend_naming_redis():
     widgets = PyWry(settings={"server": {"port": 0, "workers": 2}, "deploy": {"enabled": True}})
     with pytest.raises(SettingsError, match='state_backend = "redis"'):
         widgets.deploy()
+
+
+def test_a_redis_that_does_not_answer_is_named_before_any_worker_starts():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens there once the probe closes
+    url = f"redis://:secret@127.0.0.1:{port}/0"
+    widgets = PyWry(
+        settings={"server": {"workers": 2}, "deploy": {"state_backend": "redis", "redis_url": url}}
+    )
+    with pytest.raises(
+        ServerError, match=f"cannot reach Redis at redis://:\\*+@127.0.0.1:{port}/0"
+    ):
+        widgets.deploy(target="nowhere:widgets")

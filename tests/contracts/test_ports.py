@@ -18,9 +18,18 @@ from pywry.adapters.memory import MemoryEventBus, MemoryInboundLedger, MemoryWid
 from pywry.domain.ports import EventBus, InboundLedger, WidgetStore
 from pywry.domain.widget import Widget
 
-STORES: list[Callable[[], WidgetStore]] = [MemoryWidgetStore]
-BUSES: list[Callable[..., EventBus]] = [MemoryEventBus]
-LEDGERS: list[Callable[[], InboundLedger]] = [lambda: MemoryInboundLedger(max_pages=4)]
+ADAPTERS = ["memory", "redis"]
+
+
+def _redis(request: pytest.FixtureRequest) -> tuple[Any, Any]:
+    """A Redis client factory and the key names of this test (a prefix of its own)."""
+    from redis.asyncio import Redis
+
+    from pywry.adapters.redis import Keys
+
+    url = request.getfixturevalue("redis_url")
+    keys = Keys(request.getfixturevalue("redis_prefix"))
+    return (lambda: Redis.from_url(url)), keys
 
 
 def run(coro: Any) -> Any:
@@ -28,9 +37,14 @@ def run(coro: Any) -> Any:
 
 
 # ------------------------------------------------------------------ widget store
-@pytest.fixture(params=STORES, ids=lambda make: getattr(make, "__name__", "store"))
+@pytest.fixture(params=ADAPTERS)
 def store(request: pytest.FixtureRequest) -> WidgetStore:
-    return request.param()  # type: ignore[no-any-return]
+    if request.param == "memory":
+        return MemoryWidgetStore()
+    from pywry.adapters.redis import RedisWidgetStore
+
+    client, keys = _redis(request)
+    return RedisWidgetStore(redis=client(), keys=keys)
 
 
 def test_a_store_gives_back_what_was_saved_token_and_revision_included(store):
@@ -75,9 +89,14 @@ def test_a_store_deletes_once_and_then_knows_nothing_of_the_widget(store):
 
 
 # ------------------------------------------------------------------ event bus
-@pytest.fixture(params=BUSES, ids=lambda make: getattr(make, "__name__", "bus"))
+@pytest.fixture(params=ADAPTERS)
 def make_bus(request: pytest.FixtureRequest) -> Callable[..., EventBus]:
-    return request.param  # type: ignore[no-any-return]
+    if request.param == "memory":
+        return MemoryEventBus
+    from pywry.adapters.redis import RedisEventBus
+
+    client, keys = _redis(request)
+    return lambda **kwargs: RedisEventBus(redis=client(), keys=keys, **kwargs)
 
 
 def test_a_bus_numbers_each_widgets_events_one_two_three_in_publish_order(make_bus):
@@ -184,6 +203,29 @@ def test_a_forgotten_widget_numbers_from_one_again_with_no_history(make_bus):
     assert run(scene()) == (1, [(1, b"new")])
 
 
+def test_a_subscriber_that_asks_for_the_past_gets_what_is_kept_then_what_comes(make_bus):
+    async def scene() -> list[tuple[int, bytes]]:
+        bus = make_bus()
+        await bus.start()
+        for k in range(1, 4):
+            await bus.publish("w", f"e{k}".encode())
+        heard: list[tuple[int, bytes]] = []
+        four = asyncio.Event()
+
+        def hear(seq: int, body: bytes) -> None:
+            heard.append((seq, body))
+            if seq == 4:
+                four.set()
+
+        await bus.subscribe("w", hear, after=1)
+        await bus.publish("w", b"e4")
+        await four.wait()
+        await bus.stop()
+        return heard
+
+    assert run(scene()) == [(2, b"e2"), (3, b"e3"), (4, b"e4")]
+
+
 def test_a_bus_starts_and_stops_idempotently(make_bus):
     async def scene() -> None:
         bus = make_bus()
@@ -196,9 +238,14 @@ def test_a_bus_starts_and_stops_idempotently(make_bus):
 
 
 # ------------------------------------------------------------------ inbound ledger
-@pytest.fixture(params=LEDGERS, ids=["memory"])
+@pytest.fixture(params=ADAPTERS)
 def ledger(request: pytest.FixtureRequest) -> InboundLedger:
-    return request.param()  # type: ignore[no-any-return]
+    if request.param == "memory":
+        return MemoryInboundLedger(max_pages=4)
+    from pywry.adapters.redis import RedisInboundLedger
+
+    client, keys = _redis(request)
+    return RedisInboundLedger(redis=client(), keys=keys)
 
 
 def test_a_ledger_takes_each_frame_of_a_page_once_and_in_order(ledger):

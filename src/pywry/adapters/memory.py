@@ -27,8 +27,9 @@ class MemoryWidgetStore(WidgetStore):
     def __init__(self) -> None:
         self._widgets: dict[str, Widget] = {}
 
-    async def save(self, widget: Widget) -> None:
+    async def save(self, widget: Widget) -> Widget:
         self._widgets[widget.label] = widget
+        return widget
 
     async def get(self, label: str) -> Widget | None:
         return self._widgets.get(label)
@@ -87,10 +88,15 @@ class MemoryEventBus(EventBus):
         numbered.set_result(seq)
         return numbered
 
-    async def subscribe(self, label: str, listener: FrameListener) -> Unsubscribe:
+    async def subscribe(
+        self, label: str, listener: FrameListener, *, after: int | None = None
+    ) -> Unsubscribe:
         stream = self._streams.get(label)
         if stream is None:
             stream = self._streams[label] = _Stream()
+        if after is not None:
+            for seq, body in await self.history(label, after, len(stream.kept)):
+                listener(seq, body)
         stream.listeners.append(listener)
 
         async def unsubscribe() -> None:

@@ -26,6 +26,8 @@ class WidgetChannel:
 
     def __init__(self, widget: Widget, *, max_frames: int, max_bytes: int) -> None:
         self.widget = widget
+        self._max_frames = max_frames
+        self._max_bytes = max_bytes
         self.stream = FrameStream(max_frames=max_frames, max_bytes=max_bytes)
         self.pages: set[PageSession] = set()
         self.ever_connected = False
@@ -33,13 +35,23 @@ class WidgetChannel:
 
     def deliver(self, seq: int, body: bytes) -> None:
         """Keep event ``seq`` (as the bus numbered it) and wake every page."""
-        try:
-            fresh = self.stream.append(seq, sequenced(seq, body))
-        except ValueError:
-            # Only a bus that lost events gets here; filling the gap from its history is
-            # deploy mode's work. Never silently: pages would miss what they were promised.
-            log.error("widget %r: event %d arrived after a gap", self.widget.label, seq)
-            raise
+        stream = self.stream
+        if seq > stream.head + 1:
+            # Either the first event this process sees of a widget with a past (another
+            # worker numbered those before), or events were lost (the bus's history did
+            # not reach back far enough). The stream starts again here; pages that had not
+            # read up to the gap resynchronise, never a silent hole.
+            if len(stream):
+                log.error(
+                    "widget %r: events %d to %d were lost",
+                    self.widget.label,
+                    stream.head + 1,
+                    seq - 1,
+                )
+            stream = self.stream = FrameStream(
+                max_frames=self._max_frames, max_bytes=self._max_bytes, start=seq - 1
+            )
+        fresh = stream.append(seq, sequenced(seq, body))
         if fresh:
             for page in self.pages:
                 page.notify()
@@ -94,7 +106,12 @@ class Channels:
         """A channel for ``widget``, subscribed to its stream from now on."""
         channel = WidgetChannel(widget, max_frames=self._max_frames, max_bytes=self._max_bytes)
         self._channels[widget.label] = channel
-        self._unsubscribe[widget.label] = await self._bus.subscribe(widget.label, channel.deliver)
+        self._unsubscribe[widget.label] = await self._bus.subscribe(
+            widget.label, channel.deliver, after=0
+        )
+        # A shared bus may have handed over the widget's past (other workers' events): the
+        # content rendered now already shows their effect, so a first page starts after them.
+        channel.content_seq = channel.stream.head
         return channel
 
     def take(self, label: str) -> WidgetChannel | None:

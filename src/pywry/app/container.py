@@ -8,6 +8,7 @@ Providers are thread-safe singletons: the script's thread and the server's share
 from __future__ import annotations
 
 import secrets
+from typing import NamedTuple
 
 from dependency_injector import containers, providers
 
@@ -16,7 +17,8 @@ from ..adapters.granian import GranianRunner
 from ..adapters.http.app import create_app
 from ..adapters.http.plugin import deploy_app
 from ..adapters.memory import MemoryEventBus, MemoryInboundLedger, MemoryWidgetStore
-from ..domain.ports import TlsLoader
+from ..domain.errors import SettingsError
+from ..domain.ports import EventBus, InboundLedger, TlsLoader, WidgetStore
 from ..domain.protocol import Farewell, Routes
 from ..domain.token import Token
 from .callbacks import CallbackRunner
@@ -60,6 +62,46 @@ def _ledger(settings: ServerSettings) -> MemoryInboundLedger:
     return MemoryInboundLedger(max_pages=LEDGER_PAGES_PER_SLOT * settings.max_pages_per_widget)
 
 
+class _RedisSet(NamedTuple):
+    store: WidgetStore
+    bus: EventBus
+    ledger: InboundLedger
+
+
+def _redis_set(settings: Settings) -> _RedisSet:
+    # redis-py is needed only for state_backend = "redis": imported then.
+    try:
+        from redis.asyncio import Redis
+
+        from ..adapters.redis import Keys, RedisEventBus, RedisInboundLedger, RedisWidgetStore
+    except ImportError:
+        raise SettingsError(
+            'deploy.state_backend = "redis" needs the redis package: pip install "pywry[redis]"'
+        ) from None
+    deploy = settings.deploy
+    client = Redis.from_url(deploy.redis_url, max_connections=deploy.redis_pool_size)
+    keys = Keys(deploy.redis_prefix)
+    return _RedisSet(
+        store=RedisWidgetStore(redis=client, keys=keys, ttl=deploy.widget_ttl),
+        bus=RedisEventBus(
+            redis=client, keys=keys, history_frames=settings.server.replay_buffer_frames
+        ),
+        ledger=RedisInboundLedger(redis=client, keys=keys, ttl=deploy.widget_ttl),
+    )
+
+
+def _probe_redis(url: str) -> None:
+    from ..adapters.redis import probe
+
+    probe(url)
+
+
+def _serve_workers(target: str, **options: object) -> None:
+    from ..adapters.granian.workers import serve_workers
+
+    serve_workers(target, **options)  # type: ignore[arg-type]
+
+
 class Container(containers.DeclarativeContainer):
     """Providers of one app, in the order they depend on each other."""
 
@@ -78,6 +120,8 @@ class Container(containers.DeclarativeContainer):
     serving = providers.Object("browser")
 
     # Driven adapters: swapped as a set by deploy mode and by tests.
+    state_backend = providers.Callable(lambda s: s.deploy.state_backend, settings)
+    redis_set = providers.ThreadSafeSingleton(_redis_set, settings)
     loop_thread = providers.ThreadSafeSingleton(LoopThread)
     host_loop = providers.ThreadSafeSingleton(HostLoop)
     event_loop = providers.Selector(serving, browser=loop_thread, hosted=host_loop)
@@ -86,13 +130,25 @@ class Container(containers.DeclarativeContainer):
         browser=providers.Object(Farewell.STOPPED),
         hosted=providers.Object(Farewell.RESTARTING),
     )
-    widget_store = providers.ThreadSafeSingleton(MemoryWidgetStore)
-    event_bus = providers.ThreadSafeSingleton(
-        MemoryEventBus,
-        history_frames=server_settings.provided.replay_buffer_frames,
-        history_bytes=server_settings.provided.replay_buffer_bytes,
+    widget_store = providers.Selector(
+        state_backend,
+        memory=providers.ThreadSafeSingleton(MemoryWidgetStore),
+        redis=redis_set.provided.store,
     )
-    inbound_ledger = providers.ThreadSafeSingleton(_ledger, server_settings)
+    event_bus = providers.Selector(
+        state_backend,
+        memory=providers.ThreadSafeSingleton(
+            MemoryEventBus,
+            history_frames=server_settings.provided.replay_buffer_frames,
+            history_bytes=server_settings.provided.replay_buffer_bytes,
+        ),
+        redis=redis_set.provided.bus,
+    )
+    inbound_ledger = providers.Selector(
+        state_backend,
+        memory=providers.ThreadSafeSingleton(_ledger, server_settings),
+        redis=redis_set.provided.ledger,
+    )
     browser_launcher = providers.ThreadSafeSingleton(
         SystemBrowserLauncher, headless=settings.provided.headless
     )
@@ -191,8 +247,11 @@ class Container(containers.DeclarativeContainer):
         theme=theme,
         debug=settings.provided.debug,
     )
-    # Deploy mode's own Litestar app, built around the plugin: ``server_app(widgets)``.
+    # Deploy mode's own Litestar app, built around the plugin: ``server_app(widgets)``;
+    # several workers: Granian's process manager, after a check that Redis answers.
     server_app = providers.Object(deploy_app)
+    redis_probe = providers.Object(_probe_redis)
+    worker_server = providers.Object(_serve_workers)
 
     # Browser mode's server.
     http_app = providers.Factory(

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from ..domain.errors import IllegalTransitionError, SettingsError
+from ..domain.errors import IllegalTransitionError
 from ..domain.ports import Bind, ServerRunner, TlsLoader
 from .hosted import HostedBridge
 from .loop import LoopThread
@@ -64,11 +64,6 @@ class DeployServer:
                 )
             self._served = True
         s = self._settings
-        if s.workers != 1:
-            raise SettingsError(
-                f"server.workers = {s.workers}: several workers need shared state"
-                ' (state_backend = "redis"), which is not available yet; deploy one worker'
-            )
         _show_our_log()
         loop = LoopThread(name="pywry-deploy")
         tls = tls_material(s, self._tls_loader, self._cert_dir)

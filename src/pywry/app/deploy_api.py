@@ -9,12 +9,13 @@ browser, and the server's lifespan starts and stops the widgets' runtime.
 
 from __future__ import annotations
 
+import sys
 import threading
 from typing import TYPE_CHECKING
 
 import msgspec
 
-from ..domain.errors import IllegalTransitionError, InvalidArgumentError
+from ..domain.errors import IllegalTransitionError, InvalidArgumentError, SettingsError
 from ..domain.widget import check_label
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from .deploy import DeployServer
     from .gateway import Gateway
     from .hosted import HostedBridge
-    from .settings import Settings
+    from .settings import ServerSettings, Settings
 
 __all__ = ["DeployAPI"]
 
@@ -132,19 +133,32 @@ class DeployAPI:
             self._server_app = app
             return app
 
-    def deploy(self, *, host: str | None = None, port: int | None = None) -> None:
+    def deploy(
+        self,
+        *,
+        host: str | None = None,
+        port: int | None = None,
+        workers: int | None = None,
+        target: str | None = None,
+    ) -> None:
         """Serve the widgets in the foreground until SIGINT or SIGTERM (deploy mode).
 
-        On ``[server] host``/``port`` (or ``host``/``port`` here), HTTPS as configured. Logs
-        one line with the URL. On a signal, open pages are told the server is restarting
-        (they reconnect when it is back), callbacks finish and this returns; the app is
-        over then, as after ``destroy()``.
+        On ``[server] host``/``port``/``workers`` (or the arguments), HTTPS as configured.
+        Logs one line with the URL. On a signal, open pages are told the server is
+        restarting (they reconnect when it is back), callbacks finish and this returns; the
+        app is over then, as after ``destroy()``.
+
+        Several workers are processes that each import the app: from ``target``
+        (``module:attr``), or else from the script that called this, by the name of the
+        global variable that holds the app. They need ``state_backend = "redis"``.
         """
         from .deploy import DeployServer
 
         app = self.get_server_app()
         settings = self._settings.server
-        changes = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+        changes = {
+            k: v for k, v in (("host", host), ("port", port), ("workers", workers)) if v is not None
+        }
         if changes:
             try:
                 settings = msgspec.convert(
@@ -153,6 +167,12 @@ class DeployAPI:
             except msgspec.ValidationError as exc:
                 raise InvalidArgumentError(f"deploy() got a bad host or port: {exc}") from None
         container = self.container
+        if settings.workers > 1:
+            try:
+                self._serve_workers(settings, target)
+            finally:
+                self.destroy()
+            return
         bridge = self._host("", plugin=False)
         server = DeployServer(
             settings=settings,
@@ -169,6 +189,32 @@ class DeployAPI:
             server.serve(app)
         finally:
             self.destroy()
+
+    def _serve_workers(self, settings: ServerSettings, target: str | None) -> None:
+        from .server import tls_material
+
+        if self._settings.deploy.state_backend != "redis":
+            raise SettingsError(
+                f"server.workers = {settings.workers} needs state shared by the workers: set"
+                ' [deploy] state_backend = "redis" (and redis_url), or deploy one worker'
+            )
+        target = target or _own_target(self)
+        container = self.container
+        container.redis_probe()(self._settings.deploy.redis_url)
+        tls = tls_material(settings, container.tls_loader, container.cert_dir())
+        try:
+            container.worker_server()(
+                target,
+                host=settings.host,
+                port=settings.port,
+                workers=settings.workers,
+                backlog=settings.backlog,
+                tls=tls,
+                log_level=settings.log_level,
+            )
+        finally:
+            if tls is not None:
+                container.tls_loader().release(tls)
 
     def stop_server(self) -> None:
         """Stop serving: ends a running :meth:`deploy` (from another thread), else as
@@ -194,3 +240,17 @@ class DeployAPI:
             return None
         widget = await self.container.registry().fetch(label)
         return None if widget is None else widget.html
+
+
+def _own_target(app: object) -> str:
+    """``path/to/script.py:name`` of the script that runs ``app`` as a global ``name``."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    names = [name for name, value in vars(main).items() if value is app] if main else []
+    if not path or not names:
+        raise SettingsError(
+            "several workers each import the app, and this one has no name to import it by:"
+            " run `pywry deploy module:attr --workers N`, or call deploy() from a script"
+            " that keeps the app in a global variable"
+        )
+    return f"{path}:{names[0]}"

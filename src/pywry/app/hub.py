@@ -147,7 +147,12 @@ class Hub:
         return None
 
     async def _register(self, widget: Widget, *, shown: bool) -> bool:
-        await self._registry.store.save(widget)
+        stored = await self._registry.store.save(widget)
+        if stored is not widget:
+            # Another process stored this label first (every worker of a deployment shows
+            # its import-time widgets): its token stays, so this one adopts it.
+            self._registry.adopt(stored)
+            widget = stored
         channel = self._channels.get(widget.label)
         if channel is None:
             await self._channels.open(widget)

@@ -9,6 +9,7 @@ store only for a widget it has not seen.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 from ..domain.ports import WidgetStore
 from ..domain.widget import Widget
@@ -48,6 +49,16 @@ class WidgetRegistry:
             new = widget.label not in self._widgets
             self._widgets[widget.label] = widget
         return new
+
+    def adopt(self, widget: Widget) -> None:
+        """Take the store's version of a label this process put (another process stored
+        it first); a later revision put meanwhile keeps its content, with the store's token."""
+        with self._lock:
+            current = self._widgets.get(widget.label)
+            if current is None or current.revision <= widget.revision:
+                self._widgets[widget.label] = widget
+            else:
+                self._widgets[widget.label] = replace(current, token=widget.token)
 
     def remove(self, label: str) -> Widget | None:
         with self._lock:

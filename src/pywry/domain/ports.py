@@ -183,7 +183,12 @@ class WidgetStore(ABC):
     """Where widgets live (one process's memory, or Redis shared by many workers)."""
 
     @abstractmethod
-    async def save(self, widget: Widget) -> None: ...
+    async def save(self, widget: Widget) -> Widget:
+        """Store ``widget``; the widget as stored.
+
+        That is ``widget`` itself, unless another process stored the label first: its token
+        stays (one widget, however many processes show it), with ``widget``'s content.
+        """
 
     @abstractmethod
     async def get(self, label: str) -> Widget | None: ...
@@ -223,8 +228,14 @@ class EventBus(ABC):
         """
 
     @abstractmethod
-    async def subscribe(self, label: str, listener: FrameListener) -> Unsubscribe:
-        """Call ``listener(seq, body)`` on the event loop for each event published from now on."""
+    async def subscribe(
+        self, label: str, listener: FrameListener, *, after: int | None = None
+    ) -> Unsubscribe:
+        """Call ``listener(seq, body)`` on the event loop for each event published from now on.
+
+        With ``after``, the events numbered after it that are still kept come first, in
+        order (a process that joins late gets the widget's past).
+        """
 
     @abstractmethod
     async def history(self, label: str, after: int, limit: int) -> list[tuple[int, bytes]]:

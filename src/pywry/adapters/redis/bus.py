@@ -1,0 +1,278 @@
+"""The event bus in Redis: one numbered stream per widget, shared by every worker.
+
+Publishing runs one Lua script per event: the widget's counter (``HINCRBY``) gives the next
+number, the body goes into the widget's stream under that number as its explicit id
+(``<seq>-0``), and a doorbell (``PUBLISH`` of the number alone) tells every worker that
+there is more. Ids are contiguous, so a worker always knows whether it has everything: it
+reads ``XRANGE (last +`` when its doorbell rings, and a pub/sub message lost while Redis
+was away only delays delivery (a worker catches up on every reconnect and every few
+seconds). The counter lives in a hash beside the stream; when both are lost (Redis lost
+its data) numbering starts over, the stream is cleared, and pages that were further on
+resynchronise instead of silently missing events.
+
+Publishes go out in the order of the calls: one writer task sends them, pipelined.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from ...domain.ports import EventBus, FrameListener, Unsubscribe
+from .keys import Keys
+
+__all__ = ["RedisEventBus"]
+
+log = logging.getLogger("pywry.bus")
+
+_CATCH_UP_EVERY = 5.0  # seconds between catch-ups without a doorbell (lost doorbells)
+_READ_BATCH = 1000  # stream entries read per XRANGE
+
+# KEYS: meta, stream, doorbell channel   ARGV: body, max entries
+_PUBLISH = """
+local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+if seq == 1 then redis.call('DEL', KEYS[2]) end
+redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], seq .. '-0', 'd', ARGV[1])
+redis.call('PUBLISH', KEYS[3], seq)
+return seq
+"""
+
+
+@dataclass(slots=True)
+class _Subscription:
+    listeners: list[FrameListener] = field(default_factory=list)
+    last: int = 0  # the last number handed to the listeners
+    reading: bool = False
+    again: bool = False
+
+
+class RedisEventBus(EventBus):
+    """The :class:`EventBus` port on Redis (see the module's docstring)."""
+
+    def __init__(
+        self, *, redis: Redis, keys: Keys, history_frames: int = 10_000, history_bytes: int = 0
+    ) -> None:
+        # history_bytes is not enforced in Redis (its memory is the deployment's to size);
+        # each process's replay buffer still bounds by bytes what it keeps for its pages.
+        self._client = redis
+        self._keys = keys
+        self._history = history_frames
+        self._redis: Redis | None = None  # while started
+        self._subs: dict[str, _Subscription] = {}
+        self._queue: asyncio.Queue[tuple[str, bytes, asyncio.Future[int]]] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._pubsub: Any = None
+        self._script: Any = None
+
+    @property
+    def redis(self) -> Redis:
+        if self._redis is None:
+            raise RuntimeError("the Redis event bus is not started")
+        return self._redis
+
+    async def start(self) -> None:
+        if self._redis is not None:
+            return
+        self._redis = self._client
+        self._script = self._redis.register_script(_PUBLISH)
+        self._queue = asyncio.Queue()
+        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        loop = asyncio.get_running_loop()
+        self._tasks = [
+            loop.create_task(self._write(), name="pywry-redis-publish"),
+            loop.create_task(self._listen(), name="pywry-redis-doorbells"),
+            loop.create_task(self._sweep(), name="pywry-redis-catch-up"),
+        ]
+
+    async def stop(self) -> None:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self._queue is not None:
+            while not self._queue.empty():
+                _, _, numbered = self._queue.get_nowait()
+                if not numbered.done():
+                    numbered.set_exception(ConnectionError("the event bus stopped"))
+        self._subs.clear()
+        if self._pubsub is not None:
+            with contextlib.suppress(Exception):
+                await self._pubsub.aclose()
+        self._redis = self._pubsub = self._queue = None
+
+    # ------------------------------------------------------------------ publishing
+    def publish(self, label: str, body: bytes) -> asyncio.Future[int]:
+        numbered: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        if self._queue is None:
+            numbered.set_exception(ConnectionError("the event bus is not started"))
+        else:
+            self._queue.put_nowait((label, body, numbered))
+        return numbered
+
+    async def _write(self) -> None:
+        queue = self._queue
+        assert queue is not None
+        while True:
+            batch = [await queue.get()]
+            while not queue.empty():
+                batch.append(queue.get_nowait())
+            await self._send(batch)
+
+    async def _send(self, batch: list[tuple[str, bytes, asyncio.Future[int]]]) -> None:
+        delay = 0.05
+        while True:
+            try:
+                pipe = self.redis.pipeline(transaction=False)
+                for label, body, _ in batch:
+                    k = self._keys
+                    await self._script(  # queued on the pipeline, sent by execute()
+                        keys=[k.meta(label), k.stream(label), k.doorbell(label)],
+                        args=[body, self._history],
+                        client=pipe,
+                    )
+                numbers = await pipe.execute()
+            except RedisError as exc:
+                # Kept, in order, until Redis is back: a publish is never dropped quietly.
+                log.warning("Redis unavailable for publishing (%s); retrying in %.2f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+                continue
+            # This process's listeners get what it published before the publishers hear the
+            # numbers (as with one process's bus), without waiting for the doorbell.
+            for label in dict.fromkeys(label for label, _, _ in batch):
+                if label in self._subs:
+                    try:
+                        await self._catch_up(label)
+                    except RedisError:  # the doorbell or the next sweep delivers it
+                        log.debug("catch-up of %r after publishing failed", label)
+            for (_, _, numbered), seq in zip(batch, numbers, strict=True):
+                if not numbered.done():
+                    numbered.set_result(int(seq))
+            return
+
+    # ------------------------------------------------------------------ delivering
+    async def subscribe(
+        self, label: str, listener: FrameListener, *, after: int | None = None
+    ) -> Unsubscribe:
+        sub = self._subs.get(label)
+        if sub is None:
+            sub = self._subs[label] = _Subscription()
+            await self._pubsub.subscribe(self._keys.doorbell(label))  # first: nothing missed
+            sub.last = await self._head(label)
+        if after is not None:
+            for seq, body in await self.history(label, after, self._history):
+                if seq <= sub.last:
+                    listener(seq, body)
+        sub.listeners.append(listener)
+        await self._catch_up(label)
+
+        async def unsubscribe() -> None:
+            if listener in sub.listeners:
+                sub.listeners.remove(listener)
+            if not sub.listeners and self._subs.get(label) is sub:
+                del self._subs[label]
+                with contextlib.suppress(Exception):
+                    await self._pubsub.unsubscribe(self._keys.doorbell(label))
+
+        return unsubscribe
+
+    async def _head(self, label: str) -> int:
+        value = await self.redis.hget(self._keys.meta(label), "seq")
+        return int(value or 0)
+
+    async def _catch_up(self, label: str) -> None:
+        """Hand the listeners every event after the last one they got, in order."""
+        sub = self._subs.get(label)
+        if sub is None:
+            return
+        if sub.reading:
+            sub.again = True
+            return
+        sub.reading = True
+        try:
+            while True:
+                sub.again = False
+                entries = _entries(
+                    await self.redis.xrange(
+                        self._keys.stream(label), min=f"({sub.last}-0", count=_READ_BATCH
+                    )
+                )
+                for seq, body in entries:
+                    if seq <= sub.last:
+                        continue
+                    sub.last = seq
+                    for listener in list(sub.listeners):
+                        try:
+                            listener(seq, body)
+                        except Exception:  # one listener's failure must not starve the others
+                            log.exception("a subscriber of widget %r failed", label)
+                if len(entries) < _READ_BATCH and not sub.again:
+                    break
+            if not entries and sub.last > await self._head(label):
+                # The counter went back (Redis lost its data): number on from where it is.
+                log.error("widget %r: Redis lost its events; pages resynchronise", label)
+                sub.last = await self._head(label)
+        finally:
+            sub.reading = False
+
+    async def _listen(self) -> None:
+        delay = 0.05
+        while True:
+            try:
+                if not self._pubsub.subscribed:
+                    # Always subscribed to something, so reading the doorbells can block;
+                    # a worker that starts while Redis is away gets here once it is back.
+                    await self._pubsub.subscribe(self._keys.doorbell(""))
+                message = await self._pubsub.get_message(timeout=1.0)
+                delay = 0.05
+            except (RedisError, OSError) as exc:
+                log.warning("Redis doorbells lost (%s); reconnecting in %.2f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+                await self._catch_up_all()  # what rang while away
+                continue
+            if message is None:
+                continue
+            label = self._keys.label_of_doorbell(message["channel"])
+            if label:
+                try:
+                    await self._catch_up(label)
+                except (RedisError, OSError) as exc:  # the next sweep catches up
+                    log.debug("catch-up of %r failed: %s", label, exc)
+
+    async def _sweep(self) -> None:
+        while True:
+            await asyncio.sleep(_CATCH_UP_EVERY)  # a period, not a wait for a condition
+            await self._catch_up_all()
+
+    async def _catch_up_all(self) -> None:
+        for label in list(self._subs):
+            try:
+                await self._catch_up(label)
+            except (RedisError, OSError) as exc:
+                log.debug("catch-up of %r failed: %s", label, exc)
+
+    # ------------------------------------------------------------------ history
+    async def history(self, label: str, after: int, limit: int) -> list[tuple[int, bytes]]:
+        if limit < 1:
+            return []
+        return _entries(
+            await self.redis.xrange(self._keys.stream(label), min=f"({after}-0", count=limit)
+        )
+
+    async def forget(self, label: str) -> None:
+        await self.redis.delete(self._keys.meta(label), self._keys.stream(label))
+        sub = self._subs.get(label)
+        if sub is not None:
+            sub.last = 0
+
+
+def _entries(raw: Any) -> list[tuple[int, bytes]]:
+    """``XRANGE``'s reply as (number, body) pairs: ids are ``<seq>-0``."""
+    return [(int(entry_id.split(b"-", 1)[0]), fields[b"d"]) for entry_id, fields in raw or []]

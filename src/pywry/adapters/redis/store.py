@@ -1,0 +1,131 @@
+"""The widget store in Redis: one hash per widget, shared by every worker.
+
+Several workers that define the same widget at import time save it each with a token of
+its own; the first save wins and the others adopt the stored widget (one widget, one token,
+one stream), which is why :meth:`save` returns the widget as stored. A save of the stored
+token with a newer revision replaces the content; a save from another process with other
+content does too, under the stored token, as the next revision.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from redis.asyncio import Redis
+
+from ...domain.ports import WidgetStore
+from ...domain.token import Token
+from ...domain.widget import Widget
+from .keys import Keys
+
+__all__ = ["RedisWidgetStore"]
+
+# KEYS: widget hash, widgets zset, order counter
+# ARGV: label, html, title, token, revision, width, height, ttl
+# Returns the stored widget's token and revision.
+_SAVE = """
+local cur = redis.call('HMGET', KEYS[1], 'token', 'revision', 'html', 'title')
+local token, revision = ARGV[4], tonumber(ARGV[5])
+if cur[1] == false then
+  redis.call('HSET', KEYS[1], 'html', ARGV[2], 'title', ARGV[3], 'token', token,
+             'revision', revision, 'width', ARGV[6], 'height', ARGV[7])
+  if redis.call('ZSCORE', KEYS[2], ARGV[1]) == false then
+    redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[3]), ARGV[1])
+  end
+else
+  local stored = tonumber(cur[2])
+  if cur[1] == token then
+    if revision > stored then
+      redis.call('HSET', KEYS[1], 'html', ARGV[2], 'title', ARGV[3], 'revision', revision)
+    else
+      revision = stored
+    end
+  elseif cur[3] ~= ARGV[2] or cur[4] ~= ARGV[3] then
+    revision = stored + 1
+    redis.call('HSET', KEYS[1], 'html', ARGV[2], 'title', ARGV[3], 'revision', revision)
+  else
+    revision = stored
+  end
+  token = cur[1]
+end
+redis.call('EXPIRE', KEYS[1], ARGV[8])
+return {token, revision}
+"""
+
+
+class RedisWidgetStore(WidgetStore):
+    """The :class:`WidgetStore` port on Redis; widgets expire ``ttl`` seconds after their
+    last save."""
+
+    def __init__(self, *, redis: Redis, keys: Keys, ttl: int = 86_400) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._ttl = ttl
+        self._save: Any = redis.register_script(_SAVE)
+
+    @property
+    def redis(self) -> Redis:
+        return self._redis
+
+    async def save(self, widget: Widget) -> Widget:
+        k = self._keys
+        redis = self.redis
+        token, revision = await self._save(
+            keys=[k.widget(widget.label), k.widgets, k.widget_order],
+            args=[
+                widget.label,
+                widget.html,
+                widget.title,
+                widget.token.reveal(),
+                widget.revision,
+                widget.width or "",
+                widget.height or "",
+                self._ttl,
+            ],
+            client=redis,
+        )
+        stored_token = token.decode() if isinstance(token, bytes) else str(token)
+        if stored_token == widget.token.reveal() and int(revision) == widget.revision:
+            return widget
+        return Widget(
+            label=widget.label,
+            html=widget.html,
+            title=widget.title,
+            token=Token(stored_token),
+            revision=int(revision),
+            width=widget.width,
+            height=widget.height,
+        )
+
+    async def get(self, label: str) -> Widget | None:
+        fields: Any = await self.redis.hgetall(self._keys.widget(label))
+        if not fields:
+            return None
+        text = {key.decode(): value.decode() for key, value in fields.items()}
+        return Widget(
+            label=label,
+            html=text["html"],
+            title=text["title"],
+            token=Token(text["token"]),
+            revision=int(text["revision"]),
+            width=int(text["width"]) if text.get("width") else None,
+            height=int(text["height"]) if text.get("height") else None,
+        )
+
+    async def delete(self, label: str) -> bool:
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.delete(self._keys.widget(label))
+        pipe.zrem(self._keys.widgets, label)
+        deleted, _ = await pipe.execute()
+        return bool(deleted)
+
+    async def labels(self) -> list[str]:
+        names: Any = await self.redis.zrange(self._keys.widgets, 0, -1)
+        if not names:
+            return []
+        # Expired widgets leave their label behind: only those still stored count.
+        pipe = self.redis.pipeline(transaction=False)
+        for name in names:
+            pipe.exists(self._keys.widget(name.decode()))
+        alive = await pipe.execute()
+        return [name.decode() for name, here in zip(names, alive, strict=True) if here]

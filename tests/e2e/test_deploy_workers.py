@@ -1,0 +1,141 @@
+"""Deploy mode on two Granian workers sharing a real redis-server.
+
+Pages connect to whichever worker the kernel gives them (no stickiness). A widget defined
+at import time by both workers is one widget (one token), and an event emitted on either
+worker reaches every page on both, once, in one order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from websockets.sync.client import connect
+
+pytestmark = [pytest.mark.e2e, pytest.mark.server]
+
+APP = Path(__file__).resolve().parent / "hosts" / "workers_app.py"
+PYWRY = Path(sys.executable).parent / "pywry"
+CONFIG = re.compile(r'<script id="pywry-config" type="application/json">(.*?)</script>', re.S)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def two_workers(redis_url, redis_prefix, tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYWRY_DEPLOY__STATE_BACKEND": "redis",
+        "PYWRY_DEPLOY__REDIS_URL": redis_url,
+        "PYWRY_DEPLOY__REDIS_PREFIX": redis_prefix,
+        "PYWRY_SERVER__RECONNECT_GRACE": "0.5",
+    }
+    proc = subprocess.Popen(
+        [str(PYWRY), "deploy", f"{APP}:widgets", "--workers", "2", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    output: list[str] = []
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            output.append(line)
+            lines.put(line)
+
+    threading.Thread(target=read, daemon=True).start()
+    started = 0
+    while started < 2:  # Granian says when each worker serves
+        try:
+            line = lines.get(timeout=30)
+        except queue.Empty:
+            raise AssertionError(f"the workers did not start within 30 s: {output}") from None
+        started += "Started worker-" in line
+    base = f"http://127.0.0.1:{port}"
+    assert httpx.get(f"{base}/widget/board", timeout=5).status_code == 200
+    yield base, proc
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+
+def open_page(base: str, index: int, stack: ExitStack) -> Any:
+    # A new TCP connection each time, so the kernel spreads pages over the workers.
+    with httpx.Client(headers={"Connection": "close"}) as client:
+        html = client.get(f"{base}/widget/board").text
+    cfg = json.loads(CONFIG.search(html).group(1))  # type: ignore[union-attr]
+    ws = stack.enter_context(
+        connect(
+            f"{base.replace('http', 'ws')}/ws/board?page=p{index}&since={cfg['since']}",
+            subprotocols=["pywry.v1", f"pywry.token.{cfg['token']}"],  # type: ignore[list-item]
+            open_timeout=10,
+        )
+    )
+    hello = json.loads(ws.recv(10))
+    assert hello["type"] == "pywry:hello"
+    return cfg["token"], ws
+
+
+def frames(ws: Any, want: int, timeout: float = 20) -> list[dict[str, Any]]:
+    """The first ``want`` ``app:me`` frames this page gets."""
+    got: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout
+    while len(got) < want:
+        message = json.loads(ws.recv(max(0.1, deadline - time.monotonic())))
+        for frame in message.get("events", [message]):
+            if frame.get("type") == "app:me":
+                got.append(frame)
+    return got
+
+
+@pytest.mark.timeout(120)
+def test_every_page_on_both_workers_gets_every_event_once_in_one_order(two_workers):
+    base, _ = two_workers
+    stack = ExitStack()
+    pages = [open_page(base, i, stack) for i in range(12)]
+    assert len({token for token, _ in pages}) == 1  # one widget, whichever worker rendered it
+    for i, (_, ws) in enumerate(pages):
+        ws.send(json.dumps({"type": "app:who", "data": {"n": i}, "widgetId": "board", "seq": 1}))
+    seen = [frames(ws, len(pages)) for _, ws in pages]
+    orders = [[(f["seq"], f["data"]["n"]) for f in got] for got in seen]
+    assert all(order == orders[0] for order in orders)  # one stream, one order, everywhere
+    assert sorted(n for _, n in orders[0]) == list(range(len(pages)))  # each once
+    seqs = [seq for seq, _ in orders[0]]
+    assert seqs == list(range(seqs[0], seqs[0] + len(pages)))  # numbered without a gap
+    workers = {f["data"]["pid"] for f in seen[0]}
+    assert len(workers) == 2  # the callbacks ran on both workers: pages were on both
+    stack.close()
+
+
+@pytest.mark.timeout(90)
+def test_sigterm_stops_both_workers_and_exits_zero(two_workers):
+    _, proc = two_workers
+    os.killpg(proc.pid, signal.SIGTERM)
+    assert proc.wait(30) == 0
