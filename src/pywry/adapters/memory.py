@@ -12,7 +12,14 @@ from collections import deque
 from dataclasses import dataclass, field
 from itertools import islice
 
-from ..domain.ports import EventBus, FrameListener, InboundLedger, Unsubscribe, WidgetStore
+from ..domain.ports import (
+    EventBus,
+    FrameListener,
+    InboundLedger,
+    ResetListener,
+    Unsubscribe,
+    WidgetStore,
+)
 from ..domain.session import HandledFrames
 from ..domain.widget import Widget
 
@@ -89,7 +96,12 @@ class MemoryEventBus(EventBus):
         return numbered
 
     async def subscribe(
-        self, label: str, listener: FrameListener, *, after: int | None = None
+        self,
+        label: str,
+        listener: FrameListener,
+        *,
+        after: int | None = None,
+        on_reset: ResetListener | None = None,  # one process's log is never lost
     ) -> Unsubscribe:
         stream = self._streams.get(label)
         if stream is None:

@@ -8,9 +8,11 @@ of everything the widget left in the bus, the inbound ledger and the store.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from ..domain.ports import EventBus, InboundLedger, Unsubscribe, WidgetStore
+from ..domain.protocol import Close
 from ..domain.stream import FrameStream
 from ..domain.widget import Widget
 from .frames import sequenced
@@ -56,6 +58,14 @@ class WidgetChannel:
             for page in self.pages:
                 page.notify()
 
+    def start_over(self) -> None:
+        """The bus's log of this widget was lost and its numbering starts again: forget the
+        stream and have every page reload (its cursor means nothing in the new log)."""
+        self.stream = FrameStream(max_frames=self._max_frames, max_bytes=self._max_bytes)
+        self.content_seq = 0
+        for page in list(self.pages):
+            page.cut(Close.RESYNC, "the event log was lost: reload")
+
     def replace_content(self, widget: Widget, seq: int) -> None:
         """New content, announced to pages by event ``seq``; a new page renders it."""
         self.widget = widget
@@ -92,6 +102,7 @@ class Channels:
         self._max_bytes = max_bytes
         self._channels: dict[str, WidgetChannel] = {}
         self._unsubscribe: dict[str, Unsubscribe] = {}
+        self._saving: set[asyncio.Task[Widget]] = set()
 
     def get(self, label: str) -> WidgetChannel | None:
         return self._channels.get(label)
@@ -107,12 +118,25 @@ class Channels:
         channel = WidgetChannel(widget, max_frames=self._max_frames, max_bytes=self._max_bytes)
         self._channels[widget.label] = channel
         self._unsubscribe[widget.label] = await self._bus.subscribe(
-            widget.label, channel.deliver, after=0
+            widget.label, channel.deliver, after=0, on_reset=lambda: self._lost(channel)
         )
         # A shared bus may have handed over the widget's past (other workers' events): the
         # content rendered now already shows their effect, so a first page starts after them.
         channel.content_seq = channel.stream.head
         return channel
+
+    def _lost(self, channel: WidgetChannel) -> None:
+        """The shared state lost this widget's log, and maybe the widget: save it again
+        (pages that load it find it) and start its stream over."""
+        channel.start_over()
+        task = asyncio.get_running_loop().create_task(self._store.save(channel.widget))
+        self._saving.add(task)
+        task.add_done_callback(self._saved)
+
+    def _saved(self, task: asyncio.Task[Widget]) -> None:
+        self._saving.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a widget could not be saved again: %s", task.exception())
 
     def take(self, label: str) -> WidgetChannel | None:
         """Stop serving ``label`` here at once; :meth:`forget` lets go of what it left."""

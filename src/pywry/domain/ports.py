@@ -26,6 +26,7 @@ __all__ = [
     "InboundLedger",
     "LaunchResult",
     "PageConnection",
+    "ResetListener",
     "ServerRunner",
     "TlsFiles",
     "TlsLoader",
@@ -36,6 +37,8 @@ __all__ = [
 
 T = TypeVar("T")
 FrameListener = Callable[[int, bytes], None]
+# Called when a widget's numbering started over under a subscriber (the shared log was lost).
+ResetListener = Callable[[], None]
 Unsubscribe = Callable[[], Awaitable[None]]
 
 
@@ -229,12 +232,20 @@ class EventBus(ABC):
 
     @abstractmethod
     async def subscribe(
-        self, label: str, listener: FrameListener, *, after: int | None = None
+        self,
+        label: str,
+        listener: FrameListener,
+        *,
+        after: int | None = None,
+        on_reset: ResetListener | None = None,
     ) -> Unsubscribe:
         """Call ``listener(seq, body)`` on the event loop for each event published from now on.
 
         With ``after``, the events numbered after it that are still kept come first, in
-        order (a process that joins late gets the widget's past).
+        order (a process that joins late gets the widget's past). A shared bus whose log
+        was lost (a Redis that restarted empty) numbers the widget's events from 1 again:
+        it calls ``on_reset()`` first, so the subscriber starts over instead of mistaking
+        the new events for ones it has.
         """
 
     @abstractmethod

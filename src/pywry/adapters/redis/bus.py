@@ -18,13 +18,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from ...domain.ports import EventBus, FrameListener, Unsubscribe
+from ...domain.ports import EventBus, FrameListener, ResetListener, Unsubscribe
 from .keys import Keys
 
 __all__ = ["RedisEventBus"]
@@ -34,10 +35,16 @@ log = logging.getLogger("pywry.bus")
 _CATCH_UP_EVERY = 5.0  # seconds between catch-ups without a doorbell (lost doorbells)
 _READ_BATCH = 1000  # stream entries read per XRANGE
 
-# KEYS: meta, stream, doorbell channel   ARGV: body, max entries
+# KEYS: meta, stream, doorbell channel   ARGV: body, max entries, epoch if none
+# A widget's log is its counter, its epoch and its stream; when the counter is gone (a Redis
+# that lost its data) a new epoch starts, with an empty stream, so no subscriber mistakes
+# the new numbers for ones it has.
 _PUBLISH = """
+if redis.call('HEXISTS', KEYS[1], 'epoch') == 0 then
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[1], 'epoch', ARGV[3], 'seq', 0)
+end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-if seq == 1 then redis.call('DEL', KEYS[2]) end
 redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], seq .. '-0', 'd', ARGV[1])
 redis.call('PUBLISH', KEYS[3], seq)
 return seq
@@ -47,7 +54,9 @@ return seq
 @dataclass(slots=True)
 class _Subscription:
     listeners: list[FrameListener] = field(default_factory=list)
+    resets: list[ResetListener] = field(default_factory=list)
     last: int = 0  # the last number handed to the listeners
+    epoch: bytes | None = None  # the log those numbers belong to
     reading: bool = False
     again: bool = False
 
@@ -133,7 +142,7 @@ class RedisEventBus(EventBus):
                     k = self._keys
                     await self._script(  # queued on the pipeline, sent by execute()
                         keys=[k.meta(label), k.stream(label), k.doorbell(label)],
-                        args=[body, self._history],
+                        args=[body, self._history, secrets.token_hex(8)],
                         client=pipe,
                     )
                 numbers = await pipe.execute()
@@ -158,23 +167,32 @@ class RedisEventBus(EventBus):
 
     # ------------------------------------------------------------------ delivering
     async def subscribe(
-        self, label: str, listener: FrameListener, *, after: int | None = None
+        self,
+        label: str,
+        listener: FrameListener,
+        *,
+        after: int | None = None,
+        on_reset: ResetListener | None = None,
     ) -> Unsubscribe:
         sub = self._subs.get(label)
         if sub is None:
             sub = self._subs[label] = _Subscription()
             await self._pubsub.subscribe(self._keys.doorbell(label))  # first: nothing missed
-            sub.last = await self._head(label)
+            sub.last, sub.epoch = await self._head(label)
         if after is not None:
             for seq, body in await self.history(label, after, self._history):
                 if seq <= sub.last:
                     listener(seq, body)
         sub.listeners.append(listener)
+        if on_reset is not None:
+            sub.resets.append(on_reset)
         await self._catch_up(label)
 
         async def unsubscribe() -> None:
             if listener in sub.listeners:
                 sub.listeners.remove(listener)
+            if on_reset is not None and on_reset in sub.resets:
+                sub.resets.remove(on_reset)
             if not sub.listeners and self._subs.get(label) is sub:
                 del self._subs[label]
                 with contextlib.suppress(Exception):
@@ -182,9 +200,10 @@ class RedisEventBus(EventBus):
 
         return unsubscribe
 
-    async def _head(self, label: str) -> int:
-        value = await self.redis.hget(self._keys.meta(label), "seq")
-        return int(value or 0)
+    async def _head(self, label: str) -> tuple[int, bytes | None]:
+        """The widget's newest number and its log's epoch (``None``: no log yet)."""
+        values: Any = await self.redis.hmget(self._keys.meta(label), ["seq", "epoch"])
+        return int(values[0] or 0), values[1]
 
     async def _catch_up(self, label: str) -> None:
         """Hand the listeners every event after the last one they got, in order."""
@@ -198,11 +217,17 @@ class RedisEventBus(EventBus):
         try:
             while True:
                 sub.again = False
-                entries = _entries(
-                    await self.redis.xrange(
-                        self._keys.stream(label), min=f"({sub.last}-0", count=_READ_BATCH
-                    )
-                )
+                pipe = self.redis.pipeline(transaction=True)
+                pipe.hget(self._keys.meta(label), "epoch")
+                pipe.xrange(self._keys.stream(label), min=f"({sub.last}-0", count=_READ_BATCH)
+                epoch, raw = await pipe.execute()
+                if epoch is not None and epoch != sub.epoch:
+                    if sub.epoch is not None:
+                        self._reset(label, sub)
+                        sub.epoch = epoch
+                        continue  # read the new log from its start
+                    sub.epoch = epoch
+                entries = _entries(raw)
                 for seq, body in entries:
                     if seq <= sub.last:
                         continue
@@ -214,12 +239,21 @@ class RedisEventBus(EventBus):
                             log.exception("a subscriber of widget %r failed", label)
                 if len(entries) < _READ_BATCH and not sub.again:
                     break
-            if not entries and sub.last > await self._head(label):
-                # The counter went back (Redis lost its data): number on from where it is.
-                log.error("widget %r: Redis lost its events; pages resynchronise", label)
-                sub.last = await self._head(label)
         finally:
             sub.reading = False
+
+    def _reset(self, label: str, sub: _Subscription) -> None:
+        log.error(
+            "widget %r: its event log in Redis was lost (a restart without persistence?);"
+            " its pages resynchronise",
+            label,
+        )
+        sub.last = 0
+        for reset in list(sub.resets):
+            try:
+                reset()
+            except Exception:
+                log.exception("a subscriber of widget %r failed to reset", label)
 
     async def _listen(self) -> None:
         delay = 0.05
@@ -270,7 +304,7 @@ class RedisEventBus(EventBus):
         await self.redis.delete(self._keys.meta(label), self._keys.stream(label))
         sub = self._subs.get(label)
         if sub is not None:
-            sub.last = 0
+            sub.last, sub.epoch = 0, None
 
 
 def _entries(raw: Any) -> list[tuple[int, bytes]]:

@@ -1,0 +1,55 @@
+"""The Redis event bus when Redis goes away: nothing published is dropped, and a Redis that
+comes back empty starts a new log that subscribers are told about (never a silent hole).
+
+Each test runs a redis-server of its own (no persistence: a restart loses everything).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from conftest import RedisServer, run_async
+
+
+@pytest.fixture
+def own_redis() -> Any:
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.timeout(60)
+def test_publishes_while_redis_is_down_are_kept_and_a_lost_log_is_announced(own_redis):
+    from redis.asyncio import Redis
+
+    from pywry.adapters.redis import Keys, RedisEventBus
+
+    events: list[Any] = []
+
+    async def scene() -> list[int]:
+        bus = RedisEventBus(redis=Redis.from_url(own_redis.url), keys=Keys("outage"))
+        await bus.start()
+        second = asyncio.Event()
+
+        def hear(seq: int, body: bytes) -> None:
+            events.append((seq, body))
+            if body == b"y":
+                second.set()
+
+        await bus.subscribe("w", hear, on_reset=lambda: events.append("reset"))
+        await bus.publish("w", b"before")
+        await asyncio.to_thread(own_redis.stop)
+        kept = [bus.publish("w", b"x"), bus.publish("w", b"y")]  # Redis is away
+        await asyncio.to_thread(own_redis.start)  # back, empty
+        numbers = [await numbered for numbered in kept]
+        await asyncio.wait_for(second.wait(), 20)
+        await bus.stop()
+        return numbers
+
+    numbers = run_async(scene(), timeout=50)
+    assert numbers == [1, 2]  # a new log, numbered from one
+    assert events == [(1, b"before"), "reset", (1, b"x"), (2, b"y")]
