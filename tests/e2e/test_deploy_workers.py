@@ -139,3 +139,79 @@ def test_sigterm_stops_both_workers_and_exits_zero(two_workers):
     _, proc = two_workers
     os.killpg(proc.pid, signal.SIGTERM)
     assert proc.wait(30) == 0
+
+
+def send(ws: Any, label: str, seq: int, event: str, data: Any) -> None:
+    ws.send(json.dumps({"type": event, "data": data, "widgetId": label, "seq": seq}))
+
+
+def open_widget(base: str, label: str, index: int, stack: ExitStack) -> Any:
+    with httpx.Client(headers={"Connection": "close"}) as client:
+        html = client.get(f"{base}/widget/{label}").text
+    cfg = json.loads(CONFIG.search(html).group(1))  # type: ignore[union-attr]
+    ws = stack.enter_context(
+        connect(
+            f"{base.replace('http', 'ws')}/ws/{label}?page=q{index}&since={cfg['since']}",
+            subprotocols=["pywry.v1", f"pywry.token.{cfg['token']}"],  # type: ignore[list-item]
+            open_timeout=10,
+        )
+    )
+    assert json.loads(ws.recv(10))["type"] == "pywry:hello"
+    return ws
+
+
+def events_of(ws: Any, event: str, want: int, timeout: float = 20) -> list[dict[str, Any]]:
+    got: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout
+    while len(got) < want:
+        message = json.loads(ws.recv(max(0.1, deadline - time.monotonic())))
+        got.extend(f for f in message.get("events", [message]) if f.get("type") == event)
+    return got
+
+
+@pytest.mark.timeout(120)
+def test_a_widget_shown_by_one_worker_runs_its_callback_there_for_pages_on_both(two_workers):
+    base, _ = two_workers
+    made = httpx.get(f"{base}/make/x", headers={"Connection": "close"}).json()
+    with ExitStack() as stack:
+        pages = [open_widget(base, made["label"], i, stack) for i in range(8)]
+        for i, ws in enumerate(pages):
+            send(ws, made["label"], 1, "app:ping", {"n": i})
+        pongs = events_of(pages[0], "app:pong", len(pages))
+    assert sorted(p["data"]["n"] for p in pongs) == list(range(len(pages)))  # each once
+    assert {p["data"]["pid"] for p in pongs} == {made["pid"]}  # all on the worker that made it
+
+
+@pytest.mark.timeout(120)
+def test_a_request_from_one_worker_is_answered_by_a_page_on_the_other(two_workers):
+    base, _ = two_workers
+    with ExitStack() as stack:
+        page = open_widget(base, "board", 0, stack)
+        send(page, "board", 1, "app:who", {"n": 0})
+        page_worker = events_of(page, "app:me", 1)[0]["data"]["pid"]
+        answered: list[dict[str, Any]] = []
+        seen: set[str] = set()  # a question may come twice (as a frame and in the stream)
+        asked_elsewhere = False
+
+        def ask(into: list[Any]) -> None:
+            into.append(
+                httpx.get(f"{base}/ask", headers={"Connection": "close"}, timeout=15).json()
+            )
+
+        for _ in range(20):  # until the kernel hands /ask to the other worker
+            replies: list[Any] = []
+            asking = threading.Thread(target=ask, args=(replies,))
+            asking.start()
+            request = events_of(page, "pywry:request", 1)[0]["data"]
+            while request["id"] in seen:
+                request = events_of(page, "pywry:request", 1)[0]["data"]
+            seen.add(request["id"])
+            answer = {"id": request["id"], "ok": True, "value": f"hi {request['data']['x']}"}
+            send(page, "board", 2 + len(answered), "pywry:response", answer)
+            asking.join(20)
+            answered.append(replies[0])
+            if replies[0]["pid"] != page_worker:
+                asked_elsewhere = True
+                break
+    assert asked_elsewhere, "every /ask landed on the page's worker"
+    assert all(reply["answer"] == "hi 1" for reply in answered)

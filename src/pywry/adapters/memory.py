@@ -1,4 +1,4 @@
-"""In-process adapters: widget store, event bus and inbound ledger of a single process.
+"""In-process adapters: widget store, event bus, inbound ledger and relay of one process.
 
 All three live on the event loop; the Redis adapters of deploy mode implement the same
 ports for many workers on many machines, and pass the same contract tests.
@@ -9,13 +9,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import Any
 
+from ..domain.events import Event
 from ..domain.ports import (
     EventBus,
     FrameListener,
     InboundLedger,
+    Relay,
     ResetListener,
     Unsubscribe,
     WidgetStore,
@@ -23,7 +27,7 @@ from ..domain.ports import (
 from ..domain.session import HandledFrames
 from ..domain.widget import Widget
 
-__all__ = ["MemoryEventBus", "MemoryInboundLedger", "MemoryWidgetStore"]
+__all__ = ["LocalRelay", "MemoryEventBus", "MemoryInboundLedger", "MemoryWidgetStore"]
 
 log = logging.getLogger("pywry.bus")
 
@@ -149,3 +153,35 @@ class MemoryInboundLedger(InboundLedger):
 
     async def forget(self, label: str) -> None:
         self._widgets.pop(label, None)
+
+
+class LocalRelay(Relay):
+    """One process serves everything: nothing is ever forwarded."""
+
+    @property
+    def shared(self) -> bool:
+        return False
+
+    @property
+    def worker_id(self) -> str:
+        return "local"
+
+    async def start(
+        self,
+        *,
+        on_event: Callable[[Event], object],
+        on_response: Callable[[str, Any], None],
+    ) -> None:
+        """Nothing to take."""
+
+    async def stop(self) -> None:
+        """Nothing to stop."""
+
+    async def claim(self, label: str) -> None:
+        """Every widget is this process's."""
+
+    async def forward_event(self, event: Event) -> bool:
+        return False
+
+    async def forward_response(self, worker: str, ident: str, answer: Any) -> None:
+        """No other process asks."""

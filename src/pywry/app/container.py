@@ -16,9 +16,14 @@ from ..adapters.browser import SystemBrowserLauncher
 from ..adapters.granian import GranianRunner
 from ..adapters.http.app import create_app
 from ..adapters.http.plugin import deploy_app
-from ..adapters.memory import MemoryEventBus, MemoryInboundLedger, MemoryWidgetStore
+from ..adapters.memory import (
+    LocalRelay,
+    MemoryEventBus,
+    MemoryInboundLedger,
+    MemoryWidgetStore,
+)
 from ..domain.errors import SettingsError
-from ..domain.ports import EventBus, InboundLedger, TlsLoader, WidgetStore
+from ..domain.ports import EventBus, InboundLedger, Relay, TlsLoader, WidgetStore
 from ..domain.protocol import Farewell, Routes
 from ..domain.token import Token
 from .callbacks import CallbackRunner
@@ -35,6 +40,7 @@ from .loop import HostLoop, LoopThread
 from .reception import Reception
 from .registry import WidgetRegistry
 from .requests import PageRequests
+from .routing import EventRouter
 from .runtime import Runtime
 from .server import BrowserServer
 from .settings import ServerSettings, Settings, user_config_dir
@@ -66,6 +72,7 @@ class _RedisSet(NamedTuple):
     store: WidgetStore
     bus: EventBus
     ledger: InboundLedger
+    relay: Relay
 
 
 def _redis_set(settings: Settings) -> _RedisSet:
@@ -73,7 +80,13 @@ def _redis_set(settings: Settings) -> _RedisSet:
     try:
         from redis.asyncio import Redis
 
-        from ..adapters.redis import Keys, RedisEventBus, RedisInboundLedger, RedisWidgetStore
+        from ..adapters.redis import (
+            Keys,
+            RedisEventBus,
+            RedisInboundLedger,
+            RedisRelay,
+            RedisWidgetStore,
+        )
     except ImportError:
         raise SettingsError(
             'deploy.state_backend = "redis" needs the redis package: pip install "pywry[redis]"'
@@ -87,6 +100,9 @@ def _redis_set(settings: Settings) -> _RedisSet:
             redis=client, keys=keys, history_frames=settings.server.replay_buffer_frames
         ),
         ledger=RedisInboundLedger(redis=client, keys=keys, ttl=deploy.widget_ttl),
+        relay=RedisRelay(
+            redis=client, keys=keys, worker_id=deploy.worker_id, ttl=deploy.widget_ttl
+        ),
     )
 
 
@@ -149,6 +165,11 @@ class Container(containers.DeclarativeContainer):
         memory=providers.ThreadSafeSingleton(_ledger, server_settings),
         redis=redis_set.provided.ledger,
     )
+    relay = providers.Selector(
+        state_backend,
+        memory=providers.ThreadSafeSingleton(LocalRelay),
+        redis=redis_set.provided.relay,
+    )
     browser_launcher = providers.ThreadSafeSingleton(
         SystemBrowserLauncher, headless=settings.provided.headless
     )
@@ -181,11 +202,16 @@ class Container(containers.DeclarativeContainer):
         max_frames=server_settings.provided.replay_buffer_frames,
         max_bytes=server_settings.provided.replay_buffer_bytes,
     )
-    page_requests = providers.ThreadSafeSingleton(PageRequests, channels=channels, loop=event_loop)
+    page_requests = providers.ThreadSafeSingleton(
+        PageRequests, channels=channels, loop=event_loop, relay=relay, inbox=inbox
+    )
+    router = providers.ThreadSafeSingleton(
+        EventRouter, runner=callback_runner, registry=registry, relay=relay
+    )
     inbound = providers.ThreadSafeSingleton(
         Inbound,
         ledger=inbound_ledger,
-        dispatch=callback_runner.provided.dispatch,
+        dispatch=router.provided.dispatch,
         answered=page_requests.provided.answered,
     )
     hub = providers.ThreadSafeSingleton(
@@ -196,6 +222,7 @@ class Container(containers.DeclarativeContainer):
         idle=idle,
         lifecycle=lifecycle,
         inbox=inbox,
+        relay=relay,
         farewell=farewell,
     )
     reception = providers.ThreadSafeSingleton(
@@ -232,6 +259,7 @@ class Container(containers.DeclarativeContainer):
         runner=callback_runner,
         idle=idle,
         requests=page_requests,
+        relay=relay,
     )
 
     # A server someone else runs (hosted).

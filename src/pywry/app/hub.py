@@ -15,7 +15,7 @@ import logging
 from collections.abc import Coroutine
 from typing import Any
 
-from ..domain.ports import EventBus
+from ..domain.ports import EventBus, Relay
 from ..domain.protocol import Close as CloseCode
 from ..domain.protocol import Control, Farewell
 from ..domain.widget import Widget
@@ -44,8 +44,10 @@ class Hub:
         idle: IdleWatch,
         lifecycle: Lifecycle,
         inbox: Inbox,
+        relay: Relay,
         farewell: Farewell = Farewell.STOPPED,
     ) -> None:
+        self._relay = relay
         self._channels = channels
         self._farewell = farewell
         self._registry = registry
@@ -155,6 +157,10 @@ class Hub:
             widget = stored
         channel = self._channels.get(widget.label)
         if channel is None:
+            try:
+                await self._relay.claim(widget.label)  # its pages' events come here
+            except Exception as exc:
+                log.error("widget %r could not be claimed for this worker: %s", widget.label, exc)
             await self._channels.open(widget)
             self._idle.expect_page()
             return True

@@ -23,6 +23,7 @@ class WidgetRegistry:
     def __init__(self, store: WidgetStore) -> None:
         self._store = store
         self._widgets: dict[str, Widget] = {}
+        self._shown_here: set[str] = set()  # labels this process showed (not only read)
         self._lock = threading.Lock()
 
     @property
@@ -48,7 +49,13 @@ class WidgetRegistry:
         with self._lock:
             new = widget.label not in self._widgets
             self._widgets[widget.label] = widget
+            self._shown_here.add(widget.label)
         return new
+
+    def shown_here(self, label: str) -> bool:
+        """Whether this process showed ``label`` (so its callbacks, if any, are here), as
+        opposed to reading it from the store for a page (another worker showed it)."""
+        return label in self._shown_here
 
     def adopt(self, widget: Widget) -> None:
         """Take the store's version of a label this process put (another process stored
@@ -62,6 +69,7 @@ class WidgetRegistry:
 
     def remove(self, label: str) -> Widget | None:
         with self._lock:
+            self._shown_here.discard(label)
             return self._widgets.pop(label, None)
 
     def labels(self) -> list[str]:

@@ -4,8 +4,8 @@ Browser mode's server starts the runtime on its own loop thread and serves it wi
 Granian; a host server (a Litestar app) starts it in its lifespan, on its own loop. Either
 way the same sequence runs, in the order the guarantees need:
 
-start: the event bus connects, then the hub carries out what the script queued so far
-and takes commands from then on.
+start: the event bus connects (and the relay, in deploy mode), then the hub carries out
+what the script queued so far and takes commands from then on.
 
 stop: no new pages; every page is told the server stops and gets what was emitted before
 that (within the grace period); callbacks already taken finish (the pages were told their
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 
-from ..domain.ports import EventBus
+from ..domain.ports import EventBus, Relay
 from .callbacks import CallbackRunner
 from .hub import Hub
 from .idle import IdleWatch
@@ -41,8 +41,10 @@ class Runtime:
         runner: CallbackRunner,
         idle: IdleWatch,
         requests: PageRequests,
+        relay: Relay,
     ) -> None:
         self._requests = requests
+        self._relay = relay
         self._lifecycle = lifecycle
         self._bus = bus
         self._hub = hub
@@ -59,6 +61,9 @@ class Runtime:
             self._lifecycle.check_alive()
             return
         await self._bus.start()
+        await self._relay.start(
+            on_event=self._runner.dispatch, on_response=self._requests.answered_elsewhere
+        )
         self._lifecycle.move_to(LifecycleState.RUNNING)
         await self._hub.start()
 
@@ -86,6 +91,7 @@ class Runtime:
                     grace,
                 )
             await self._hub.close()
+            await self._relay.stop()
             await self._bus.stop()
         finally:
             self._lifecycle.move_to(LifecycleState.STOPPED)

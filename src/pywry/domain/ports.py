@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .events import Event
 from .widget import Widget
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "InboundLedger",
     "LaunchResult",
     "PageConnection",
+    "Relay",
     "ResetListener",
     "ServerRunner",
     "TlsFiles",
@@ -275,3 +277,51 @@ class InboundLedger(ABC):
     @abstractmethod
     async def forget(self, label: str) -> None:
         """Drop what is known of ``label``'s pages. Idempotent."""
+
+
+class Relay(ABC):
+    """Hands what a page sent to the process that can act on it, when that is another one.
+
+    In deploy mode on several workers a page's socket may be on one worker while the
+    callbacks of its widget (a widget a route handler showed) or the question it answers
+    (a ``request()``) are on another. One process has nothing to relay: :attr:`shared` is
+    false and nothing is ever forwarded.
+    """
+
+    @property
+    @abstractmethod
+    def shared(self) -> bool:
+        """Whether other processes serve the same widgets."""
+
+    @property
+    @abstractmethod
+    def worker_id(self) -> str:
+        """This process's name among them."""
+
+    @abstractmethod
+    async def start(
+        self,
+        *,
+        on_event: Callable[[Event], object],
+        on_response: Callable[[str, Any], None],
+    ) -> None:
+        """Take what other processes forward here: events for this process's widgets, and
+        pages' answers to this process's questions (id, answer). Idempotent."""
+
+    @abstractmethod
+    async def stop(self) -> None:
+        """Stop taking; idempotent."""
+
+    @abstractmethod
+    async def claim(self, label: str) -> None:
+        """This process showed ``label``: events of its pages with no callback elsewhere
+        come here."""
+
+    @abstractmethod
+    async def forward_event(self, event: Event) -> bool:
+        """Send ``event`` to the process that showed its widget; whether there is one
+        (other than this process)."""
+
+    @abstractmethod
+    async def forward_response(self, worker: str, ident: str, answer: Any) -> None:
+        """Send a page's answer to question ``ident`` to the process ``worker`` that asked."""

@@ -2,7 +2,9 @@
 
 A page's ``app:who`` is answered, by whichever worker holds that page's socket, with an
 ``app:me`` event to every page of the widget, naming that worker's process.
-``GET /tick/{n}`` emits ``app:tick`` ``{n}`` from the worker that serves the request.
+``GET /tick/{n}`` emits ``app:tick`` ``{n}`` from the worker that serves the request;
+``GET /make/{name}`` shows a widget (and its callback) on that worker only; ``GET /ask``
+asks the board's pages from that worker.
 """
 
 import os
@@ -31,3 +33,25 @@ def tick(n: FromPath[int]) -> str:
 
 
 server.register(tick)
+
+
+@get("/make/{name:str}", sync_to_thread=True)
+def make(name: FromPath[str]) -> dict[str, object]:
+    """A widget of this worker only, with its callback here: pages on any worker use it."""
+    handle = widgets.show("<p>made</p>", label=f"made-{name}")
+
+    def ping(data):
+        handle.emit("app:pong", {"pid": os.getpid(), "n": data["n"]})
+
+    handle.on("app:ping", ping)
+    return {"pid": os.getpid(), "label": handle.label}
+
+
+@get("/ask", sync_to_thread=True)
+def ask() -> dict[str, object]:
+    """This worker asks the board's pages, wherever they are served."""
+    return {"pid": os.getpid(), "answer": board.request("ui:q", {"x": 1}, timeout=10)}
+
+
+server.register(make)
+server.register(ask)

@@ -5,9 +5,17 @@ from __future__ import annotations
 from .bus import RedisEventBus
 from .keys import Keys
 from .ledger import RedisInboundLedger
+from .relay import RedisRelay
 from .store import RedisWidgetStore
 
-__all__ = ["Keys", "RedisEventBus", "RedisInboundLedger", "RedisWidgetStore", "probe"]
+__all__ = [
+    "Keys",
+    "RedisEventBus",
+    "RedisInboundLedger",
+    "RedisRelay",
+    "RedisWidgetStore",
+    "probe",
+]
 
 
 def probe(url: str, *, timeout: float = 3.0) -> None:

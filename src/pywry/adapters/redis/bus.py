@@ -77,6 +77,7 @@ class RedisEventBus(EventBus):
         self._queue: asyncio.Queue[tuple[str, bytes, asyncio.Future[int]]] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._pubsub: Any = None
+        self._subscribing: asyncio.Lock | None = None  # one (un)subscribe at a time
         self._script: Any = None
 
     @property
@@ -92,6 +93,9 @@ class RedisEventBus(EventBus):
         self._script = self._redis.register_script(_PUBLISH)
         self._queue = asyncio.Queue()
         self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        self._subscribing = asyncio.Lock()
+        with contextlib.suppress(RedisError, OSError):  # Redis away: the listener subscribes
+            await self._doorbells("subscribe", "")
         loop = asyncio.get_running_loop()
         self._tasks = [
             loop.create_task(self._write(), name="pywry-redis-publish"),
@@ -177,7 +181,7 @@ class RedisEventBus(EventBus):
         sub = self._subs.get(label)
         if sub is None:
             sub = self._subs[label] = _Subscription()
-            await self._pubsub.subscribe(self._keys.doorbell(label))  # first: nothing missed
+            await self._doorbells("subscribe", label)  # first: nothing is missed
             sub.last, sub.epoch = await self._head(label)
         if after is not None:
             for seq, body in await self.history(label, after, self._history):
@@ -196,9 +200,16 @@ class RedisEventBus(EventBus):
             if not sub.listeners and self._subs.get(label) is sub:
                 del self._subs[label]
                 with contextlib.suppress(Exception):
-                    await self._pubsub.unsubscribe(self._keys.doorbell(label))
+                    await self._doorbells("unsubscribe", label)
 
         return unsubscribe
+
+    async def _doorbells(self, action: str, label: str) -> None:
+        # Two subscribes at once on a pub/sub that is not connected yet would each open a
+        # connection, and the doorbells of one would ring on a connection nobody reads.
+        assert self._subscribing is not None
+        async with self._subscribing:
+            await getattr(self._pubsub, action)(self._keys.doorbell(label))
 
     async def _head(self, label: str) -> tuple[int, bytes | None]:
         """The widget's newest number and its log's epoch (``None``: no log yet)."""
@@ -262,7 +273,7 @@ class RedisEventBus(EventBus):
                 if not self._pubsub.subscribed:
                     # Always subscribed to something, so reading the doorbells can block;
                     # a worker that starts while Redis is away gets here once it is back.
-                    await self._pubsub.subscribe(self._keys.doorbell(""))
+                    await self._doorbells("subscribe", "")
                 message = await self._pubsub.get_message(timeout=1.0)
                 delay = 0.05
             except (RedisError, OSError) as exc:

@@ -49,6 +49,14 @@ class Keys:
         prefix = self._doorbell_prefix
         return name[len(prefix) :] if name.startswith(prefix) else None
 
+    def owner(self, label: str) -> str:
+        """STRING: the worker that showed the widget (its callbacks are there)."""
+        return f"{self.prefix}:{{{label}}}:owner"
+
+    def relay(self, worker: str) -> str:
+        """STREAM: what other workers hand to ``worker``."""
+        return f"{self.prefix}:relay:{worker}"
+
     def handled(self, label: str) -> str:
         """HASH: per page id, the last frame of the page that was handled."""
         return f"{self.prefix}:{{{label}}}:handled"
