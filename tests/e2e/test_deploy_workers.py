@@ -47,6 +47,7 @@ def two_workers(redis_url, redis_prefix, tmp_path):
         "PYWRY_DEPLOY__REDIS_URL": redis_url,
         "PYWRY_DEPLOY__REDIS_PREFIX": redis_prefix,
         "PYWRY_SERVER__RECONNECT_GRACE": "0.5",
+        "PYWRY_DEPLOY__CONNECTION_TTL": "2",  # a dead worker stops counting within 2 s
     }
     proc = subprocess.Popen(
         [str(PYWRY), "deploy", f"{APP}:widgets", "--workers", "2", "--port", str(port)],
@@ -76,7 +77,7 @@ def two_workers(redis_url, redis_prefix, tmp_path):
         started += "Started worker-" in line
     base = f"http://127.0.0.1:{port}"
     assert httpx.get(f"{base}/widget/board", timeout=5).status_code == 200
-    yield base, proc
+    yield base, proc, redis_prefix, redis_url
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -108,7 +109,10 @@ def frames(ws: Any, want: int, timeout: float = 20) -> list[dict[str, Any]]:
     got: list[dict[str, Any]] = []
     deadline = time.monotonic() + timeout
     while len(got) < want:
-        message = json.loads(ws.recv(max(0.1, deadline - time.monotonic())))
+        try:
+            message = json.loads(ws.recv(max(0.1, deadline - time.monotonic())))
+        except TimeoutError:
+            raise AssertionError(f"got only {[(f['seq'], f['data']) for f in got]}") from None
         for frame in message.get("events", [message]):
             if frame.get("type") == "app:me":
                 got.append(frame)
@@ -117,7 +121,7 @@ def frames(ws: Any, want: int, timeout: float = 20) -> list[dict[str, Any]]:
 
 @pytest.mark.timeout(120)
 def test_every_page_on_both_workers_gets_every_event_once_in_one_order(two_workers):
-    base, _ = two_workers
+    base, *_ = two_workers
     stack = ExitStack()
     pages = [open_page(base, i, stack) for i in range(12)]
     assert len({token for token, _ in pages}) == 1  # one widget, whichever worker rendered it
@@ -136,7 +140,7 @@ def test_every_page_on_both_workers_gets_every_event_once_in_one_order(two_worke
 
 @pytest.mark.timeout(90)
 def test_sigterm_stops_both_workers_and_exits_zero(two_workers):
-    _, proc = two_workers
+    _, proc, *_ = two_workers
     os.killpg(proc.pid, signal.SIGTERM)
     assert proc.wait(30) == 0
 
@@ -171,7 +175,7 @@ def events_of(ws: Any, event: str, want: int, timeout: float = 20) -> list[dict[
 
 @pytest.mark.timeout(120)
 def test_a_widget_shown_by_one_worker_runs_its_callback_there_for_pages_on_both(two_workers):
-    base, _ = two_workers
+    base, *_ = two_workers
     made = httpx.get(f"{base}/make/x", headers={"Connection": "close"}).json()
     with ExitStack() as stack:
         pages = [open_widget(base, made["label"], i, stack) for i in range(8)]
@@ -184,7 +188,7 @@ def test_a_widget_shown_by_one_worker_runs_its_callback_there_for_pages_on_both(
 
 @pytest.mark.timeout(120)
 def test_a_request_from_one_worker_is_answered_by_a_page_on_the_other(two_workers):
-    base, _ = two_workers
+    base, *_ = two_workers
     with ExitStack() as stack:
         page = open_widget(base, "board", 0, stack)
         send(page, "board", 1, "app:who", {"n": 0})
@@ -215,3 +219,54 @@ def test_a_request_from_one_worker_is_answered_by_a_page_on_the_other(two_worker
                 break
     assert asked_elsewhere, "every /ask landed on the page's worker"
     assert all(reply["answer"] == "hi 1" for reply in answered)
+
+
+def until(check: Any, timeout: float = 15) -> Any:
+    """Poll ``check()`` until it gives something true (the state is in other processes)."""
+    deadline = time.monotonic() + timeout
+    while not (result := check()):
+        assert time.monotonic() < deadline, "the condition did not hold in time"
+        time.sleep(0.1)
+    return result
+
+
+@pytest.mark.timeout(120)
+def test_every_worker_counts_the_pages_of_all_workers(two_workers):
+    base, *_ = two_workers
+
+    def counts() -> set[int]:
+        answers = [
+            httpx.get(f"{base}/count", headers={"Connection": "close"}).json() for _ in range(6)
+        ]
+        assert all("board" in a["labels"] for a in answers)
+        return {a["pages"] for a in answers}
+
+    with ExitStack() as stack:
+        for i in range(6):
+            open_widget(base, "board", i, stack)
+        until(lambda: counts() == {6})
+    until(lambda: counts() == {0})
+
+
+@pytest.mark.timeout(120)
+def test_events_for_a_widget_whose_worker_died_are_answered_with_an_error(two_workers):
+    base, _, prefix, redis_url = two_workers
+    from redis import Redis
+
+    made = httpx.get(f"{base}/make/y", headers={"Connection": "close"}).json()
+    with ExitStack() as stack:
+        pages = [open_widget(base, made["label"], i, stack) for i in range(6)]
+        os.kill(made["pid"], signal.SIGKILL)  # Granian starts another worker in its place
+        redis = Redis.from_url(redis_url)
+        until(lambda: not redis.keys(f"{prefix}:alive:*-{made['pid']}-*"))
+        survivors = []
+        for ws in pages:
+            try:
+                send(ws, made["label"], 1, "app:ping", {"n": 0})
+                survivors.append(ws)
+            except Exception:
+                continue  # its socket was on the dead worker
+        assert survivors, "every page was on the dead worker"
+        for ws in survivors:
+            error = events_of(ws, "pywry:error", 1)[0]["data"]
+            assert "is gone" in error["message"]

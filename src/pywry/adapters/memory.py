@@ -17,6 +17,7 @@ from typing import Any
 from ..domain.events import Event
 from ..domain.ports import (
     EventBus,
+    Forwarded,
     FrameListener,
     InboundLedger,
     Relay,
@@ -158,6 +159,9 @@ class MemoryInboundLedger(InboundLedger):
 class LocalRelay(Relay):
     """One process serves everything: nothing is ever forwarded."""
 
+    def __init__(self) -> None:
+        self._local_pages: Callable[[], dict[str, int]] = dict
+
     @property
     def shared(self) -> bool:
         return False
@@ -171,8 +175,12 @@ class LocalRelay(Relay):
         *,
         on_event: Callable[[Event], object],
         on_response: Callable[[str, Any], None],
+        local_pages: Callable[[], dict[str, int]],
     ) -> None:
-        """Nothing to take."""
+        self._local_pages = local_pages
+
+    async def page_counts(self) -> dict[str, int]:
+        return self._local_pages()
 
     async def stop(self) -> None:
         """Nothing to stop."""
@@ -180,8 +188,8 @@ class LocalRelay(Relay):
     async def claim(self, label: str) -> None:
         """Every widget is this process's."""
 
-    async def forward_event(self, event: Event) -> bool:
-        return False
+    async def forward_event(self, event: Event) -> Forwarded:
+        return Forwarded.HERE
 
     async def forward_response(self, worker: str, ident: str, answer: Any) -> None:
         """No other process asks."""

@@ -78,7 +78,7 @@ class _RedisSet(NamedTuple):
 def _redis_set(settings: Settings) -> _RedisSet:
     # redis-py is needed only for state_backend = "redis": imported then.
     try:
-        from redis.asyncio import Redis
+        from redis.asyncio import BlockingConnectionPool, Redis
 
         from ..adapters.redis import (
             Keys,
@@ -92,7 +92,12 @@ def _redis_set(settings: Settings) -> _RedisSet:
             'deploy.state_backend = "redis" needs the redis package: pip install "pywry[redis]"'
         ) from None
     deploy = settings.deploy
-    client = Redis.from_url(deploy.redis_url, max_connections=deploy.redis_pool_size)
+    # A busy worker waits for a free connection (a burst of page frames, each checked in
+    # the ledger) instead of failing: the pool's plain kind raises once all are in use.
+    pool = BlockingConnectionPool.from_url(
+        deploy.redis_url, max_connections=deploy.redis_pool_size, timeout=30
+    )
+    client = Redis(connection_pool=pool)
     keys = Keys(deploy.redis_prefix)
     return _RedisSet(
         store=RedisWidgetStore(redis=client, keys=keys, ttl=deploy.widget_ttl),
@@ -101,7 +106,11 @@ def _redis_set(settings: Settings) -> _RedisSet:
         ),
         ledger=RedisInboundLedger(redis=client, keys=keys, ttl=deploy.widget_ttl),
         relay=RedisRelay(
-            redis=client, keys=keys, worker_id=deploy.worker_id, ttl=deploy.widget_ttl
+            redis=client,
+            keys=keys,
+            worker_id=deploy.worker_id,
+            ttl=deploy.widget_ttl,
+            alive_ttl=deploy.connection_ttl,
         ),
     )
 
@@ -187,12 +196,14 @@ class Container(containers.DeclarativeContainer):
     registry = providers.ThreadSafeSingleton(WidgetRegistry, store=widget_store)
     idle = providers.ThreadSafeSingleton(IdleWatch, grace=server_settings.provided.reconnect_grace)
     callback_table = providers.ThreadSafeSingleton(CallbackTable)
+    error_reporter = providers.Callable(report_to_pages, inbox, lifecycle)
+    replier = providers.Callable(reply_to_pages, inbox, lifecycle)
     callback_runner = providers.ThreadSafeSingleton(
         CallbackRunner,
         table=callback_table,
         workers=server_settings.provided.callback_workers,
-        report=providers.Callable(report_to_pages, inbox, lifecycle),
-        reply=providers.Callable(reply_to_pages, inbox, lifecycle),
+        report=error_reporter,
+        reply=replier,
     )
     channels = providers.ThreadSafeSingleton(
         Channels,
@@ -206,7 +217,12 @@ class Container(containers.DeclarativeContainer):
         PageRequests, channels=channels, loop=event_loop, relay=relay, inbox=inbox
     )
     router = providers.ThreadSafeSingleton(
-        EventRouter, runner=callback_runner, registry=registry, relay=relay
+        EventRouter,
+        runner=callback_runner,
+        registry=registry,
+        relay=relay,
+        report=error_reporter,
+        reply=replier,
     )
     inbound = providers.ThreadSafeSingleton(
         Inbound,
@@ -250,6 +266,7 @@ class Container(containers.DeclarativeContainer):
         channels=channels,
         idle=idle,
         requests=page_requests,
+        relay=relay,
     )
     runtime = providers.ThreadSafeSingleton(
         Runtime,

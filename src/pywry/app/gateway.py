@@ -22,7 +22,7 @@ from ..domain.errors import (
     UnknownWidgetError,
 )
 from ..domain.events import Event, check_event_name
-from ..domain.ports import EventLoop
+from ..domain.ports import EventLoop, Relay
 from ..domain.protocol import Close as CloseCode
 from ..domain.protocol import Control
 from ..domain.widget import Widget
@@ -56,9 +56,11 @@ class Gateway:
         channels: Channels,
         idle: IdleWatch,
         requests: PageRequests,
+        relay: Relay,
     ) -> None:
         self._inbox = inbox
         self._requests = requests
+        self._relay = relay
         self._loop = loop
         self._lifecycle = lifecycle
         self._registry = registry
@@ -167,10 +169,17 @@ class Gateway:
         return count if done is None else int(done.result() or 0)
 
     def labels(self) -> list[str]:
-        return self._registry.labels()
+        """Labels shown here and, in deploy mode, by every worker (oldest first)."""
+        local = self._registry.labels()
+        if not self._shared():
+            return local
+        stored: list[str] = self._loop.run(self._registry.store.labels())
+        return stored + [label for label in local if label not in stored]
 
     def has(self, label: str) -> bool:
-        return self._registry.get(label) is not None
+        if self._registry.get(label) is not None:
+            return True
+        return self._shared() and self._loop.run(self._registry.fetch(label)) is not None
 
     def widget(self, label: str) -> Widget:
         """The widget shown under ``label``; :class:`UnknownWidgetError` naming those there are."""
@@ -183,8 +192,16 @@ class Gateway:
         return widget
 
     def page_count(self, label: str | None = None) -> int:
-        """Open pages of one widget, or of every widget."""
+        """Open pages of one widget, or of every widget (of every live worker in deploy
+        mode, as they last reported)."""
+        if self._shared():
+            counts: dict[str, int] = self._loop.run(self._relay.page_counts())
+            return sum(counts.values()) if label is None else counts.get(label, 0)
         return self._idle.open_pages if label is None else self._channels.page_count(label)
+
+    def _shared(self) -> bool:
+        """Whether to ask the shared state (deploy mode, where waiting for it is safe)."""
+        return self._relay.shared and self._can_wait()
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Wait until pages came and all of them have gone for the grace period."""

@@ -228,6 +228,10 @@ class Hub:
             return_exceptions=True,
         )
 
+    def page_counts(self) -> dict[str, int]:
+        """Open pages per widget of this process."""
+        return {label: self._channels.page_count(label) for label in self._channels.labels()}
+
     def _say_farewell(self) -> list[PageSession]:
         pages = self._channels.pages_of(None)
         for page in pages:

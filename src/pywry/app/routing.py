@@ -13,8 +13,9 @@ import logging
 from typing import Any
 
 from ..domain.events import Event
-from ..domain.ports import Relay
+from ..domain.ports import Forwarded, Relay
 from .callbacks import CallbackRunner
+from .listeners import ErrorReporter, Replier
 from .registry import WidgetRegistry
 
 __all__ = ["EventRouter"]
@@ -25,10 +26,20 @@ log = logging.getLogger("pywry.callbacks")
 class EventRouter:
     """Dispatches a page's events to this process's callbacks or to the relay. On the loop."""
 
-    def __init__(self, *, runner: CallbackRunner, registry: WidgetRegistry, relay: Relay) -> None:
+    def __init__(
+        self,
+        *,
+        runner: CallbackRunner,
+        registry: WidgetRegistry,
+        relay: Relay,
+        report: ErrorReporter,
+        reply: Replier,
+    ) -> None:
         self._runner = runner
         self._registry = registry
         self._relay = relay
+        self._report = report
+        self._reply = reply
         self._forwarding: set[asyncio.Task[Any]] = set()
 
     def dispatch(self, event: Event) -> None:
@@ -43,9 +54,14 @@ class EventRouter:
         try:
             forwarded = await self._relay.forward_event(event)
         except Exception as exc:
-            log.error(
-                "event %r of widget %r could not be relayed: %s", event.name, event.label, exc
-            )
-            forwarded = False
-        if not forwarded:  # no other worker showed it: whatever listens here hears it
+            log.error("event %r of %r could not be relayed: %s", event.name, event.label, exc)
+            forwarded = Forwarded.HERE
+        if forwarded is Forwarded.HERE:  # no other worker showed it: whoever listens here
             self._runner.dispatch(event)
+        elif forwarded is Forwarded.GONE:
+            # Its callbacks died with their worker: say so, never leave the page waiting.
+            gone = LookupError(f"the worker that showed widget {event.label!r} is gone")
+            if event.call_id is not None:
+                self._reply(event, None, gone)
+            elif not event.name.startswith("pywry:"):
+                self._report(event, gone)

@@ -62,7 +62,9 @@ class Runtime:
             return
         await self._bus.start()
         await self._relay.start(
-            on_event=self._runner.dispatch, on_response=self._requests.answered_elsewhere
+            on_event=self._runner.dispatch,
+            on_response=self._requests.answered_elsewhere,
+            local_pages=self._hub.page_counts,
         )
         self._lifecycle.move_to(LifecycleState.RUNNING)
         await self._hub.start()

@@ -8,6 +8,7 @@ test swaps one in with a container override. The domain knows nothing of the ada
 from __future__ import annotations
 
 import asyncio
+import enum
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ __all__ = [
     "BrowserLauncher",
     "EventBus",
     "EventLoop",
+    "Forwarded",
     "FrameListener",
     "InboundLedger",
     "LaunchResult",
@@ -279,6 +281,14 @@ class InboundLedger(ABC):
         """Drop what is known of ``label``'s pages. Idempotent."""
 
 
+class Forwarded(enum.Enum):
+    """What became of an event handed to the relay."""
+
+    SENT = "sent"  # to the process that showed the widget
+    HERE = "here"  # no other process showed it: it is handled here
+    GONE = "gone"  # the process that showed it is dead: nobody can handle it
+
+
 class Relay(ABC):
     """Hands what a page sent to the process that can act on it, when that is another one.
 
@@ -304,9 +314,16 @@ class Relay(ABC):
         *,
         on_event: Callable[[Event], object],
         on_response: Callable[[str, Any], None],
+        local_pages: Callable[[], dict[str, int]],
     ) -> None:
         """Take what other processes forward here: events for this process's widgets, and
-        pages' answers to this process's questions (id, answer). Idempotent."""
+        pages' answers to this process's questions (id, answer); tell the others, while
+        alive, how many pages of each widget this process serves (``local_pages()``).
+        Idempotent."""
+
+    @abstractmethod
+    async def page_counts(self) -> dict[str, int]:
+        """Open pages per widget, over every live process (a dead one's stop counting)."""
 
     @abstractmethod
     async def stop(self) -> None:
@@ -318,9 +335,8 @@ class Relay(ABC):
         come here."""
 
     @abstractmethod
-    async def forward_event(self, event: Event) -> bool:
-        """Send ``event`` to the process that showed its widget; whether there is one
-        (other than this process)."""
+    async def forward_event(self, event: Event) -> Forwarded:
+        """Send ``event`` to the process that showed its widget, if another one did."""
 
     @abstractmethod
     async def forward_response(self, worker: str, ident: str, answer: Any) -> None:

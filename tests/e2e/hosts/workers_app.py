@@ -55,3 +55,16 @@ def ask() -> dict[str, object]:
 
 server.register(make)
 server.register(ask)
+
+
+@get("/count", sync_to_thread=True)
+def count() -> dict[str, object]:
+    """Pages of the board, as this worker sees them over every live worker."""
+    return {
+        "pid": os.getpid(),
+        "pages": widgets.page_count("board"),
+        "labels": widgets.get_labels(),
+    }
+
+
+server.register(count)

@@ -53,6 +53,14 @@ class Keys:
         """STRING: the worker that showed the widget (its callbacks are there)."""
         return f"{self.prefix}:{{{label}}}:owner"
 
+    def alive(self, worker: str) -> str:
+        """STRING with a TTL: the worker's heartbeat."""
+        return f"{self.prefix}:alive:{worker}"
+
+    def pages(self, label: str) -> str:
+        """HASH: per worker, how many pages of the widget it serves."""
+        return f"{self.prefix}:{{{label}}}:pages"
+
     def relay(self, worker: str) -> str:
         """STREAM: what other workers hand to ``worker``."""
         return f"{self.prefix}:relay:{worker}"

@@ -4,6 +4,11 @@ A widget a route handler showed on worker A has its callbacks on A only; the wor
 holds one of its pages' sockets forwards the page's events to A's stream. A page's answer
 to a question A asked goes there too. Each worker names itself (``[deploy] worker_id``, or
 host, process id and a random part) and claims the widgets it shows.
+
+While alive, a worker renews a heartbeat key (it expires after ``connection_ttl``) and
+says how many pages of each widget it serves; counts of workers whose heartbeat expired
+(killed, or cut off) no longer count, and events for a widget whose worker is dead are
+answered as such instead of waiting for ever.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from ...domain.events import Event
-from ...domain.ports import Relay
+from ...domain.ports import Forwarded, Relay
 from .keys import Keys
 
 __all__ = ["RedisRelay"]
@@ -31,6 +36,7 @@ log = logging.getLogger("pywry.relay")
 
 _KEPT = 100_000  # entries a worker's stream keeps at most
 _BLOCK_MS = 1000
+_REPORT_EVERY = 2.0  # seconds between reports of this worker's page counts
 
 
 class _Forwarded(msgspec.Struct, forbid_unknown_fields=False):
@@ -51,13 +57,21 @@ class RedisRelay(Relay):
     """The :class:`Relay` port on Redis streams, one per worker."""
 
     def __init__(
-        self, *, redis: Redis, keys: Keys, worker_id: str | None = None, ttl: int = 86_400
+        self,
+        *,
+        redis: Redis,
+        keys: Keys,
+        worker_id: str | None = None,
+        ttl: int = 86_400,
+        alive_ttl: int = 300,
     ) -> None:
         self._redis = redis
         self._keys = keys
         self._ttl = ttl
+        self._alive_ttl = alive_ttl
         self._id = worker_id or f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._reported: set[str] = set()  # widgets whose page count this worker wrote
 
     @property
     def shared(self) -> bool:
@@ -72,25 +86,80 @@ class RedisRelay(Relay):
         *,
         on_event: Callable[[Event], object],
         on_response: Callable[[str, Any], None],
+        local_pages: Callable[[], dict[str, int]],
     ) -> None:
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(
-                self._take(on_event, on_response), name="pywry-redis-relay"
-            )
+        if self._tasks:
+            return
+        loop = asyncio.get_running_loop()
+        self._tasks = [
+            loop.create_task(self._take(on_event, on_response), name="pywry-redis-relay"),
+            loop.create_task(self._beat(local_pages), name="pywry-redis-heartbeat"),
+        ]
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
             task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        with contextlib.suppress(RedisError, OSError):  # gone: stop counting at once
+            pipe = self._redis.pipeline(transaction=False)
+            pipe.delete(self._keys.alive(self._id))
+            for label in self._reported:
+                pipe.hdel(self._keys.pages(label), self._id)
+            await pipe.execute()
+
+    async def _beat(self, local_pages: Callable[[], dict[str, int]]) -> None:
+        # Counts are at most this old; the heartbeat outlives a few missed beats.
+        period = min(_REPORT_EVERY, self._alive_ttl / 3)
+        while True:
+            try:
+                await self._report(local_pages())
+            except (RedisError, OSError) as exc:
+                log.warning("Redis heartbeat failed (%s); retrying", exc)
+            await asyncio.sleep(period)  # a period, not a wait for a condition
+
+    async def _report(self, counts: dict[str, int]) -> None:
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.set(self._keys.alive(self._id), 1, ex=self._alive_ttl)
+        for label in self._reported - counts.keys():
+            pipe.hdel(self._keys.pages(label), self._id)
+        for label, count in counts.items():
+            pipe.hset(self._keys.pages(label), self._id, count)
+            pipe.expire(self._keys.pages(label), self._alive_ttl)
+        await pipe.execute()
+        self._reported = set(counts)
+
+    async def page_counts(self) -> dict[str, int]:
+        labels: Any = await self._redis.zrange(self._keys.widgets, 0, -1)
+        pipe = self._redis.pipeline(transaction=False)
+        for label in labels:
+            pipe.hgetall(self._keys.pages(label.decode()))
+        tables: Any = await pipe.execute()
+        workers = {w for table in tables for w in table}
+        alive = await self._alive(workers)
+        return {
+            label.decode(): sum(int(n) for w, n in table.items() if w in alive)
+            for label, table in zip(labels, tables, strict=True)
+        }
+
+    async def _alive(self, workers: set[Any]) -> set[Any]:
+        ordered = list(workers)
+        pipe = self._redis.pipeline(transaction=False)
+        for worker in ordered:
+            name = worker.decode() if isinstance(worker, bytes) else worker
+            pipe.exists(self._keys.alive(name))
+        here: Any = await pipe.execute()
+        return {worker for worker, yes in zip(ordered, here, strict=True) if yes}
 
     async def claim(self, label: str) -> None:
         await self._redis.set(self._keys.owner(label), self._id, ex=self._ttl)
 
-    async def forward_event(self, event: Event) -> bool:
+    async def forward_event(self, event: Event) -> Forwarded:
         owner: Any = await self._redis.get(self._keys.owner(event.label))
         if owner is None or owner.decode() == self._id:
-            return False
+            return Forwarded.HERE
+        if not await self._redis.exists(self._keys.alive(owner.decode())):
+            return Forwarded.GONE
         body = _Forwarded(
             kind="event",
             label=event.label,
@@ -100,7 +169,7 @@ class RedisRelay(Relay):
             call=event.call_id,
         )
         await self._put(owner.decode(), body)
-        return True
+        return Forwarded.SENT
 
     async def forward_response(self, worker: str, ident: str, answer: Any) -> None:
         await self._put(worker, _Forwarded(kind="response", id=ident, data=answer))
