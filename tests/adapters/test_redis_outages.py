@@ -53,3 +53,27 @@ def test_publishes_while_redis_is_down_are_kept_and_a_lost_log_is_announced(own_
     numbers = run_async(scene(), timeout=50)
     assert numbers == [1, 2]  # a new log, numbered from one
     assert events == [(1, b"before"), "reset", (1, b"x"), (2, b"y")]
+
+
+@pytest.mark.timeout(60)
+def test_a_worker_whose_redis_is_away_still_starts_and_stops():
+    import socket
+
+    from litestar import Litestar
+    from litestar.testing import TestClient
+
+    from pywry import PyWry
+    from pywry.litestar import PyWryPlugin
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens there
+    widgets = PyWry(
+        settings={"deploy": {"state_backend": "redis", "redis_url": f"redis://127.0.0.1:{port}/0"}}
+    )
+    plugin = PyWryPlugin(widgets, path="/apps")
+    widgets.show("<p>x</p>", label="w")
+    # Granian stops a whole deployment whose workers keep failing their startup: this one
+    # starts (degraded, retrying in the background) and stops cleanly.
+    with TestClient(Litestar(plugins=[plugin]), base_url="http://127.0.0.1:8000") as client:
+        assert client.get("/apps/health").status_code == 404  # serving (the API is hidden)
