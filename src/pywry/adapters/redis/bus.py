@@ -78,6 +78,7 @@ class RedisEventBus(EventBus):
         self._tasks: list[asyncio.Task[None]] = []
         self._pubsub: Any = None
         self._subscribing: asyncio.Lock | None = None  # one (un)subscribe at a time
+        self._reading: set[asyncio.Task[None]] = set()  # catch-ups a doorbell started
         self._script: Any = None
 
     @property
@@ -104,7 +105,7 @@ class RedisEventBus(EventBus):
         ]
 
     async def stop(self) -> None:
-        tasks, self._tasks = self._tasks, []
+        tasks, self._tasks = [*self._tasks, *self._reading], []
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -285,11 +286,21 @@ class RedisEventBus(EventBus):
             if message is None:
                 continue
             label = self._keys.label_of_doorbell(message["channel"])
-            if label:
-                try:
-                    await self._catch_up(label)
-                except (RedisError, OSError) as exc:  # the next sweep catches up
-                    log.debug("catch-up of %r failed: %s", label, exc)
+            sub = self._subs.get(label) if label else None
+            if label is None or sub is None or _number(message["data"]) <= sub.last:
+                continue  # read already (by the publisher's own catch-up, or a batch)
+            if sub.reading:
+                sub.again = True  # the read under way reads once more: doorbells coalesce
+            else:
+                task = asyncio.get_running_loop().create_task(self._catch_up_quietly(label))
+                self._reading.add(task)
+                task.add_done_callback(self._reading.discard)
+
+    async def _catch_up_quietly(self, label: str) -> None:
+        try:
+            await self._catch_up(label)
+        except (RedisError, OSError) as exc:  # the next sweep catches up
+            log.debug("catch-up of %r failed: %s", label, exc)
 
     async def _sweep(self) -> None:
         while True:
@@ -316,6 +327,14 @@ class RedisEventBus(EventBus):
         sub = self._subs.get(label)
         if sub is not None:
             sub.last, sub.epoch = 0, None
+
+
+def _number(data: Any) -> int:
+    """The event number a doorbell carries (0 if it carries none)."""
+    try:
+        return int(data)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _entries(raw: Any) -> list[tuple[int, bytes]]:
