@@ -77,3 +77,48 @@ def test_a_worker_whose_redis_is_away_still_starts_and_stops():
     # starts (degraded, retrying in the background) and stops cleanly.
     with TestClient(Litestar(plugins=[plugin]), base_url="http://127.0.0.1:8000") as client:
         assert client.get("/apps/health").status_code == 404  # serving (the API is hidden)
+
+
+@pytest.mark.timeout(60)
+def test_a_page_of_a_lost_log_is_told_to_reload_never_fed_numbers_it_has_seen(own_redis):
+    import json
+    import re
+
+    from litestar import Litestar
+    from litestar.exceptions import WebSocketDisconnect
+    from litestar.testing import TestClient
+
+    from pywry import PyWry
+    from pywry.litestar import PyWryPlugin
+
+    config = re.compile(r'<script id="pywry-config" type="application/json">(.*?)</script>', re.S)
+    widgets = PyWry(settings={"deploy": {"state_backend": "redis", "redis_url": own_redis.url}})
+    plugin = PyWryPlugin(widgets, path="/apps")
+    handle = widgets.show("<p>x</p>", label="w")
+    with TestClient(Litestar(plugins=[plugin]), base_url="http://127.0.0.1:8000") as client:
+        cfg = json.loads(config.search(client.get("/apps/widget/w").text).group(1))
+        assert cfg["epoch"]  # the log the page's numbers count in
+        protocols = ["pywry.v1", "pywry.token." + cfg["token"]]
+        url = f"/apps/ws/w?page=tab&since={cfg['since']}&epoch={cfg['epoch']}"
+        with client.websocket_connect(url, subprotocols=protocols) as ws:
+            assert ws.receive_json()["type"] == "pywry:hello"
+            for n in range(5):
+                handle.emit("app:n", n)
+            seen = []
+            while len(seen) < 5:
+                frame = ws.receive_json()
+                seen += [f["seq"] for f in frame.get("events", [frame]) if f["type"] == "app:n"]
+        own_redis.stop()  # the page is away; Redis comes back empty
+        own_redis.start()
+        handle.emit("app:n", 5)  # numbered 1 in a new log
+        # The page comes back counting in the old log: it must reload, not skip 1 to 5.
+        stale = f"/apps/ws/w?page=tab&since={seen[-1]}&epoch={cfg['epoch']}"
+        with (
+            pytest.raises(WebSocketDisconnect) as refused,
+            client.websocket_connect(stale, subprotocols=protocols) as ws,
+        ):
+            while True:
+                ws.receive_json()
+        assert refused.value.code == 4000
+        fresh = json.loads(config.search(client.get("/apps/widget/w").text).group(1))
+        assert fresh["epoch"] != cfg["epoch"]

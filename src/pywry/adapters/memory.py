@@ -122,6 +122,12 @@ class MemoryEventBus(EventBus):
 
         return unsubscribe
 
+    def epoch(self, label: str) -> str:
+        return ""  # one process's log lives and dies with it
+
+    async def catch_up(self, label: str) -> None:
+        """Subscribers have everything already: publish hands it over."""
+
     async def history(self, label: str, after: int, limit: int) -> list[tuple[int, bytes]]:
         stream = self._streams.get(label)
         if stream is None or not stream.kept or limit < 1:

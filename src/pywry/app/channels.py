@@ -154,6 +154,14 @@ class Channels:
         await self._ledger.forget(label)
         await self._store.delete(label)
 
+    def epoch(self, label: str) -> str:
+        """The id of the widget's event log as the bus last read it."""
+        return self._bus.epoch(label)
+
+    async def catch_up(self, label: str) -> None:
+        """Have the bus hand over what is published so far (a log that started over too)."""
+        await self._bus.catch_up(label)
+
     def page_count(self, label: str) -> int:
         channel = self._channels.get(label)
         return 0 if channel is None else len(channel.pages)

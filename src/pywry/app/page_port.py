@@ -27,6 +27,7 @@ class RenderedPage:
     widget: Widget
     since: int  # the page asks for events after this one
     content_seq: int = 0  # the frame of the content update the page renders (0: the show)
+    epoch: str = ""  # the event log ``since`` counts in (it changes if the log is lost)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +60,12 @@ class PagePort(Protocol):
         since: int | None,
         conn: PageConnection,
         admit: Callable[[], Awaitable[None]] | None = None,
+        epoch: str | None = None,
     ) -> PageSession | Rejection:
-        """Admit a page whose socket opened, or say why not (``admit`` accepts the socket)."""
+        """Admit a page whose socket opened, or say why not (``admit`` accepts the socket).
+
+        ``epoch``: the event log the page's ``since`` counts in; a page of a log that was
+        lost is told to reload."""
         ...
 
     async def receive(self, page: PageSession, raw: str | bytes) -> float:

@@ -81,7 +81,12 @@ class Reception:
         channel = await self._channel(label)
         if channel is None:
             return None
-        return RenderedPage(channel.widget, channel.render_cursor(), channel.content_seq)
+        return RenderedPage(
+            channel.widget,
+            channel.render_cursor(),
+            channel.content_seq,
+            epoch=self._channels.epoch(label),
+        )
 
     async def attach(
         self,
@@ -92,6 +97,7 @@ class Reception:
         since: int | None,
         conn: PageConnection,
         admit: Callable[[], Awaitable[None]] | None = None,
+        epoch: str | None = None,
     ) -> PageSession | Rejection:
         """Admit a page that opened its socket, or say why not.
 
@@ -107,6 +113,13 @@ class Reception:
             return Rejection(CloseCode.AUTH, "unknown-widget", f"no widget {label!r} here")
         if self._settings.websocket_require_token and not channel.widget.token.matches(token):
             return Rejection(CloseCode.AUTH, "auth", "missing or wrong widget token")
+        if epoch is not None and epoch != self._channels.epoch(label):
+            await self._channels.catch_up(label)  # this worker may not have read it yet
+            if epoch != self._channels.epoch(label):
+                # The page counts in a log that was lost: its numbers mean nothing here.
+                return Rejection(
+                    CloseCode.RESYNC, "resync", "the widget's event log started over: reload"
+                )
         session = Session(label=label, page_id=page_id_or_anonymous(page_id))
         if session.resumable:
             session.handled = await self._ledger.last(label, session.page_id)

@@ -253,6 +253,16 @@ class EventBus(ABC):
         """
 
     @abstractmethod
+    def epoch(self, label: str) -> str:
+        """The id of ``label``'s log as this process last read it; it changes only when the
+        log was lost and numbering started over (``""``: a log that is never lost)."""
+
+    @abstractmethod
+    async def catch_up(self, label: str) -> None:
+        """Hand subscribers of ``label`` everything published so far (and notice a log that
+        started over) before returning."""
+
+    @abstractmethod
     async def history(self, label: str, after: int, limit: int) -> list[tuple[int, bytes]]:
         """Events numbered after ``after`` that are still kept (at most ``limit``), oldest first."""
 

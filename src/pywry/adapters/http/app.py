@@ -183,6 +183,7 @@ def page_router(
             rendered.widget,
             since=rendered.since,
             content_seq=rendered.content_seq,
+            epoch=rendered.epoch,
             routes=served,
             script_src=f"{served.script}?v={version}",
             theme=theme,

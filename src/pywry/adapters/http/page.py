@@ -51,7 +51,14 @@ _CLOSE_CODES = {
 
 
 def _config_script(
-    widget: Widget, *, since: int, content_seq: int, routes: Routes, theme: str, debug: bool
+    widget: Widget,
+    *,
+    since: int,
+    content_seq: int,
+    routes: Routes,
+    theme: str,
+    debug: bool,
+    epoch: str,
 ) -> str:
     label = widget.label
     config = {
@@ -60,6 +67,7 @@ def _config_script(
         "ws": routes.socket(label),
         "disconnect": routes.disconnect(label),
         "since": since,
+        "epoch": epoch,
         "contentSeq": content_seq,
         "revision": widget.revision,
         "theme": theme,
@@ -81,6 +89,7 @@ def render_page(
     content_seq: int = 0,
     theme: str = "dark",
     debug: bool = False,
+    epoch: str = "",
 ) -> str:
     """The page for ``widget``: a whole document stays whole, a fragment gets one around it."""
     theme_attr = html_lib.escape(theme, quote=True)
@@ -92,6 +101,7 @@ def render_page(
             routes=routes,
             theme=theme,
             debug=debug,
+            epoch=epoch,
         )
         + f'<script src="{html_lib.escape(script_src, quote=True)}"></script>'
     )

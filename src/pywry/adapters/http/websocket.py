@@ -183,6 +183,7 @@ async def serve_page_socket(
         since=_query_int(socket, "since"),
         conn=conn,
         admit=lambda: socket.accept(subprotocols=chosen),
+        epoch=socket.query_params.get("epoch"),
     )
     if isinstance(result, Rejection):
         await socket.accept(subprotocols=chosen)

@@ -59,6 +59,7 @@ class _Subscription:
     epoch: bytes | None = None  # the log those numbers belong to
     reading: bool = False
     again: bool = False
+    read: asyncio.Event = field(default_factory=asyncio.Event)  # set when no read is under way
 
 
 class RedisEventBus(EventBus):
@@ -183,6 +184,8 @@ class RedisEventBus(EventBus):
         if sub is None:
             sub = self._subs[label] = _Subscription()
             await self._doorbells("subscribe", label)  # first: nothing is missed
+            # A log from the start, so a page rendered before the first event knows its epoch.
+            await self.redis.hsetnx(self._keys.meta(label), "epoch", secrets.token_hex(8))
             sub.last, sub.epoch = await self._head(label)
         if after is not None:
             for seq, body in await self.history(label, after, self._history):
@@ -226,6 +229,7 @@ class RedisEventBus(EventBus):
             sub.again = True
             return
         sub.reading = True
+        sub.read.clear()
         try:
             while True:
                 sub.again = False
@@ -253,6 +257,7 @@ class RedisEventBus(EventBus):
                     break
         finally:
             sub.reading = False
+            sub.read.set()
 
     def _reset(self, label: str, sub: _Subscription) -> None:
         log.error(
@@ -315,6 +320,21 @@ class RedisEventBus(EventBus):
                 log.debug("catch-up of %r failed: %s", label, exc)
 
     # ------------------------------------------------------------------ history
+    def epoch(self, label: str) -> str:
+        sub = self._subs.get(label)
+        return "" if sub is None or sub.epoch is None else sub.epoch.decode()
+
+    async def catch_up(self, label: str) -> None:
+        sub = self._subs.get(label)
+        if sub is None:
+            return
+        if not sub.reading:
+            await self._catch_up(label)
+            return
+        sub.again = True  # the read under way reads once more, past what is published now
+        while sub.reading:
+            await sub.read.wait()
+
     async def history(self, label: str, after: int, limit: int) -> list[tuple[int, bytes]]:
         if limit < 1:
             return []

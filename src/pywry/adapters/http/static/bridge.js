@@ -350,7 +350,10 @@
   // ------------------------------------------------------------------ the socket
   function wsUrl() {
     var scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    return scheme + "//" + location.host + cfg.ws + "?page=" + pageId + "&since=" + lastSeq;
+    // The log the numbers count in: a page whose log was lost (a shared store that
+    // restarted empty) is told to reload instead of waiting for numbers it has seen.
+    var epoch = cfg.epoch ? "&epoch=" + encodeURIComponent(cfg.epoch) : "";
+    return scheme + "//" + location.host + cfg.ws + "?page=" + pageId + "&since=" + lastSeq + epoch;
   }
 
   function authFailed() {
