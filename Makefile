@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 APT := DEBIAN_FRONTEND=noninteractive apt-get
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint check bench scale soak system-deps clean
+.PHONY: demo test lint check bench scale soak soak-deploy system-deps clean
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -57,6 +57,12 @@ scale: $(VENV)/.dev
 
 soak: $(VENV)/.dev
 	$(BIN)/python bench/soak.py --minutes 10
+
+# Deploy mode's 10-minute soak: two workers on a real redis-server (started by the script),
+# pages cut every 30 s, one Redis restart and one worker killed; rewrites its block of
+# docs/scale-and-soak.md.
+soak-deploy: system-deps $(VENV)/.dev
+	$(BIN)/python bench/soak_deploy.py --minutes 10
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench/.cache

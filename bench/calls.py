@@ -88,6 +88,9 @@ def report(result: dict[str, list[float]], trips: int, repeat: int) -> list[str]
     met = "met" if ratio <= GOAL else "missed"
     box = machine()
     return [
+        "## Calls: `await pywry.call()` next to the emit round trip",
+        "",
+        "Written by `python bench/calls.py`.",
         f"Page -> Python round trips in headless Chromium, {repeat} blocks of {trips} trips"
         f" each, alternating ({box['cores']} cores, {box['cpu']}, Python {box['python']},"
         f" load {box['load_at_start']} at start):",

@@ -69,6 +69,7 @@ class WidgetConfig:
     ws_path: str
     token: str
     since: int
+    epoch: str = ""  # the event log ``since`` counts in (deploy mode on Redis)
 
 
 def fetch_config(url: str) -> WidgetConfig:
@@ -87,6 +88,7 @@ def fetch_config(url: str) -> WidgetConfig:
         ws_path=cfg["ws"],
         token=cfg["token"],
         since=int(cfg["since"]),
+        epoch=str(cfg.get("epoch") or ""),
     )
 
 
@@ -132,7 +134,8 @@ class Page:
         return self.sock is not None
 
     def path(self) -> str:
-        return f"{self.widget.ws_path}?page={self.page_id}&since={self.last_seq}"
+        epoch = f"&epoch={self.widget.epoch}" if self.widget.epoch else ""
+        return f"{self.widget.ws_path}?page={self.page_id}&since={self.last_seq}{epoch}"
 
     def take(self, item: Item) -> bool:
         """Check a numbered frame's number; whether it is new (the page would handle it)."""

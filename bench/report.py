@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from pathlib import Path
 from typing import Any
@@ -316,7 +317,7 @@ def write_markdown(results: dict[str, Any], path: Path, raw_name: Path) -> None:
     lines += _profile_section(results)
     lines += _method_section(results)
     lines += ["", f"Raw results: `{raw_name}` (kept out of git).", ""]
-    path.write_text("\n".join(lines))
+    path.write_text("\n".join(lines).rstrip("\n") + "\n" + _kept_blocks(path))
 
 
 def _cell(cell: dict[str, Any] | None) -> str:
@@ -521,3 +522,13 @@ def _method_section(results: dict[str, Any]) -> list[str]:
         "(RSS with the clients - RSS before them) / pages connected.",
         "- Ratios are of medians. Raw values per run are in the JSON file.",
     ]
+
+
+def _kept_blocks(path: Path) -> str:
+    """The blocks other benchmarks wrote into ``path`` (``<!-- begin:NAME -->`` to
+    ``<!-- end:NAME -->``), kept when this report rewrites the rest."""
+    if not path.exists():
+        return ""
+    text = path.read_text()
+    blocks = re.findall(r"\n*(<!-- begin:([\w-]+) -->.*?<!-- end:\2 -->)", text, re.S)
+    return "".join(f"\n{block}\n" for block, _ in blocks)
