@@ -122,3 +122,33 @@ def test_a_page_of_a_lost_log_is_told_to_reload_never_fed_numbers_it_has_seen(ow
         assert refused.value.code == 4000
         fresh = json.loads(config.search(client.get("/apps/widget/w").text).group(1))
         assert fresh["epoch"] != cfg["epoch"]
+
+
+@pytest.mark.timeout(60)
+def test_past_a_bound_events_wait_no_more_and_are_refused_naming_why(own_redis, monkeypatch):
+    from redis.asyncio import Redis
+
+    from pywry import ServerError
+    from pywry.adapters.redis import Keys, RedisEventBus
+    from pywry.adapters.redis import bus as bus_module
+
+    monkeypatch.setattr(bus_module, "MAX_WAITING", 3)
+
+    async def scene() -> tuple[str | None, list[int]]:
+        bus = RedisEventBus(redis=Redis.from_url(own_redis.url), keys=Keys("bound"))
+        await bus.start()
+        await asyncio.to_thread(own_redis.stop)
+        kept = [bus.publish("w", f"e{k}".encode()) for k in range(3)]
+        reason = bus.refusal()
+        with pytest.raises(ServerError, match="Redis has been unavailable"):
+            await bus.publish("w", b"refused")
+        await asyncio.to_thread(own_redis.start)
+        numbers = [await numbered for numbered in kept]
+        assert bus.refusal() is None  # taken again once they went out
+        await bus.stop()
+        return reason, numbers
+
+    reason, numbers = run_async(scene(), timeout=50)
+    assert reason is not None
+    assert "3 events wait" in reason
+    assert numbers == [1, 2, 3]

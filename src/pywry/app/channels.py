@@ -154,6 +154,10 @@ class Channels:
         await self._ledger.forget(label)
         await self._store.delete(label)
 
+    def refusal(self) -> str | None:
+        """Why the bus refuses events now (its store has been away too long), or ``None``."""
+        return self._bus.refusal()
+
     def epoch(self, label: str) -> str:
         """The id of the widget's event log as the bus last read it."""
         return self._bus.epoch(label)

@@ -100,6 +100,9 @@ class Gateway:
                 raise InvalidArgumentError(f"label must be a string, got {type(label).__name__}")
             self.widget(label)  # raises, naming the widgets there are
         body = encode_body(event_type, data)  # data JSON cannot carry raises here, always
+        refused = self._channels.refusal()
+        if refused is not None:
+            raise ServerError(refused)
         state = self._lifecycle.state
         if state is LifecycleState.STOPPING:
             return  # a callback finishing while the server stops: its pages are gone

@@ -252,6 +252,12 @@ class EventBus(ABC):
         the new events for ones it has.
         """
 
+    def refusal(self) -> str | None:
+        """Why publishing is refused now (``None``: it is not). A shared bus whose store
+        has been away keeps what is published, in order, up to a bound; past it, emits are
+        refused where they are made, with this reason. Safe from any thread."""
+        return None
+
     @abstractmethod
     def epoch(self, label: str) -> str:
         """The id of ``label``'s log as this process last read it; it changes only when the

@@ -25,6 +25,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from ...domain.errors import ServerError
 from ...domain.ports import EventBus, FrameListener, ResetListener, Unsubscribe
 from .keys import Keys
 
@@ -33,6 +34,7 @@ __all__ = ["RedisEventBus"]
 log = logging.getLogger("pywry.bus")
 
 _CATCH_UP_EVERY = 5.0  # seconds between catch-ups without a doorbell (lost doorbells)
+MAX_WAITING = 100_000  # events kept while Redis is away; past it, emits are refused
 _READ_BATCH = 1000  # stream entries read per XRANGE
 
 # KEYS: meta, stream, doorbell channel   ARGV: body, max entries, epoch if none
@@ -80,6 +82,7 @@ class RedisEventBus(EventBus):
         self._pubsub: Any = None
         self._subscribing: asyncio.Lock | None = None  # one (un)subscribe at a time
         self._reading: set[asyncio.Task[None]] = set()  # catch-ups a doorbell started
+        self._waiting = 0  # published, not yet in Redis
         self._script: Any = None
 
     @property
@@ -120,13 +123,25 @@ class RedisEventBus(EventBus):
             with contextlib.suppress(Exception):
                 await self._pubsub.aclose()
         self._redis = self._pubsub = self._queue = None
+        self._waiting = 0
 
     # ------------------------------------------------------------------ publishing
+    def refusal(self) -> str | None:
+        if self._waiting < MAX_WAITING:
+            return None
+        return (
+            f"Redis has been unavailable and {self._waiting:,} events wait to be published;"
+            " this one is refused (they go out, in order, once Redis is back)"
+        )
+
     def publish(self, label: str, body: bytes) -> asyncio.Future[int]:
         numbered: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         if self._queue is None:
             numbered.set_exception(ConnectionError("the event bus is not started"))
+        elif (reason := self.refusal()) is not None:
+            numbered.set_exception(ServerError(reason))
         else:
+            self._waiting += 1
             self._queue.put_nowait((label, body, numbered))
         return numbered
 
@@ -166,6 +181,7 @@ class RedisEventBus(EventBus):
                         await self._catch_up(label)
                     except RedisError:  # the doorbell or the next sweep delivers it
                         log.debug("catch-up of %r after publishing failed", label)
+            self._waiting -= len(batch)
             for (_, _, numbered), seq in zip(batch, numbers, strict=True):
                 if not numbered.done():
                     numbered.set_result(int(seq))
