@@ -177,7 +177,8 @@ class BrowserServer:
                         self._runtime.stop(grace=notify_timeout), timeout=2 * notify_timeout + 3
                     )
                 except Exception:
-                    log.debug("the runtime did not stop cleanly", exc_info=True)
+                    # Pages then get the server's own close (1001) without their goodbye.
+                    log.warning("the runtime did not stop cleanly", exc_info=True)
             if was_running:
                 self._runner.stop()
         finally:
