@@ -49,6 +49,7 @@ class _Lane:
 
 
 _STOP = None
+_NOT_CALLED: Any = object()  # _run_async calls the listener itself
 
 
 class CallbackRunner:
@@ -110,7 +111,7 @@ class CallbackRunner:
             result = listener.call(event)
             if result is not None and inspect.isawaitable(result):
                 task = asyncio.get_running_loop().create_task(
-                    self._await_result(listener, event, result, answers)
+                    self._run_async(listener, event, answers, result)
                 )
                 self._tasks.add(task)
             elif answers:
@@ -190,23 +191,13 @@ class CallbackRunner:
             except BaseException as exc:  # SystemExit too: the worker must live on
                 self._failed(listener, event, exc, answers)
 
-    async def _await_result(
-        self, listener: Listener, event: Event, result: Any, answers: bool
+    async def _run_async(
+        self, listener: Listener, event: Event, answers: bool, result: Any = _NOT_CALLED
     ) -> None:
+        """Run (or, given its ``result``, finish) a callback on the loop; reply if it answers."""
         try:
-            value = await result
-            if answers:
-                self._reply(event, value, None)
-        except asyncio.CancelledError:
-            raise
-        except BaseException as exc:  # SystemExit too: it must not stop the loop
-            self._failed(listener, event, exc, answers)
-        finally:
-            self._tasks.discard(asyncio.current_task())
-
-    async def _run_async(self, listener: Listener, event: Event, answers: bool) -> None:
-        try:
-            result = listener.call(event)
+            if result is _NOT_CALLED:
+                result = listener.call(event)
             if inspect.isawaitable(result):
                 result = await result
             if answers:

@@ -73,10 +73,6 @@ class HostedBridge:
         URLs are absolute unless ``public_base_url`` says otherwise."""
         self._own_origin = origin
 
-    @property
-    def running(self) -> bool:
-        return self._runtime.state is LifecycleState.RUNNING
-
     def url_for(self, label: str) -> str:
         """The widget's page: a path under the routes' base, or an absolute URL on
         ``public_base_url`` when one is configured."""
