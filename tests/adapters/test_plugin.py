@@ -265,6 +265,11 @@ def test_a_bad_path_is_refused_naming_it(path, hint):
         PyWryPlugin(PyWry(), path=path)
 
 
+def test_a_plugin_takes_only_a_pywry_app():
+    with pytest.raises(InvalidArgumentError, match="takes a PyWry app, got str"):
+        PyWryPlugin("widgets", path="/apps")  # type: ignore[arg-type]
+
+
 def test_a_path_clashing_with_a_host_route_fails_at_litestar(widgets):
     @get("/apps/overview", sync_to_thread=False)
     def overview() -> str:

@@ -165,7 +165,9 @@ class DeployAPI:
                     {**msgspec.structs.asdict(settings), **changes}, type(settings)
                 )
             except msgspec.ValidationError as exc:
-                raise InvalidArgumentError(f"deploy() got a bad host or port: {exc}") from None
+                raise InvalidArgumentError(
+                    f"deploy() got a bad host, port or workers: {exc}"
+                ) from None
         container = self.container
         if settings.workers > 1:
             try:

@@ -72,6 +72,10 @@ class PyWryPlugin(InitPlugin):
         self, widgets: Hostable, *, path: str = "/pywry", guards: Sequence[Guard] = ()
     ) -> None:
         self.path = check_path(path)
+        if not hasattr(widgets, "_hosted_by_plugin"):
+            raise InvalidArgumentError(
+                f"PyWryPlugin takes a PyWry app, got {type(widgets).__name__}"
+            )
         self.widgets = widgets
         self._guards = list(guards)
         self._bridge: HostedBridge = widgets._hosted_by_plugin(self.path)
