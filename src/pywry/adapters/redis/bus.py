@@ -177,10 +177,7 @@ class RedisEventBus(EventBus):
             # numbers (as with one process's bus), without waiting for the doorbell.
             for label in dict.fromkeys(label for label, _, _ in batch):
                 if label in self._subs:
-                    try:
-                        await self._catch_up(label)
-                    except RedisError:  # the doorbell or the next sweep delivers it
-                        log.debug("catch-up of %r after publishing failed", label)
+                    await self._catch_up_quietly(label)
             self._waiting -= len(batch)
             for (_, _, numbered), seq in zip(batch, numbers, strict=True):
                 if not numbered.done():
@@ -330,10 +327,7 @@ class RedisEventBus(EventBus):
 
     async def _catch_up_all(self) -> None:
         for label in list(self._subs):
-            try:
-                await self._catch_up(label)
-            except (RedisError, OSError) as exc:
-                log.debug("catch-up of %r failed: %s", label, exc)
+            await self._catch_up_quietly(label)
 
     # ------------------------------------------------------------------ history
     def epoch(self, label: str) -> str:
