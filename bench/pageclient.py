@@ -1,11 +1,12 @@
 """Pages without a browser: raw WebSocket clients that resume the way pywry's page does.
 
-Used by ``bench/scale.py`` and ``bench/soak.py``. A :class:`Page` fetches nothing itself:
-the widget's page is fetched once per widget (:func:`fetch_config`), and every page of
-that widget connects with the token and ``since`` found in its ``pywry-config`` block,
-offering ``["pywry.v1", "pywry.token.<token>"]`` and giving its own page id. Like the
-real page, it remembers the last numbered frame it saw, drops any frame numbered at or
-below it, and reconnects with ``?since=<that number>`` and the same page id.
+Used by ``bench/scale.py``, ``bench/soak.py`` and the deploy-mode benchmarks. A
+:class:`Page` fetches nothing itself: the widget's page is fetched once per widget
+(:func:`fetch_config`), and every page of that widget connects with the token and
+``since`` found in its ``pywry-config`` block, offering ``["pywry.v1",
+"pywry.token.<token>"]`` and giving its own page id. Like the real page, it remembers the
+last numbered frame it saw, drops any frame numbered at or below it, and reconnects with
+``?since=<that number>`` and the same page id.
 
 All pages of a benchmark are served by one :class:`PageLoop` (``epoll``, no asyncio):
 a thousand sockets in one process must cost little, or the client becomes the
@@ -39,7 +40,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from wsclients import connect
 
-__all__ = ["Item", "Page", "PageLoop", "WidgetConfig", "fetch_config", "raise_fd_limit"]
+__all__ = [
+    "Item",
+    "Page",
+    "PageLoop",
+    "WidgetConfig",
+    "connect_all",
+    "fetch_config",
+    "raise_fd_limit",
+]
 
 _CONFIG = re.compile(r'<script id="pywry-config" type="application/json">(.*?)</script>', re.S)
 
@@ -201,6 +210,18 @@ class PageLoop:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self._lost(page, time.monotonic(), None)
 
+    def close(self, page: Page) -> None:
+        """Close a page's socket for good (no reconnect): a tab closed."""
+        page.reconnect_at = None
+        sock = page.sock
+        if sock is not None:
+            self.ep.unregister(sock.fileno())
+            self.by_fd.pop(sock.fileno(), None)
+            sock.close()
+            page.sock = None
+        if page in self.pages:
+            self.pages.remove(page)
+
     def close_all(self) -> None:
         for page in self.pages:
             page.reconnect_at = None
@@ -325,3 +346,16 @@ class PageLoop:
             if page.down_since is not None:
                 page.downtimes.append(now - page.down_since)
                 page.down_since = None
+
+
+def connect_all(loop: PageLoop, pages: list[Page], timeout: float) -> float:
+    """Open every page, then wait for each one's hello; seconds it took."""
+    t0 = time.monotonic()
+    for page in pages:
+        loop.open(page)
+        loop.poll(0)
+    ok = loop.run_until(lambda: all(p.control.get("pywry:hello") for p in pages), timeout)
+    if not ok:
+        waiting = sum(1 for p in pages if not p.control.get("pywry:hello"))
+        raise RuntimeError(f"{waiting} of {len(pages)} pages got no hello within {timeout} s")
+    return time.monotonic() - t0

@@ -37,7 +37,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from loadserver import LoadServer
-from pageclient import Item, Page, PageLoop, fetch_config, raise_fd_limit
+from pageclient import Item, Page, PageLoop, connect_all, fetch_config, raise_fd_limit
 from scalesoak_doc import CpuWatch, machine, percentile, save_raw, update_doc
 
 __all__ = ["main"]
@@ -79,19 +79,6 @@ class Tally:
             pass
         else:
             self.unexpected[kind or "?"] += 1
-
-
-def connect_all(loop: PageLoop, pages: list[Page], timeout: float) -> float:
-    """Open every page, then wait for each one's hello; seconds it took."""
-    t0 = time.monotonic()
-    for page in pages:
-        loop.open(page)
-        loop.poll(0)
-    ok = loop.run_until(lambda: all(p.control.get("pywry:hello") for p in pages), timeout)
-    if not ok:
-        waiting = sum(1 for p in pages if not p.control.get("pywry:hello"))
-        raise RuntimeError(f"{waiting} of {len(pages)} pages got no hello within {timeout} s")
-    return time.monotonic() - t0
 
 
 def fan_series(

@@ -59,19 +59,6 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[rank - 1]
 
 
-def _proc_cpu_s(pid: int | str) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _machine_busy_s() -> float:
-    with open("/proc/stat") as f:
-        cpu = [int(x) for x in f.readline().split()[1:]]
-    idle = cpu[3] + cpu[4]  # idle + iowait
-    return (sum(cpu[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
 class CpuWatch:
     """CPU used by the server, by this process, and by everything else on the machine.
 
@@ -86,7 +73,7 @@ class CpuWatch:
         self.start = self._now()
 
     def _now(self) -> tuple[float, float, float]:
-        return _proc_cpu_s(self.server_pid), _proc_cpu_s("self"), _machine_busy_s()
+        return proc.cpu_s(self.server_pid), proc.cpu_s("self"), proc.machine_busy_s()
 
     def since_start(self) -> dict[str, float]:
         server, me, busy = self._now()

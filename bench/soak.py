@@ -38,6 +38,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from latency_hist import LatencyHistogram
 from loadserver import LoadServer
 from pageclient import Item, Page, PageLoop, fetch_config
 from scalesoak_doc import CpuWatch, machine, save_raw, update_doc
@@ -47,8 +48,6 @@ __all__ = ["main"]
 LABEL = "soak"
 RSS_EVERY = 2.0  # seconds between two RSS samples
 RSS_WINDOW = 10.0  # seconds of samples in the warm-up and final medians
-HIST_STEP_MS = 0.1  # latency histogram bucket
-HIST_BUCKETS = 200_000  # up to 20 s
 
 
 class Checker:
@@ -59,8 +58,8 @@ class Checker:
         self.order_errors = 0
         # Latency of every delivery, and of those emitted while their page was connected
         # (the others were emitted while it was cut and came with the replay).
-        self.hist = [0] * (HIST_BUCKETS + 1)
-        self.live_hist = [0] * (HIST_BUCKETS + 1)
+        self.hist = LatencyHistogram()
+        self.live_hist = LatencyHistogram()
         self.max_latency_ms = 0.0
         self.others: dict[str, int] = {}
 
@@ -73,26 +72,15 @@ class Checker:
             t0 = item.data["t0"]
             ms = (now - t0) * 1000
             self.max_latency_ms = max(self.max_latency_ms, ms)
-            bucket = min(HIST_BUCKETS, max(0, int(ms / HIST_STEP_MS)))
-            self.hist[bucket] += 1
+            self.hist.add(ms)
             if t0 >= page.connected_at:
-                self.live_hist[bucket] += 1
+                self.live_hist.add(ms)
         elif item.type not in ("pywry:hello", "pywry:ack"):
             key = item.type or "?"
             self.others[key] = self.others.get(key, 0) + 1
 
     def latency_ms(self, q: float, *, live: bool = False) -> float:
-        hist = self.live_hist if live else self.hist
-        total = sum(hist)
-        if total == 0:
-            return float("nan")
-        rank = q / 100 * total
-        seen = 0
-        for bucket, count in enumerate(hist):
-            seen += count
-            if seen >= rank:
-                return (bucket + 0.5) * HIST_STEP_MS
-        return float("nan")
+        return (self.live_hist if live else self.hist).percentile(q)
 
 
 def _median_between(samples: list[tuple[float, int]], start: float, end: float) -> float:
@@ -177,7 +165,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "live_median": checker.latency_ms(50, live=True),
             "live_p99": checker.latency_ms(99, live=True),
             "live_p999": checker.latency_ms(99.9, live=True),
-            "live_share": sum(checker.live_hist) / max(1, sum(checker.hist)),
+            "live_share": checker.live_hist.total() / max(1, checker.hist.total()),
         }
     finally:
         loop.close_all()

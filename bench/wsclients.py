@@ -76,6 +76,24 @@ def connect(host: str, port: int, path: str, protos: list[str]) -> tuple[socket.
     return sock, rest
 
 
+def masked_frame(payload: bytes, opcode: int = 0x1) -> bytes:
+    """One final frame from a client (a text frame unless ``opcode`` says otherwise).
+
+    Clients must mask what they send; the key is random, as a browser's is.
+    """
+    n = len(payload)
+    if n < 126:
+        head = bytes((0x80 | opcode, 0x80 | n))
+    elif n < 65536:
+        head = bytes((0x80 | opcode, 0x80 | 126)) + n.to_bytes(2, "big")
+    else:
+        head = bytes((0x80 | opcode, 0x80 | 127)) + n.to_bytes(8, "big")
+    key = os.urandom(4)
+    mask = (key * (n // 4 + 1))[:n]
+    body = (int.from_bytes(payload, "big") ^ int.from_bytes(mask, "big")).to_bytes(n, "big")
+    return head + key + body
+
+
 class Clients:
     """All sockets, their receive buffers, and the arrivals of every broadcast."""
 
