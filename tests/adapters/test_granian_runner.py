@@ -27,7 +27,6 @@ from websockets.sync.client import connect
 
 from certs import write_pair
 from pywry.adapters.granian import GranianRunner, RunnerState
-from pywry.adapters.granian import runner as runner_module
 from pywry.adapters.granian.sockets import bind_error, loopback_for, resolve
 from pywry.app.loop import LoopThread
 from pywry.domain.errors import IllegalTransitionError, PortInUseError, ServerError, SettingsError
@@ -91,18 +90,6 @@ def get(address: BoundAddress, **kwargs: Any) -> httpx.Response:
     # trust_env=False: no proxy from the environment; this traffic stays on the loopback.
     with httpx.Client(trust_env=False, timeout=5, **kwargs) as client:
         return client.get(f"{address.scheme}://{address.host}:{address.port}/")
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.005)
-
-
-def _tracked(runner: GranianRunner) -> int:
-    serving = runner._serving
-    return 0 if serving is None else len(serving.tracker._tasks)
 
 
 def listener(*, reuse_port: bool = False) -> socket.socket:
@@ -456,7 +443,14 @@ def test_stop_closes_open_websockets_as_going_away(
 def test_stop_ends_a_request_that_never_answers(
     runner: GranianRunner, loop_thread: LoopThread
 ) -> None:
-    address = runner.start(app, Bind(LOCAL, 0), loop_thread.loop)
+    hanging = threading.Event()
+
+    async def watched(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/hang":
+            hanging.set()  # the server runs the request now: stop must end it
+        await app(scope, receive, send)
+
+    address = runner.start(watched, Bind(LOCAL, 0), loop_thread.loop)
     outcome: list[object] = []
 
     def request() -> None:
@@ -468,7 +462,7 @@ def test_stop_ends_a_request_that_never_answers(
 
     caller = threading.Thread(target=request)
     caller.start()
-    wait_until(lambda: _tracked(runner) > 0)
+    assert hanging.wait(5)
     runner.stop()
     caller.join(10)
 
@@ -538,7 +532,7 @@ def test_a_stopped_runner_can_be_garbage_collected(loop_thread: LoopThread) -> N
 
 
 class _ExitHooks:
-    """Stands in for ``atexit`` in the runner's module and keeps the hooks registered there."""
+    """Stands in for ``atexit``: keeps the hooks a runner registers instead of running them."""
 
     def __init__(self) -> None:
         self.hooks: list[Callable[[], object]] = []
@@ -552,10 +546,11 @@ class _ExitHooks:
 
 
 def test_a_stopped_runner_leaves_no_exit_hook_behind(
-    runner: GranianRunner, loop_thread: LoopThread, monkeypatch: pytest.MonkeyPatch
+    runners: list[GranianRunner], loop_thread: LoopThread
 ) -> None:
     exit_hooks = _ExitHooks()
-    monkeypatch.setattr(runner_module, "atexit", exit_hooks)
+    runner = GranianRunner(log_level="warning", exit_hooks=exit_hooks)
+    runners.append(runner)
 
     for _ in range(2):  # a later start registers its hook again
         runner.start(app, Bind(LOCAL, 0), loop_thread.loop)

@@ -362,28 +362,35 @@ def test_two_apps_shown_at_once_in_a_fresh_process_both_serve():
     assert done.stdout.strip().splitlines()[-1] == "[200, 200]"
 
 
-def test_apps_are_built_one_at_a_time(monkeypatch):
-    entered = [threading.Event(), threading.Event()]
+def test_apps_are_built_one_at_a_time():
+    from litestar.plugins import InitPluginProtocol
+
+    entered = threading.Event()
     leave = threading.Event()
-    calls = iter(range(2))
 
-    def build(**kwargs):
-        index = next(calls)
-        entered[index].set()
-        assert leave.wait(5)
-        return index
+    class Holding(InitPluginProtocol):
+        """Keeps the first build inside ``Litestar()`` (it calls plugins there) until told."""
 
-    monkeypatch.setattr(http_app, "Litestar", build)
+        def on_app_init(self, app_config: Any) -> Any:
+            entered.set()
+            assert leave.wait(5)
+            return app_config
+
     args = {"pages": None, "settings": ServerSettings(), "internal_token": None}
-    threads = [threading.Thread(target=http_app.create_app, kwargs=args) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    assert entered[0].wait(5)
-    assert not entered[1].wait(0.2), "a second build started while the first was running"
-    leave.set()
-    assert entered[1].wait(5)
-    for thread in threads:
+    built: list[object] = []
+    first = threading.Thread(target=http_app.build_litestar, kwargs={"plugins": [Holding()]})
+    second = threading.Thread(target=lambda: built.append(http_app.create_app(**args)))
+    first.start()
+    try:
+        assert entered.wait(5)
+        second.start()
+        second.join(0.5)
+        assert not built, "a second build finished while the first was running"
+    finally:
+        leave.set()
+    for thread in (first, second):
         thread.join(5)
+    assert len(built) == 1
 
 
 def test_deploy_only_limits_in_browser_mode_are_named_in_a_warning(make_app, caplog):

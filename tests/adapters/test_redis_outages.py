@@ -125,17 +125,15 @@ def test_a_page_of_a_lost_log_is_told_to_reload_never_fed_numbers_it_has_seen(ow
 
 
 @pytest.mark.timeout(60)
-def test_past_a_bound_events_wait_no_more_and_are_refused_naming_why(own_redis, monkeypatch):
+def test_past_a_bound_events_wait_no_more_and_are_refused_naming_why(own_redis):
     from redis.asyncio import Redis
 
     from pywry import ServerError
     from pywry.adapters.redis import Keys, RedisEventBus
-    from pywry.adapters.redis import bus as bus_module
-
-    monkeypatch.setattr(bus_module, "MAX_WAITING", 3)
 
     async def scene() -> tuple[str | None, list[int]]:
-        bus = RedisEventBus(redis=Redis.from_url(own_redis.url), keys=Keys("bound"))
+        client = Redis.from_url(own_redis.url)
+        bus = RedisEventBus(redis=client, keys=Keys("bound"), max_waiting=3)
         await bus.start()
         await asyncio.to_thread(own_redis.stop)
         kept = [bus.publish("w", f"e{k}".encode()) for k in range(3)]

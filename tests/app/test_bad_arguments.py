@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -171,10 +172,29 @@ def test_destroy_from_a_sync_callback_returns_at_once_and_the_stop_completes(app
     app.destroy()  # from the script: waits for the stop the callback started
 
 
+class ExitHooks:
+    """Keeps the hooks the interpreter would run at exit, for the test to run."""
+
+    def __init__(self) -> None:
+        self.hooks: list[Callable[[], object]] = []
+
+    def register(self, hook: Callable[[], object]) -> None:
+        self.hooks.append(hook)
+
+    def unregister(self, hook: Callable[[], object]) -> None:
+        self.hooks = [h for h in self.hooks if h != hook]
+
+    def run(self) -> None:
+        for hook in reversed(self.hooks):
+            hook()
+
+
 def test_emits_of_threads_still_running_at_interpreter_exit_are_dropped_quietly(app):
+    exit_hooks = ExitHooks()
+    app.container.exit_hooks.override(exit_hooks)
     handle = app.show("<p/>", label="x")
-    app._at_exit = True  # what the exit hook sets before it destroys the app
-    app.destroy()
+    exit_hooks.run()  # the interpreter exits: its hook destroys the app
+    assert not app.is_open()
     handle.emit("app:tick", 1)  # no error: the interpreter is going away
 
 

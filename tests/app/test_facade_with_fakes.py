@@ -325,9 +325,7 @@ def test_two_apps_share_nothing(launcher):
         second.destroy()
 
 
-def test_the_exit_hook_of_a_started_app_goes_with_its_destroy(fake_app, monkeypatch):
-    from pywry.app import facade, server
-
+def test_the_exit_hook_of_a_started_app_goes_with_its_destroy(app):
     hooks: list[Any] = []
 
     class Recorder:
@@ -339,9 +337,7 @@ def test_the_exit_hook_of_a_started_app_goes_with_its_destroy(fake_app, monkeypa
         def unregister(fn: Any) -> None:
             hooks.remove(fn)
 
-    monkeypatch.setattr(facade, "atexit", Recorder)  # unregisters it
-    monkeypatch.setattr(server, "atexit", Recorder)  # registers it
-    app = fake_app()
+    app.container.exit_hooks.override(Recorder)  # the app registers and unregisters it there
     app.show("<p/>", label="w")
     app.show("<p/>", label="v")  # one hook per app, not per show
     assert len(hooks) == 1

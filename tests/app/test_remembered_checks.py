@@ -138,17 +138,15 @@ def test_a_stopped_loop_thread_is_no_thread_at_all():
 
 
 @pytest.mark.parametrize("where", ["the script", "a callback"])
-def test_an_event_is_encoded_once_for_all_of_its_pages(app, monkeypatch, where):
-    from pywry.app import gateway as gateway_module
-
+def test_an_event_is_encoded_once_for_all_of_its_pages(app, where):
     encoded: list[str] = []
-    real = gateway_module.encode_body
+    real = app.container.event_encoder()
 
     def counting(event_type, data):
         encoded.append(event_type)
         return real(event_type, data)
 
-    monkeypatch.setattr(gateway_module, "encode_body", counting)
+    app.container.event_encoder.override(counting)
     handle = app.show("<p/>", label="w", callbacks={"app:go": lambda d: handle.emit("app:x", d)})
     pages = [FakePage(app, "w").connect() for _ in range(3)]
     if where == "a callback":

@@ -7,6 +7,7 @@ Providers are thread-safe singletons: the script's thread and the server's share
 
 from __future__ import annotations
 
+import atexit
 import secrets
 from typing import NamedTuple
 
@@ -23,11 +24,12 @@ from ..adapters.memory import (
     MemoryWidgetStore,
 )
 from ..domain.errors import SettingsError
-from ..domain.ports import EventBus, InboundLedger, Relay, TlsLoader, WidgetStore
+from ..domain.ports import EventBus, ExitHooks, InboundLedger, Relay, TlsLoader, WidgetStore
 from ..domain.protocol import Farewell, Routes
 from ..domain.token import Token
 from .callbacks import CallbackRunner
 from .channels import Channels
+from .frames import encode_body
 from .gateway import Gateway, reply_to_pages, report_to_pages
 from .hosted import HostedBridge
 from .hub import Hub
@@ -183,11 +185,15 @@ class Container(containers.DeclarativeContainer):
         SystemBrowserLauncher, headless=settings.provided.headless
     )
     tls_loader = providers.ThreadSafeSingleton(_tls_loader)
+    # Where the app and its server register what stops them at exit; a test's stand-in
+    # records the hooks instead of leaving them to run when its process ends.
+    exit_hooks: providers.Provider[ExitHooks] = providers.Object(atexit)
     server_runner = providers.ThreadSafeSingleton(
         GranianRunner,
         log_level=settings.provided.server.log_level,
         access_log=settings.provided.server.access_log,
         timeout_keep_alive=settings.provided.server.timeout_keep_alive,
+        exit_hooks=exit_hooks,
     )
 
     # The application.
@@ -255,6 +261,8 @@ class Container(containers.DeclarativeContainer):
         inbox=inbox,
         farewell=farewell,
     )
+    # How an emitted event becomes the one body its pages share (a test counts the calls).
+    event_encoder = providers.Object(encode_body)
     gateway = providers.ThreadSafeSingleton(
         Gateway,
         inbox=inbox,
@@ -267,6 +275,7 @@ class Container(containers.DeclarativeContainer):
         idle=idle,
         requests=page_requests,
         relay=relay,
+        encode=event_encoder,
     )
     runtime = providers.ThreadSafeSingleton(
         Runtime,

@@ -7,7 +7,6 @@ override its providers (``app.container.browser_launcher.override(...)``) before
 
 from __future__ import annotations
 
-import atexit
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -173,7 +172,7 @@ class PyWry(DeployAPI):
         with self._lock:
             url = self._server.ensure_started()
             if self._exit_hook is None:
-                self._exit_hook = stop_at_exit(self)
+                self._exit_hook = stop_at_exit(self, self.container.exit_hooks())
             return url
 
     def _check_alive(self) -> None:
@@ -361,7 +360,7 @@ class PyWry(DeployAPI):
         if container is None:
             return
         if self._exit_hook is not None:
-            atexit.unregister(self._exit_hook)
+            container.exit_hooks().unregister(self._exit_hook)
             self._exit_hook = None
         if self._hosted is not None:
             self._hosted.stop_from_thread()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+from collections.abc import Callable
 from typing import Any
 
 from ..domain.errors import (
@@ -57,7 +58,10 @@ class Gateway:
         idle: IdleWatch,
         requests: PageRequests,
         relay: Relay,
+        encode: Callable[[str, Any], bytes] = encode_body,
     ) -> None:
+        # encode: how an emitted event becomes the body all of its pages share.
+        self._encode = encode
         self._inbox = inbox
         self._requests = requests
         self._relay = relay
@@ -99,7 +103,7 @@ class Gateway:
             if not isinstance(label, str):
                 raise InvalidArgumentError(f"label must be a string, got {type(label).__name__}")
             self.widget(label)  # raises, naming the widgets there are
-        body = encode_body(event_type, data)  # data JSON cannot carry raises here, always
+        body = self._encode(event_type, data)  # data JSON cannot carry raises here, always
         refused = self._channels.refusal()
         if refused is not None:
             raise ServerError(refused)

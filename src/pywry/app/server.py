@@ -7,7 +7,6 @@ loop thread ends.
 
 from __future__ import annotations
 
-import atexit
 import enum
 import ipaddress
 import logging
@@ -19,7 +18,15 @@ from pathlib import Path
 from typing import Protocol
 
 from ..domain.errors import IllegalTransitionError, TlsError
-from ..domain.ports import Bind, BoundAddress, ServerRunner, TlsFiles, TlsLoader, TlsMaterial
+from ..domain.ports import (
+    Bind,
+    BoundAddress,
+    ExitHooks,
+    ServerRunner,
+    TlsFiles,
+    TlsLoader,
+    TlsMaterial,
+)
 from .loop import LoopThread
 from .runtime import Runtime
 from .settings import ServerSettings
@@ -227,8 +234,9 @@ class _App(Protocol):
     def destroy(self) -> None: ...
 
 
-def stop_at_exit(app: _App) -> Callable[[], None]:
-    """Register (and return) the hook that stops ``app`` if the interpreter exits first.
+def stop_at_exit(app: _App, hooks: ExitHooks) -> Callable[[], None]:
+    """Register with ``hooks`` (and return) the hook that stops ``app`` if the interpreter
+    exits first.
 
     A weak reference: the hook must not keep an app alive, but must stop a live one so the
     interpreter never exits under the server's native threads. ``destroy()`` removes it.
@@ -241,5 +249,5 @@ def stop_at_exit(app: _App) -> Callable[[], None]:
             target._at_exit = True
             target.destroy()
 
-    atexit.register(stop)
+    hooks.register(stop)
     return stop

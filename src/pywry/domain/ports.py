@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from .events import Event
 from .widget import Widget
@@ -24,6 +24,7 @@ __all__ = [
     "BrowserLauncher",
     "EventBus",
     "EventLoop",
+    "ExitHooks",
     "Forwarded",
     "FrameListener",
     "InboundLedger",
@@ -140,6 +141,20 @@ class TlsLoader(ABC):
     @abstractmethod
     def release(self, material: TlsMaterial) -> None:
         """Delete any temporary files made for ``material``. Idempotent."""
+
+
+class ExitHooks(Protocol):
+    """Where functions to run at the interpreter's exit are kept: the ``atexit`` module.
+
+    A protocol, not a port class, so the module itself fits; a test gives a stand-in that
+    records the hooks instead of running them when its process exits.
+    """
+
+    def register(self, hook: Callable[[], object], /) -> object:
+        """Run ``hook`` at exit."""
+
+    def unregister(self, hook: Callable[[], object], /) -> None:
+        """Forget ``hook``; nothing happens if it is not registered."""
 
 
 class EventLoop(ABC):

@@ -35,7 +35,7 @@ from granian.net import SocketSpec  # type: ignore[attr-defined]
 from granian.server.embed import Server
 
 from ...domain.errors import IllegalTransitionError, ServerError, SettingsError
-from ...domain.ports import Bind, BoundAddress, ServerRunner
+from ...domain.ports import Bind, BoundAddress, ExitHooks, ServerRunner
 from .connections import ConnectionTracker
 from .sockets import (
     accepts,
@@ -144,6 +144,8 @@ class GranianRunner(ServerRunner):
             timeout, which closes an idle kept-alive connection as well.
         backpressure: Most requests served at once (Granian's default when ``None``).
         start_timeout: Seconds ``start`` waits for the server to accept connections.
+        exit_hooks: Where the hook that stops a forgotten runner at exit is registered while
+            it serves (``atexit``).
 
     TLS accepts TLS 1.2 and 1.3 (Granian's default is 1.3 only) so older clients still connect.
     """
@@ -156,6 +158,7 @@ class GranianRunner(ServerRunner):
         timeout_keep_alive: int = 5,
         backpressure: int | None = None,
         start_timeout: float = 10.0,
+        exit_hooks: ExitHooks = atexit,
     ) -> None:
         try:
             self._log_level = LogLevels(log_level.lower())
@@ -172,6 +175,7 @@ class GranianRunner(ServerRunner):
         self._keep_alive = timeout_keep_alive
         self._backpressure = backpressure
         self._start_timeout = start_timeout
+        self._exit_hooks = exit_hooks
         self._lock = threading.Lock()
         self._state = RunnerState.STOPPED
         self._serving: _Serving | None = None
@@ -223,7 +227,7 @@ class GranianRunner(ServerRunner):
             if self._exit_hook is None:
                 # A weak reference: the hook must not keep a forgotten runner alive.
                 self._exit_hook = functools.partial(_stop_at_exit, weakref.ref(self))
-                atexit.register(self._exit_hook)
+                self._exit_hooks.register(self._exit_hook)
             return self._serving.address
 
     def stop(self) -> None:
@@ -254,7 +258,7 @@ class GranianRunner(ServerRunner):
         # A stopped runner has nothing to stop at exit: without this, every runner started
         # once would leave its hook registered for the life of the process.
         if self._exit_hook is not None:
-            atexit.unregister(self._exit_hook)
+            self._exit_hooks.unregister(self._exit_hook)
             self._exit_hook = None
 
     def _launch(self, app: object, bind: Bind, loop: asyncio.AbstractEventLoop) -> _Serving:

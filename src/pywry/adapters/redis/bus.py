@@ -65,16 +65,27 @@ class _Subscription:
 
 
 class RedisEventBus(EventBus):
-    """The :class:`EventBus` port on Redis (see the module's docstring)."""
+    """The :class:`EventBus` port on Redis (see the module's docstring).
+
+    ``max_waiting``: events kept while Redis is away; past it, emits are refused (a worker's
+    memory bounds how long an outage it can bridge).
+    """
 
     def __init__(
-        self, *, redis: Redis, keys: Keys, history_frames: int = 10_000, history_bytes: int = 0
+        self,
+        *,
+        redis: Redis,
+        keys: Keys,
+        history_frames: int = 10_000,
+        history_bytes: int = 0,
+        max_waiting: int = MAX_WAITING,
     ) -> None:
         # history_bytes is not enforced in Redis (its memory is the deployment's to size);
         # each process's replay buffer still bounds by bytes what it keeps for its pages.
         self._client = redis
         self._keys = keys
         self._history = history_frames
+        self._max_waiting = max_waiting
         self._redis: Redis | None = None  # while started
         self._subs: dict[str, _Subscription] = {}
         self._queue: asyncio.Queue[tuple[str, bytes, asyncio.Future[int]]] | None = None
@@ -127,7 +138,7 @@ class RedisEventBus(EventBus):
 
     # ------------------------------------------------------------------ publishing
     def refusal(self) -> str | None:
-        if self._waiting < MAX_WAITING:
+        if self._waiting < self._max_waiting:
             return None
         return (
             f"Redis has been unavailable and {self._waiting:,} events wait to be published;"
