@@ -25,6 +25,13 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $@ $(VENV)/.runtime
 
+# Wheels of pywry's dependencies, pytest and the build backend: the test of the pytest plugin
+# installs pywry into a fresh virtual environment from them, without a network.
+$(VENV)/wheelhouse/.done: pyproject.toml | $(BIN)/python
+	$(BIN)/pip wheel -q --wheel-dir $(VENV)/wheelhouse . pytest hatchling
+	@rm -f $(VENV)/wheelhouse/pywry-*.whl
+	@touch $@
+
 # Chromium for the end-to-end tests and redis-server for deploy mode, from Debian's packages.
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1; then \
@@ -35,7 +42,7 @@ system-deps:
 demo: $(VENV)/.runtime
 	$(BIN)/python examples/callbacks.py
 
-test: system-deps $(VENV)/.dev
+test: system-deps $(VENV)/.dev $(VENV)/wheelhouse/.done
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.dev

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pywry import PyWry, WindowMode
-from pywry.testing import FakeBrowserLauncher, FakeServerRunner
+from pywry.testing import FakeBrowserLauncher
 
 CHROMIUM = os.environ.get("PYWRY_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -26,14 +26,8 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def _apart_from_the_machine(pywry_isolated: None) -> None:
     """No test reads the developer's pywry config, env vars or working directory."""
-    for name in list(os.environ):
-        if name.startswith("PYWRY_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("PYWRY_CONFIG_FILE", os.devnull)  # no user config file, quietly
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    monkeypatch.chdir(tmp_path)
 
 
 def quick_settings(**server: Any) -> dict[str, Any]:
@@ -57,22 +51,9 @@ def make_app() -> Iterator[Callable[..., PyWry]]:
         app.destroy()
 
 
-@pytest.fixture
-def fake_app() -> Iterator[Callable[..., PyWry]]:
-    """Build PyWry apps whose server and browser are fakes (the bridge and loop are real)."""
-    apps: list[PyWry] = []
-
-    def make(**server: Any) -> PyWry:
-        settings = {"server": {"reconnect_grace": 0.2, **server}}
-        app = PyWry(mode=WindowMode.BROWSER, settings=settings)
-        app.container.browser_launcher.override(FakeBrowserLauncher())
-        app.container.server_runner.override(FakeServerRunner())
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        app.destroy()
+def fake_settings(**server: Any) -> dict[str, Any]:
+    """Settings for apps of fakes (``pywry_app_factory``): a short reconnect grace."""
+    return {"server": {"reconnect_grace": 0.2, **server}}
 
 
 @pytest.fixture(scope="session")

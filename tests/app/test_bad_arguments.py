@@ -7,22 +7,20 @@ from collections.abc import Callable
 
 import pytest
 
+from conftest import fake_settings
 from pywry import IllegalTransitionError, InvalidArgumentError, PyWry, PyWryError, WindowMode
-from pywry.testing import FakeBrowserLauncher, FakePage, FakeServerRunner
+from pywry.testing import FakeBrowserLauncher, FakePage
 
 
 @pytest.fixture
-def launcher() -> FakeBrowserLauncher:
-    return FakeBrowserLauncher()
+def app(pywry_app_factory) -> PyWry:
+    return pywry_app_factory(fake_settings(reconnect_grace=0.1))
 
 
 @pytest.fixture
-def app(launcher: FakeBrowserLauncher):
-    app = PyWry(mode=WindowMode.BROWSER, settings={"server": {"reconnect_grace": 0.1}})
-    app.container.browser_launcher.override(launcher)
-    app.container.server_runner.override(FakeServerRunner())
-    yield app
-    app.destroy()
+def launcher(app: PyWry) -> FakeBrowserLauncher:
+    launcher: FakeBrowserLauncher = app.container.browser_launcher()
+    return launcher
 
 
 def test_the_argument_error_is_a_pywry_error_a_type_error_and_a_value_error():
@@ -198,10 +196,10 @@ def test_emits_of_threads_still_running_at_interpreter_exit_are_dropped_quietly(
     handle.emit("app:tick", 1)  # no error: the interpreter is going away
 
 
-def test_a_zero_graceful_shutdown_does_not_wait_for_callbacks(fake_app):
+def test_a_zero_graceful_shutdown_does_not_wait_for_callbacks(pywry_app_factory):
     import time as clock
 
-    app = fake_app(timeout_graceful_shutdown=0)
+    app = pywry_app_factory(fake_settings(timeout_graceful_shutdown=0))
     release = threading.Event()
     app.show("<p/>", label="w", callbacks={"app:n": lambda data: release.wait(5)})
     page = FakePage(app, "w").connect()

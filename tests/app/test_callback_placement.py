@@ -15,17 +15,17 @@ from typing import Any
 
 import pytest
 
-from pywry import InvalidArgumentError, PyWry, WindowMode
-from pywry.app import callbacks as callbacks_module
-from pywry.testing import FakeBrowserLauncher, FakePage, FakeServerRunner
+from conftest import fake_settings
+from pywry import InvalidArgumentError, PyWry
+from pywry.testing import FakePage
 
 LOOP = "pywry-loop"
 WORKER = "pywry-callback-"
 
 
 @pytest.fixture
-def app(fake_app):
-    return fake_app()
+def app(pywry_app_factory):
+    return pywry_app_factory(fake_settings())
 
 
 class Recorder:
@@ -136,8 +136,8 @@ def test_a_widget_keeps_its_order_across_its_callbacks_on_workers(app):
     assert order == [("held", 0), ("quick", 1), ("quick", 2), ("quick", 3), ("quick", 4)]
 
 
-def test_a_long_run_on_the_loop_is_logged_with_what_to_do(app, caplog, monkeypatch):
-    monkeypatch.setattr(callbacks_module, "LONG_ON_LOOP", 0.01)
+def test_a_long_run_on_the_loop_is_logged_with_what_to_do(app, caplog):
+    app.container.long_on_loop.override(0.01)
 
     def hog(data: Any) -> None:
         time.sleep(0.05)  # stands for a blocking call: the very thing being detected
@@ -197,11 +197,11 @@ def test_block_from_a_callback_on_the_loop_is_refused_with_a_clear_error(app):
     ]
 
 
-def test_destroy_from_a_callback_on_the_loop_stops_the_server_and_a_later_destroy_waits():
-    runner = FakeServerRunner()
-    app = PyWry(mode=WindowMode.BROWSER)
-    app.container.browser_launcher.override(FakeBrowserLauncher())
-    app.container.server_runner.override(runner)
+def test_destroy_from_a_callback_on_the_loop_stops_the_server_and_a_later_destroy_waits(
+    pywry_app_factory,
+):
+    app = pywry_app_factory()
+    runner = app.container.server_runner()
     stopped = threading.Event()
 
     async def on_quit(data: Any) -> None:
@@ -219,7 +219,11 @@ def test_destroy_from_a_callback_on_the_loop_stops_the_server_and_a_later_destro
 
 
 @pytest.mark.parametrize("sync_to_thread", [True, False])
-def test_a_callback_that_exits_is_reported_and_the_page_keeps_working(app, sync_to_thread):
+def test_a_callback_that_exits_is_reported_and_the_page_keeps_working(
+    pywry_app_factory, sync_to_thread
+):
+    app = pywry_app_factory(fake_settings(), callback_errors="log")  # the page is told
+
     def on_go(data: Any) -> None:
         if data == 1:
             raise SystemExit(3)
@@ -237,8 +241,10 @@ def test_a_callback_that_exits_is_reported_and_the_page_keeps_working(app, sync_
 
 @pytest.mark.parametrize("sync_to_thread", [True, False])
 def test_an_error_report_comes_after_what_the_callback_emitted_before_it_failed(
-    app, sync_to_thread
+    pywry_app_factory, sync_to_thread
 ):
+    app = pywry_app_factory(fake_settings(), callback_errors="log")  # the page is told
+
     def on_go(data: Any) -> None:
         app.emit("app:before", data, "w")
         raise ValueError("broken")

@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from conftest import run_async
+from conftest import fake_settings, run_async
 from pywry import IllegalTransitionError, InvalidArgumentError, PageCallError, PyWryTimeoutError
 from pywry.testing import CallRejected, FakePage
 
 
 @pytest.fixture
-def app(fake_app):
-    return fake_app()
+def app(pywry_app_factory):
+    return pywry_app_factory(fake_settings())
 
 
 def test_a_callee_answers_a_call_with_what_it_returns(app):

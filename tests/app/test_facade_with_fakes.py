@@ -8,27 +8,26 @@ from typing import Any
 
 import pytest
 
+from conftest import fake_settings
 from pywry import InvalidEventNameError, InvalidLabelError, PyWry, UnknownWidgetError, WindowMode
 from pywry.testing import FakeBrowserLauncher, FakePage, FakeServerRunner, PageRefused
 
 
 @pytest.fixture
-def launcher() -> FakeBrowserLauncher:
-    return FakeBrowserLauncher()
+def app(pywry_app_factory) -> PyWry:
+    return pywry_app_factory(fake_settings())
 
 
 @pytest.fixture
-def runner() -> FakeServerRunner:
-    return FakeServerRunner()
+def launcher(app: PyWry) -> FakeBrowserLauncher:
+    launcher: FakeBrowserLauncher = app.container.browser_launcher()
+    return launcher
 
 
 @pytest.fixture
-def app(launcher: FakeBrowserLauncher, runner: FakeServerRunner):
-    app = PyWry(mode=WindowMode.BROWSER, settings={"server": {"reconnect_grace": 0.2}})
-    app.container.browser_launcher.override(launcher)
-    app.container.server_runner.override(runner)
-    yield app
-    app.destroy()
+def runner(app: PyWry) -> FakeServerRunner:
+    runner: FakeServerRunner = app.container.server_runner()
+    return runner
 
 
 def test_the_server_starts_once_and_the_browser_opens_each_new_widget(app, launcher, runner):
@@ -40,7 +39,8 @@ def test_the_server_starts_once_and_the_browser_opens_each_new_widget(app, launc
 
 def test_the_default_url_is_the_documented_one(app):
     handle = app.show("<h1>Hello</h1>", label="chart")
-    assert handle.url == "http://127.0.0.1:8765/widget/chart"
+    assert handle.url == "http://fake-server.invalid:8765/widget/chart"  # the fake's host
+    assert app.settings.server.host == "127.0.0.1"  # what a real server binds
     assert handle.widget_id == handle.label == "chart"
 
 
@@ -220,7 +220,9 @@ def test_a_wrong_token_is_refused_and_no_callback_fires(app):
     assert not fired.wait(0.2)
 
 
-def test_a_failing_callback_is_reported_to_the_page_and_the_app_goes_on(app, caplog):
+def test_a_failing_callback_is_reported_to_the_page_and_the_app_goes_on(pywry_app_factory, caplog):
+    app = pywry_app_factory(fake_settings(), callback_errors="log")  # as in production
+
     def broken(data):
         raise RuntimeError("boom")
 

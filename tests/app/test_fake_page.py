@@ -6,13 +6,14 @@ import time
 
 import pytest
 
+from conftest import fake_settings
 from pywry import InvalidArgumentError, InvalidEventNameError
 from pywry.testing import FakePage
 
 
 @pytest.fixture
-def app(fake_app):
-    return fake_app(max_message_size=1024)
+def app(pywry_app_factory):
+    return pywry_app_factory(fake_settings(max_message_size=1024))
 
 
 def test_a_fake_page_says_ready_on_connect_and_goodbye_on_close(app):

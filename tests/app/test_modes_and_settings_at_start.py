@@ -68,11 +68,14 @@ def test_the_seed_host_and_port_variables_shape_the_url(monkeypatch):
     monkeypatch.setenv("PYWRY_SERVER__PORT", "9000")
     monkeypatch.setenv("PYWRY_SERVER__WIDGET_PREFIX", "/w")
     app = PyWry(mode=WindowMode.BROWSER)
+    runner = FakeServerRunner()
     app.container.browser_launcher.override(FakeBrowserLauncher())
-    app.container.server_runner.override(FakeServerRunner())
+    app.container.server_runner.override(runner)
     try:
         handle = app.show("<p/>", label="chart")
-        assert handle.url == "http://127.0.0.1:9000/w/chart"
+        assert runner.bind is not None
+        assert (runner.bind.host, runner.bind.port) == ("127.0.0.1", 9000)
+        assert handle.url == "http://fake-server.invalid:9000/w/chart"
     finally:
         app.destroy()
 

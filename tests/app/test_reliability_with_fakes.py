@@ -13,23 +13,17 @@ from typing import Any
 
 import pytest
 
-from pywry import PyWry, WindowMode
+from conftest import fake_settings
+from pywry import PyWry
 from pywry.app.outbox import MAX_CONTROL
 from pywry.app.page_port import Rejection
 from pywry.app.pages import PageSession
-from pywry.testing import FakeBrowserLauncher, FakeServerRunner, RecordingConnection
+from pywry.testing import RecordingConnection
 
 
 @pytest.fixture
-def app():
-    app = PyWry(
-        mode=WindowMode.BROWSER,
-        settings={"server": {"reconnect_grace": 0.2, "replay_buffer_frames": 50}},
-    )
-    app.container.browser_launcher.override(FakeBrowserLauncher())
-    app.container.server_runner.override(FakeServerRunner())
-    yield app
-    app.destroy()
+def app(pywry_app_factory):
+    return pywry_app_factory(fake_settings(replay_buffer_frames=50))
 
 
 @pytest.fixture
@@ -199,10 +193,10 @@ def test_error_reports_to_a_page_that_does_not_read_are_bounded(app, frozen):
     assert len(conn.data("pywry:error")) <= MAX_CONTROL + 1
 
 
-def test_a_page_over_the_inbound_rate_is_paused_not_dropped(fake_app):
+def test_a_page_over_the_inbound_rate_is_paused_not_dropped(pywry_app_factory):
     # A low rate: the bucket refills while the frames are handled, and handling few
     # frames takes little of the half second expected, even on a busy machine.
-    app = fake_app(max_inbound_rate=100)
+    app = pywry_app_factory(fake_settings(max_inbound_rate=100))
     seen: list[int] = []
     all_seen = threading.Event()
 
@@ -286,10 +280,10 @@ def test_events_acknowledged_before_a_destroy_still_reach_their_callbacks(app):
     assert ran == [1, 2, 3, 4, 5]
 
 
-def test_callbacks_still_queued_when_the_stop_times_out_are_counted_in_a_warning(caplog):
-    app = PyWry(mode=WindowMode.BROWSER, settings={"server": {"timeout_graceful_shutdown": 0.2}})
-    app.container.browser_launcher.override(FakeBrowserLauncher())
-    app.container.server_runner.override(FakeServerRunner())
+def test_callbacks_still_queued_when_the_stop_times_out_are_counted_in_a_warning(
+    caplog, pywry_app_factory
+):
+    app = pywry_app_factory({"server": {"timeout_graceful_shutdown": 0.2}})
     release = threading.Event()
     started = threading.Event()
 

@@ -13,6 +13,7 @@ import threading
 
 import pytest
 
+from conftest import fake_settings
 from pywry import InvalidEventNameError
 from pywry.app.listeners import MATCHES_KEPT
 from pywry.app.loop import LoopThread
@@ -20,8 +21,8 @@ from pywry.testing import FakePage
 
 
 @pytest.fixture
-def app(fake_app):
-    return fake_app()
+def app(pywry_app_factory):
+    return pywry_app_factory(fake_settings())
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from conftest import fake_settings
 from pywry import PyWry
 from pywry.app.pacing import ACK_EVERY
 from pywry.app.pages import PageSession
@@ -24,8 +25,8 @@ from pywry.testing import RecordingConnection
 
 
 @pytest.fixture
-def app(fake_app):
-    return fake_app()
+def app(pywry_app_factory):
+    return pywry_app_factory(fake_settings())
 
 
 def attach(app: PyWry, label: str, conn: RecordingConnection, page_id: str = "tab") -> PageSession:
@@ -183,8 +184,8 @@ def test_an_event_emitted_after_a_close_was_asked_for_is_not_sent_before_the_clo
     assert conn.closed_after == len(conn.messages)
 
 
-def test_a_page_far_behind_the_replay_buffer_is_told_and_closed_to_reload(fake_app):
-    app = fake_app(replay_buffer_frames=50)
+def test_a_page_far_behind_the_replay_buffer_is_told_and_closed_to_reload(pywry_app_factory):
+    app = pywry_app_factory(fake_settings(replay_buffer_frames=50))
     app.show("<p/>", label="w")
     conn = RecordingConnection()
     attach(app, "w", conn)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import fake_settings
 from pywry.domain.widget import Widget
 from pywry.testing import FakePage
 
 
 @pytest.fixture
-def app(fake_app):
-    app = fake_app()
+def app(pywry_app_factory):
+    app = pywry_app_factory(fake_settings())
     app.start()  # the runtime runs: the store can be read
     return app
 

@@ -28,7 +28,14 @@ from collections import deque
 from typing import Any
 
 from ..domain.events import Event
-from .listeners import CallbackTable, ErrorReporter, Listener, Replier
+from .listeners import (
+    CallbackFailure,
+    CallbackTable,
+    ErrorReporter,
+    FailureObserver,
+    Listener,
+    Replier,
+)
 
 __all__ = ["LONG_ON_LOOP", "CallbackRunner"]
 
@@ -61,11 +68,20 @@ class CallbackRunner:
     """
 
     def __init__(
-        self, *, table: CallbackTable, workers: int, report: ErrorReporter, reply: Replier
+        self,
+        *,
+        table: CallbackTable,
+        workers: int,
+        report: ErrorReporter,
+        reply: Replier,
+        observe: FailureObserver | None = None,
+        long_on_loop: float = LONG_ON_LOOP,
     ) -> None:
         self._table = table
         self._report = report
         self._reply = reply
+        self._observe = observe
+        self._long_on_loop = long_on_loop
         self._max_workers = workers
         self._workers: list[threading.Thread] = []
         self._ready: queue.SimpleQueue[_Lane | None] = queue.SimpleQueue()
@@ -121,7 +137,7 @@ class CallbackRunner:
         except BaseException as exc:  # SystemExit too: it must not take the page's socket down
             self._failed(listener, event, exc, answers)
         elapsed = time.perf_counter() - started
-        if elapsed > LONG_ON_LOOP:
+        if elapsed > self._long_on_loop:
             log.warning(
                 "callback %s for %r held the server's event loop for %.0f ms: no page of any"
                 " widget was served meanwhile. Let it run on a worker thread (drop"
@@ -224,6 +240,8 @@ class CallbackRunner:
                 self._reply(event, None, exc)  # the caller's promise rejects with it
             else:
                 self._report(event, exc)
+                if self._observe is not None:
+                    self._observe(CallbackFailure(listener.name, event, exc))
         except Exception:  # reporting must never take the server down
             log.debug("could not report a callback error to the page", exc_info=True)
 

@@ -27,7 +27,7 @@ from ..domain.errors import SettingsError
 from ..domain.ports import EventBus, ExitHooks, InboundLedger, Relay, TlsLoader, WidgetStore
 from ..domain.protocol import Farewell, Routes
 from ..domain.token import Token
-from .callbacks import CallbackRunner
+from .callbacks import LONG_ON_LOOP, CallbackRunner
 from .channels import Channels
 from .frames import encode_body
 from .gateway import Gateway, reply_to_pages, report_to_pages
@@ -37,7 +37,7 @@ from .idle import IdleWatch
 from .inbound import Inbound
 from .inbox import Inbox
 from .lifecycle import Lifecycle
-from .listeners import CallbackTable
+from .listeners import CallbackTable, FailureObserver
 from .loop import HostLoop, LoopThread
 from .reception import Reception
 from .registry import WidgetRegistry
@@ -202,6 +202,11 @@ class Container(containers.DeclarativeContainer):
     registry = providers.ThreadSafeSingleton(WidgetRegistry, store=widget_store)
     idle = providers.ThreadSafeSingleton(IdleWatch, grace=server_settings.provided.reconnect_grace)
     callback_table = providers.ThreadSafeSingleton(CallbackTable)
+    # Told of each callback that raised (pywry.testing records them); nothing by default.
+    callback_failures: providers.Provider[FailureObserver | None] = providers.Object(None)
+    long_on_loop = providers.Object(
+        LONG_ON_LOOP
+    )  # seconds before a sync_to_thread=False run is logged
     error_reporter = providers.Callable(report_to_pages, inbox, lifecycle)
     replier = providers.Callable(reply_to_pages, inbox, lifecycle)
     callback_runner = providers.ThreadSafeSingleton(
@@ -210,6 +215,8 @@ class Container(containers.DeclarativeContainer):
         workers=server_settings.provided.callback_workers,
         report=error_reporter,
         reply=replier,
+        observe=callback_failures,
+        long_on_loop=long_on_loop,
     )
     channels = providers.ThreadSafeSingleton(
         Channels,

@@ -17,7 +17,16 @@ from typing import Any
 from ..domain.errors import InvalidArgumentError
 from ..domain.events import Event, check_handler_pattern, matches
 
-__all__ = ["Callback", "CallbackTable", "ErrorReporter", "Listener", "Replier", "adapt"]
+__all__ = [
+    "Callback",
+    "CallbackFailure",
+    "CallbackTable",
+    "ErrorReporter",
+    "FailureObserver",
+    "Listener",
+    "Replier",
+    "adapt",
+]
 
 MATCHES_KEPT = 1024  # (widget, event name) pairs whose listeners are remembered
 
@@ -25,6 +34,19 @@ Callback = Callable[..., Any]
 ErrorReporter = Callable[[Event, BaseException], None]
 # Answers a page's call: (the call, the callee's value, or what it raised instead).
 Replier = Callable[[Event, Any, BaseException | None], None]
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackFailure:
+    """A callback raised, and no caller got it as its answer: it went to the log and the page."""
+
+    callback: str  # the callback's name
+    event: Event
+    error: BaseException
+
+
+# Told of every CallbackFailure (a test kit's recorder; nothing by default).
+FailureObserver = Callable[[CallbackFailure], None]
 
 
 def _positional_arity(fn: Callback) -> int:

@@ -1,15 +1,17 @@
-"""Fakes for testing code that uses pywry, without a browser or a network.
+"""pywry's testing kit: test widget code without a browser, a port or a sleep.
 
-They subclass pywry's ports, so they can be swapped in with a container override::
+With pytest, the fixtures come by themselves (``pywry_app``, ``pywry_page``, ...; see
+:mod:`pywry.testing.plugin`)::
 
-    app = PyWry(settings={"server": {"port": 0}})
-    launcher = FakeBrowserLauncher()
-    app.container.browser_launcher.override(launcher)
-    handle = app.show("<button>Go</button>")
-    page = FakePage(app, handle.label).connect()
-    page.emit("app:click", {})
-    assert page.wait_for("app:response") == {...}
+    def test_clicking_answers(pywry_app, pywry_page):
+        handle = pywry_app.show("<button>Go</button>", label="demo",
+                                callbacks={"app:click": lambda d: handle.emit("app:done", d)})
+        page = pywry_page("demo")
+        page.emit("app:click", {"n": 1})
+        assert page.wait_for("app:done") == {"n": 1}
 
+Without pytest, :func:`app_with_fakes` builds the same app. The fakes subclass pywry's
+ports, so they can also be swapped in with a container override by hand.
 :class:`RecordingConnection` stands for one page's socket where a test drives the app's
 page port itself.
 """
@@ -17,12 +19,18 @@ page port itself.
 from __future__ import annotations
 
 from ..adapters.memory import MemoryEventBus, MemoryInboundLedger, MemoryWidgetStore
+from .apps import app_with_fakes
+from .async_page import AsyncFakePage
 from .connection import RecordingConnection
+from .errors import CallbackErrors, CallbackFailure, CallRejected, PageRefused
 from .fakes import FakeBrowserLauncher, FakeServerRunner
-from .page import CallRejected, FakePage, PageRefused
+from .page import FakePage
 
 __all__ = [
+    "AsyncFakePage",
     "CallRejected",
+    "CallbackErrors",
+    "CallbackFailure",
     "FakeBrowserLauncher",
     "FakePage",
     "FakeServerRunner",
@@ -31,4 +39,5 @@ __all__ = [
     "MemoryWidgetStore",
     "PageRefused",
     "RecordingConnection",
+    "app_with_fakes",
 ]

@@ -8,7 +8,10 @@ import threading
 from ..domain.errors import IllegalTransitionError
 from ..domain.ports import Bind, BoundAddress, BrowserLauncher, LaunchResult, ServerRunner
 
-__all__ = ["FakeBrowserLauncher", "FakeServerRunner"]
+__all__ = ["FAKE_HOST", "FakeBrowserLauncher", "FakeServerRunner"]
+
+# A host that never resolves (RFC 2606): a fake server's URL cannot be opened by mistake.
+FAKE_HOST = "fake-server.invalid"
 
 
 class FakeBrowserLauncher(BrowserLauncher):
@@ -26,9 +29,10 @@ class FakeBrowserLauncher(BrowserLauncher):
 
 
 class FakeServerRunner(ServerRunner):
-    """Pretends to serve: keeps the app it was given and reports the bind as bound.
+    """Pretends to serve: keeps the app it was given and binds nothing.
 
-    Port 0 is reported as 8765 (no port is really picked). Pair it with
+    It reports the host ``fake-server.invalid`` (a name that never resolves, so a fake URL is
+    never taken for a real one) and the configured port, 8765 for port 0. Pair it with
     :class:`~pywry.testing.FakePage` to drive the app without a network.
     """
 
@@ -46,7 +50,7 @@ class FakeServerRunner(ServerRunner):
         self.app, self.bind, self.loop = app, bind, loop
         self.starts += 1
         scheme = "https" if bind.tls is not None else "http"
-        self._address = BoundAddress(bind.host, bind.port or 8765, scheme)
+        self._address = BoundAddress(FAKE_HOST, bind.port or 8765, scheme)
         return self._address
 
     def stop(self) -> None:

@@ -16,6 +16,7 @@ from ..domain.errors import InvalidArgumentError
 from ..domain.events import check_event_name
 from ..domain.ports import PageConnection
 from ..domain.protocol import Control
+from .errors import CallbackErrors, CallRejected, PageRefused
 
 if TYPE_CHECKING:
     from ..app.facade import PyWry
@@ -34,28 +35,6 @@ def _highest_seq(text: str | bytes) -> int:
     frames = message.get("events", [message]) if isinstance(message, dict) else []
     seqs = [f.get("seq") for f in frames if isinstance(f, dict)]
     return max((s for s in seqs if type(s) is int and s > 0), default=0)
-
-
-class PageRefused(Exception):
-    """The bridge refused the simulated page (the same reasons a real page is refused for)."""
-
-    def __init__(self, code: int, error: str, message: str) -> None:
-        super().__init__(f"{error} ({code}): {message}")
-        self.code = code
-        self.error = error
-
-
-class CallRejected(Exception):
-    """Python's answer to :meth:`FakePage.call` was an error (a page's promise rejects).
-
-    ``error_type`` is the exception's type name (``LookupError`` when no callback listens).
-    """
-
-    def __init__(self, event: str, error_type: str, message: str) -> None:
-        super().__init__(f"call of {event!r} failed: {error_type}: {message}")
-        self.event = event
-        self.error_type = error_type
-        self.message = message
 
 
 class _Connection(PageConnection):
@@ -107,6 +86,7 @@ class FakePage:
         self._unsent: list[dict[str, Any]] | None = []  # answers made while connecting
         # Each simulated page is a page of its own: pages resume by their id.
         self._page_id = f"fake-{secrets.token_hex(6)}"
+        self._shown: tuple[str, str] = ("", "")  # the html and title the page loaded with
 
     def connect(self, *, ready: bool = True) -> FakePage:
         """Open the page's connection; raises :class:`PageRefused` if the app says no.
@@ -116,6 +96,9 @@ class FakePage:
         loop_thread = self._app.container.event_loop()
 
         async def attach() -> PageSession | Rejection:
+            rendered = await self._pages.page(self._label)  # a tab loads the page first
+            if rendered is not None:
+                self._shown = (rendered.widget.html, rendered.widget.title)
             result = await self._pages.attach(
                 self._label,
                 token=self._token,
@@ -150,7 +133,8 @@ class FakePage:
         A bad event name, or an event over the server's ``max_message_size``, raises here as
         it throws in a page. With ``wait``, returns once the callbacks it started (and any
         others queued or running) have finished, for tests of a callback's side effects;
-        ``TimeoutError`` after ``timeout`` seconds.
+        ``TimeoutError`` after ``timeout`` seconds. If the app records callback errors (the
+        pytest fixtures' apps do), the first callback that raised meanwhile raises here.
         """
         self._send(event_type, data)
         if wait:
@@ -160,6 +144,9 @@ class FakePage:
             )
             if not settled:
                 raise TimeoutError(f"callbacks still running after {timeout} s")
+            errors = self._app.container.callback_failures()
+            if isinstance(errors, CallbackErrors):
+                errors.raise_first()
 
     def call(self, event_type: str, data: Any = None, *, timeout: float = 5.0) -> Any:
         """Call Python as ``await window.pywry.call(event_type, data)`` does; its answer.
@@ -282,6 +269,34 @@ class FakePage:
             await self._pages.detach(session)
 
         self._app.container.event_loop().run(detach())
+
+    @property
+    def label(self) -> str:
+        """The widget this page shows."""
+        return self._label
+
+    @property
+    def html(self) -> str:
+        """The widget's HTML as the page shows it: as loaded, or as ``update_content`` set it."""
+        return self._content()[0]
+
+    @property
+    def title(self) -> str:
+        """The page's title: as loaded, or as ``update_content`` set it."""
+        return self._content()[1]
+
+    def _content(self) -> tuple[str, str]:
+        with self._cond:
+            for frame in reversed(self.frames):
+                body = frame.get("data")
+                if frame.get("type") == Control.UPDATE_HTML and isinstance(body, dict):
+                    return str(body.get("html", "")), str(body.get("title", ""))
+        return self._shown
+
+    @property
+    def alerts(self) -> list[dict[str, Any]]:
+        """Every alert shown on this page (``message``, ``type``, ``title``...), oldest first."""
+        return [data for data in self.events(Control.ALERT) if isinstance(data, dict)]
 
     @property
     def last_seq(self) -> int:
