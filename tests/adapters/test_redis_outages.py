@@ -7,6 +7,7 @@ Each test runs a redis-server of its own (no persistence: a restart loses everyt
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import pytest
@@ -150,3 +151,42 @@ def test_past_a_bound_events_wait_no_more_and_are_refused_naming_why(own_redis):
     assert reason is not None
     assert "3 events wait" in reason
     assert numbers == [1, 2, 3]
+
+
+@pytest.mark.timeout(60)
+def test_a_page_rendered_by_a_worker_that_did_not_hear_of_a_new_log_yet_counts_in_it(own_redis):
+    import json
+    import re
+
+    from litestar import Litestar
+    from litestar.testing import TestClient
+
+    from pywry import PyWry
+    from pywry.litestar import PyWryPlugin
+
+    config = re.compile(r'<script id="pywry-config" type="application/json">(.*?)</script>', re.S)
+    settings = {"deploy": {"state_backend": "redis", "redis_url": own_redis.url}}
+    first, second = PyWry(settings=settings), PyWry(settings=settings)  # two workers
+    apps = [Litestar(plugins=[PyWryPlugin(w, path="/apps")]) for w in (first, second)]
+    handle = first.show("<p>x</p>", label="w")
+    second.show("<p>x</p>", label="w")  # the same widget, defined by every worker
+    base = "http://127.0.0.1:8000"
+    with TestClient(apps[0], base_url=base) as one, TestClient(apps[1], base_url=base) as two:
+
+        def rendered(client: TestClient[Any]) -> dict[str, Any]:
+            found = config.search(client.get("/apps/widget/w").text)
+            assert found is not None
+            loaded: dict[str, Any] = json.loads(found.group(1))
+            return loaded
+
+        before = rendered(two)
+        own_redis.stop()
+        own_redis.start()  # back, empty
+        handle.emit("app:n", 1)  # the first worker starts a new log once Redis answers it
+        deadline = time.monotonic() + 20
+        while (after_one := rendered(one))["epoch"] == before["epoch"]:
+            assert time.monotonic() < deadline, "the first worker never started a new log"
+        after_two = rendered(two)
+        # The second worker reads the shared log before it renders: never the lost one.
+        assert after_two["epoch"] == after_one["epoch"]
+        assert after_two["since"] <= 1

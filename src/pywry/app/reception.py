@@ -81,6 +81,11 @@ class Reception:
         channel = await self._channel(label)
         if channel is None:
             return None
+        # Another worker may have published since this one last read, or found the log lost
+        # and started it over: a page rendered with stale numbers would reload twice.
+        await self._channels.catch_up(label)
+        if self._channels.get(label) is not channel:
+            return None
         return RenderedPage(
             channel.widget,
             channel.render_cursor(),

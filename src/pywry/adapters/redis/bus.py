@@ -27,6 +27,7 @@ from redis.exceptions import RedisError
 
 from ...domain.errors import ServerError
 from ...domain.ports import EventBus, FrameListener, ResetListener, Unsubscribe
+from .cancelling import stop_if_cancelled
 from .keys import Keys
 
 __all__ = ["RedisEventBus"]
@@ -305,6 +306,7 @@ class RedisEventBus(EventBus):
                     # a worker that starts while Redis is away gets here once it is back.
                     await self._doorbells("subscribe", "")
                 message = await self._pubsub.get_message(timeout=1.0)
+                stop_if_cancelled()
                 delay = 0.05
             except (RedisError, OSError) as exc:
                 log.warning("Redis doorbells lost (%s); reconnecting in %.2f s", exc, delay)

@@ -28,6 +28,7 @@ from redis.exceptions import RedisError
 
 from ...domain.events import Event
 from ...domain.ports import Forwarded, Relay
+from .cancelling import stop_if_cancelled
 from .keys import Keys
 
 __all__ = ["RedisRelay"]
@@ -190,6 +191,7 @@ class RedisRelay(Relay):
         while True:
             try:
                 reply: Any = await self._redis.xread({key: last}, block=_BLOCK_MS, count=100)
+                stop_if_cancelled()
                 delay = 0.05
             except (RedisError, OSError) as exc:
                 log.warning("Redis relay unavailable (%s); retrying in %.2f s", exc, delay)
