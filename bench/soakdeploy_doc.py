@@ -59,25 +59,28 @@ def doc_lines(res: dict[str, Any], raw: Path) -> list[str]:
         f"{d['died_with_worker']} died with the killed worker, {d['during_resync']} were "
         f"emitted while the pages resynchronised, {d['lost']} lost) "
         f"| {word[v['every_emitted_event_delivered']]} |",
-        f"| Resyncs only after the Redis restart ({reloads} reloads: "
+        f"| Resyncs only after the Redis restart, or told by an overflow ({reloads} reloads: "
         + (", ".join(f"{k} {n}" for k, n in sorted(reasons.items())) or "none")
         + f") | {word[v['resyncs_only_after_the_redis_restart']]} |",
         f"| No event a page had before it reloaded delivered again after the reload "
         f"({sum(s['stale'] for s in segs)} such) "
         f"| {word[v['no_event_replayed_after_a_reload']]} |",
         f"| Every page connected and caught up at the end | {word[v['every_page_caught_up']]} |",
-        f"| Workers' RSS flat (first minute after warm-up vs last, under "
-        f"{RSS_GROWTH_LIMIT:g} %) | {word[v['workers_rss_flat']]} |",
+        f"| Workers' RSS flat once the faults are over (a minute after the last fault vs the "
+        f"last minute, under {RSS_GROWTH_LIMIT:g} %) | {word[v['workers_rss_flat']]} |",
         "",
-        "| Process | lived (s) | RSS first window (MiB) | RSS last window (MiB) | growth |",
-        "| --- | --- | ---: | ---: | ---: |",
+        "| Process | lived (s) | RSS first window (MiB) | RSS after the faults (MiB) "
+        "| RSS last window (MiB) | growth over its life | growth after the faults |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for pid, r in sorted(res["rss"].items(), key=lambda kv: (kv[1]["who"], kv[1]["from_s"])):
         growth = f"{r['growth_pct']:+.1f} %" if "growth_pct" in r else "n/a"
+        settled = f"{r['settled_growth_pct']:+.1f} %" if "settled_growth_pct" in r else "n/a"
         judged = "" if r["judged"] else " (not judged)"
         lines.append(
             f"| {r['who']} pid {pid}{judged} | {r['from_s']:.0f}-{r['to_s']:.0f} | "
-            f"{_mib(r['first_kib'])} | {_mib(r['last_kib'])} | {growth} |"
+            f"{_mib(r['first_kib'])} | {_mib(r.get('settled_kib'))} | {_mib(r['last_kib'])} "
+            f"| {growth} | {settled} |"
         )
     seg_sum = {k: sum(s[k] for s in segs) for k in ("missing", "hidden", "n_errors", "resent")}
     mism = sum(s["hello_mismatches"] for s in segs)

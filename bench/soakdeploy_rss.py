@@ -1,8 +1,11 @@
 """The workers' memory over ``bench/soak_deploy.py``: samples, and whether it stayed flat.
 
-Each process is judged on its own life: the median of its first window after the warm-up
-against that of its last window. Only the workers that lived through the whole run are
-judged; the killed one's successor and redis-server are shown.
+Each process is shown over its own life: the median of its first window after the warm-up
+against that of its last window. A Redis outage makes workers hold what waits to be
+published, and Python keeps the memory it grew into, so flatness is judged once the faults
+are over: from a window starting a minute after the last fault to the last window. Only the
+workers that lived through the whole run are judged; the killed one's successor and
+redis-server are shown.
 """
 
 from __future__ import annotations
@@ -34,11 +37,19 @@ def sample_rss(deployment: Deployment, redis: RedisServer, t: float) -> list[dic
     return rows
 
 
+SETTLE_S = 60.0  # seconds after the last fault before the settled window starts
+
+
 def rss_verdicts(
-    samples: list[dict[str, Any]], warmup: float, window: float, end: float
+    samples: list[dict[str, Any]],
+    warmup: float,
+    window: float,
+    end: float,
+    last_fault: float | None = None,
 ) -> dict[str, Any]:
-    """Per process: median RSS of the first window after warm-up (of its own life) and of
-    the last window; judged for the workers that lived through the whole run."""
+    """Per process: median RSS of the first window after warm-up (of its own life), of the
+    window starting ``SETTLE_S`` after ``last_fault``, and of the last window; judged for
+    the workers that lived through the whole run, on the settled growth where there is one."""
     by_pid: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in samples:
         by_pid[row["pid"]].append(row)
@@ -61,6 +72,17 @@ def rss_verdicts(
             entry["growth_pct"] = (
                 (entry["last_kib"] - entry["first_kib"]) / entry["first_kib"] * 100
             )
-        entry["judged"] = whole and rows[-1]["who"].startswith("worker") and "growth_pct" in entry
+        if last_fault is not None and entry["last_kib"]:
+            begin = last_fault + SETTLE_S
+            settled = [r["rss_kib"] for r in rows if begin <= r["t"] < begin + window]
+            if settled and begin + window <= died - window:
+                entry["settled_kib"] = statistics.median(settled)
+                entry["settled_growth_pct"] = (
+                    (entry["last_kib"] - entry["settled_kib"]) / entry["settled_kib"] * 100
+                )
+        entry["judged_pct"] = entry.get("settled_growth_pct", entry.get("growth_pct"))
+        entry["judged"] = (
+            whole and rows[-1]["who"].startswith("worker") and entry["judged_pct"] is not None
+        )
         out[str(pid)] = entry
     return out

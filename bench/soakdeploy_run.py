@@ -177,7 +177,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     res["rss_samples"] = rss
     res["spawned"] = [(round(t - t0, 2), w, pid) for t, w, pid in deployment.spawned]
     res["server_problems"] = deployment.problems()[:40]
-    res["rss"] = rss_verdicts(rss, warmup, window, res["load_s"])
+    kill, restart = res["kill"] or {}, res["redis_restart"] or {}
+    faults = [kill.get("respawned_at"), restart.get("all_resynced_at")]
+    last_fault = max((f for f in faults if f is not None), default=None)
+    res["rss"] = rss_verdicts(rss, warmup, window, res["load_s"], last_fault)
     res["machine"]["load_at_end"] = [round(x, 2) for x in os.getloadavg()]
     return res
 

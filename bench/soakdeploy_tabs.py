@@ -135,6 +135,8 @@ class TabLoop(PageLoop):
             return
         super()._lost(page, now, code)
         reason = RELOAD_CODES.get(code or 0) or (page.resync_told and "resync")
+        if reason and page.resync_told == "pywry:overflow":
+            reason = "overflow"  # the page fell too far behind: the server's slow-page policy
         if reason:
             page.reconnect_at = None
             page.reload_at = now + random.uniform(0.05, 0.2)  # the browser reloads at once
