@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.server]
@@ -270,3 +271,37 @@ def test_events_for_a_widget_whose_worker_died_are_answered_with_an_error(two_wo
         for ws in survivors:
             error = events_of(ws, "pywry:error", 1)[0]["data"]
             assert "is gone" in error["message"]
+
+
+@pytest.mark.timeout(120)
+def test_a_callback_whose_worker_dies_in_the_middle_runs_again_on_a_live_one(two_workers, tmp_path):
+    base, *_ = two_workers
+    hold = tmp_path / "hold"
+    hold.write_text("a slow query is running")
+    with ExitStack() as stack:
+        pages = [open_widget(base, "board", i, stack) for i in range(6)]
+        send(pages[0], "board", 1, "app:slow", {"n": 7, "hold": str(hold)})
+        victim = events_of(pages[0], "app:started", 1)[0]["data"]["pid"]
+        os.kill(victim, signal.SIGKILL)  # in the middle of the callback
+        hold.unlink()  # a run from now on completes
+        # A live worker finds the dead one's heartbeat gone and runs the event again; the
+        # pages whose socket was on the dead worker see their connection end.
+        finished, survivor = None, None
+        for ws in pages:
+            try:
+                finished = events_of(ws, "app:finished", 1, timeout=30)[0]["data"]
+            except ConnectionClosed:
+                continue
+            survivor = ws
+            break
+        assert survivor is not None, "no page outlived the worker"
+        assert finished is not None
+        assert finished["n"] == 7
+        assert finished["pid"] != victim
+        # Once: a later event comes after it, and no second run came before that.
+        httpx.get(f"{base}/tick/99", headers={"Connection": "close"})
+        seen: list[str] = []
+        while "app:tick" not in seen:
+            message = json.loads(survivor.recv(20))
+            seen += [f["type"] for f in message.get("events", [message])]
+        assert "app:finished" not in seen

@@ -199,3 +199,10 @@ class LocalRelay(Relay):
 
     async def forward_response(self, worker: str, ident: str, answer: Any) -> None:
         """No other process asks."""
+
+    async def running(self, event: Event) -> str | None:
+        """Nobody else could run it again: nothing to keep."""
+        return None
+
+    def finished(self, token: str) -> None:
+        """Nothing was kept."""

@@ -25,6 +25,7 @@ import queue
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from ..domain.events import Event
@@ -44,6 +45,28 @@ log = logging.getLogger("pywry.callbacks")
 LONG_ON_LOOP = 0.1  # seconds a sync callback may hold the loop before it is logged
 
 
+class _Countdown:
+    """Calls ``done`` on the loop once each of an event's ``left`` listeners has finished."""
+
+    __slots__ = ("_done", "_left", "_lock", "_loop")
+
+    def __init__(self, left: int, done: Callable[[], object]) -> None:
+        self._left = left
+        self._done = done
+        self._lock = threading.Lock()
+        self._loop = asyncio.get_running_loop()
+
+    def __call__(self) -> None:
+        with self._lock:
+            self._left -= 1
+            last = self._left == 0
+        if last:
+            self._loop.call_soon_threadsafe(self._done)
+
+
+Job = tuple[Listener, Event, bool, _Countdown | None]  # bool: it answers a call
+
+
 class _Lane:
     """One widget's queue of sync calls: at most one worker thread works on it at a time."""
 
@@ -51,7 +74,7 @@ class _Lane:
 
     def __init__(self, label: str) -> None:
         self.label = label
-        self.jobs: deque[tuple[Listener, Event, bool]] = deque()  # bool: it answers a call
+        self.jobs: deque[Job] = deque()
         self.running = False
 
 
@@ -99,43 +122,55 @@ class CallbackRunner:
         """Whether the calling thread is one of this runner's workers (in a sync callback)."""
         return threading.current_thread() in self._workers
 
-    def dispatch(self, event: Event) -> int:
-        """Start every listener of ``event``; return how many there were. Call on the loop."""
+    def dispatch(self, event: Event, done: Callable[[], object] | None = None) -> int:
+        """Start every listener of ``event``; return how many there were. Call on the loop.
+
+        ``done`` is called on the loop once every one of them has finished (at once if none
+        listens); never if the runner stops before.
+        """
         if self._closed:
             return 0
         listeners = self._table.for_event(event)
         callee = _callee(event, listeners)
         if event.call_id is not None and callee is None:
             self._reply(event, None, LookupError(f"no Python callback for {event.name!r}"))
+        if done is not None and not listeners:
+            done()
+        count = None if done is None or not listeners else _Countdown(len(listeners), done)
         for listener in listeners:
             answers = listener is callee
             if listener.is_async:
                 task = asyncio.get_running_loop().create_task(
-                    self._run_async(listener, event, answers)
+                    self._run_async(listener, event, answers, count=count)
                 )
                 self._tasks.add(task)
             elif listener.on_loop:
-                self._run_here(listener, event, answers)
+                self._run_here(listener, event, answers, count)
             else:
-                self._enqueue(listener, event, answers)
+                self._enqueue((listener, event, answers, count))
         return len(listeners)
 
-    def _run_here(self, listener: Listener, event: Event, answers: bool) -> None:
+    def _run_here(
+        self, listener: Listener, event: Event, answers: bool, count: _Countdown | None
+    ) -> None:
         """Run a sync callback on the loop, now (it was registered with sync_to_thread=False)."""
         started = time.perf_counter()
         try:
             result = listener.call(event)
             if result is not None and inspect.isawaitable(result):
                 task = asyncio.get_running_loop().create_task(
-                    self._run_async(listener, event, answers, result)
+                    self._run_async(listener, event, answers, result, count)
                 )
                 self._tasks.add(task)
+                count = None  # the task counts it down when it finishes
             elif answers:
                 self._reply(event, result, None)
         except asyncio.CancelledError:
             raise
         except BaseException as exc:  # SystemExit too: it must not take the page's socket down
             self._failed(listener, event, exc, answers)
+        if count is not None:
+            count()
         elapsed = time.perf_counter() - started
         if elapsed > self._long_on_loop:
             log.warning(
@@ -147,15 +182,16 @@ class CallbackRunner:
                 elapsed * 1000,
             )
 
-    def _enqueue(self, listener: Listener, event: Event, answers: bool) -> None:
+    def _enqueue(self, job: Job) -> None:
+        label = job[1].label
         with self._lock:
             if self._closed:
                 return
-            lane = self._lanes.get(event.label)
+            lane = self._lanes.get(label)
             if lane is None:
-                lane = self._lanes[event.label] = _Lane(event.label)
+                lane = self._lanes[label] = _Lane(label)
                 self._no_lanes.clear()
-            lane.jobs.append((listener, event, answers))
+            lane.jobs.append(job)
             if lane.running:
                 return
             lane.running = True
@@ -196,7 +232,7 @@ class CallbackRunner:
                         if not self._lanes:
                             self._no_lanes.set()
                     return
-                listener, event, answers = lane.jobs.popleft()
+                listener, event, answers, count = lane.jobs.popleft()
             try:
                 result = listener.call(event)
                 if inspect.isawaitable(result):
@@ -206,9 +242,16 @@ class CallbackRunner:
                     self._reply(event, result, None)
             except BaseException as exc:  # SystemExit too: the worker must live on
                 self._failed(listener, event, exc, answers)
+            if count is not None:
+                count()
 
     async def _run_async(
-        self, listener: Listener, event: Event, answers: bool, result: Any = _NOT_CALLED
+        self,
+        listener: Listener,
+        event: Event,
+        answers: bool,
+        result: Any = _NOT_CALLED,
+        count: _Countdown | None = None,
     ) -> None:
         """Run (or, given its ``result``, finish) a callback on the loop; reply if it answers."""
         try:
@@ -224,6 +267,8 @@ class CallbackRunner:
             self._failed(listener, event, exc, answers)
         finally:
             self._tasks.discard(asyncio.current_task())
+        if count is not None:  # not when cancelled: that run did not finish
+            count()
 
     def _failed(
         self, listener: Listener, event: Event, exc: BaseException, answers: bool = False

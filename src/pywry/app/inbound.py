@@ -10,7 +10,7 @@ closes the connection: a page that sent one bad frame keeps working.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from ..domain.errors import InvalidEventNameError
 from ..domain.events import Event, check_event_name
@@ -29,7 +29,7 @@ class Inbound:
         self,
         *,
         ledger: InboundLedger,
-        dispatch: Callable[[Event], object],
+        dispatch: Callable[[Event], Awaitable[None] | None],
         answered: Callable[[PageSession, object], None],
     ) -> None:
         self._ledger = ledger
@@ -82,4 +82,6 @@ class Inbound:
                 return  # said already, by beacon or by a frame
             reason = data.get("reason") if isinstance(data, dict) else None
             data = {"reason": reason or "page closed", "widget_id": page.label}
-        self._dispatch(Event(name, data, page.label, page.page_id, item.id))
+        kept = self._dispatch(Event(name, data, page.label, page.page_id, item.id))
+        if kept is not None:
+            await kept

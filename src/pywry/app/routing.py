@@ -4,12 +4,17 @@ A widget this process showed has its callbacks here. In deploy mode on several w
 a page may be served by a worker that only read its widget from the store (a route handler
 on another worker showed it): that worker hands the event to the one that showed it,
 through the relay. One process, or a widget shown here: the callbacks run here.
+
+In deploy mode the relay keeps each page's event that runs here until its callbacks
+finish: if this worker dies first, a live worker runs it again (at least once across a
+crash; exactly once otherwise).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 from ..domain.events import Event
@@ -42,13 +47,26 @@ class EventRouter:
         self._reply = reply
         self._forwarding: set[asyncio.Task[Any]] = set()
 
-    def dispatch(self, event: Event) -> None:
-        if not self._relay.shared or self._registry.shown_here(event.label):
+    def dispatch(self, event: Event) -> Awaitable[None] | None:
+        """Start handling a page's ``event``; an awaitable when it must first be kept in
+        the shared state (await it before the page's next event, to keep their order)."""
+        if not self._relay.shared:
             self._runner.dispatch(event)
-            return
+            return None
+        if self._registry.shown_here(event.label):
+            return self._run_kept(event)
         task = asyncio.get_running_loop().create_task(self._forward(event))
         self._forwarding.add(task)
         task.add_done_callback(self._forwarding.discard)
+        return None
+
+    async def _run_kept(self, event: Event) -> None:
+        relay = self._relay
+        token = await relay.running(event)
+        if token is None:
+            self._runner.dispatch(event)
+        else:
+            self._runner.dispatch(event, lambda: relay.finished(token))
 
     async def _forward(self, event: Event) -> None:
         try:

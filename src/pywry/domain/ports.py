@@ -372,3 +372,15 @@ class Relay(ABC):
     @abstractmethod
     async def forward_response(self, worker: str, ident: str, answer: Any) -> None:
         """Send a page's answer to question ``ident`` to the process ``worker`` that asked."""
+
+    @abstractmethod
+    async def running(self, event: Event) -> str | None:
+        """A page's ``event`` starts running here: keep it until :meth:`finished`, so that
+        if this process dies first, a live one runs it again (``on_event`` of its
+        :meth:`start`). Returns what :meth:`finished` takes; ``None``: nothing is kept
+        (one process: nobody else could run it)."""
+
+    @abstractmethod
+    def finished(self, token: str) -> None:
+        """The event :meth:`running` returned ``token`` for ran to its end here. On the
+        loop; returns at once."""

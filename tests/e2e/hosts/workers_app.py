@@ -8,6 +8,7 @@ asks the board's pages from that worker.
 """
 
 import os
+import time
 
 from litestar import get
 from litestar.params import FromPath
@@ -68,3 +69,17 @@ def count() -> dict[str, object]:
 
 
 server.register(count)
+
+
+def slow(data, event_type, label):
+    """Stands for a long query: holds while the file named in ``data`` exists."""
+    board.emit("app:started", {"pid": os.getpid(), "n": data["n"]})
+    hold = data["hold"]
+    for _ in range(600):  # polls a file the test removes: the test's stand-in for slow work
+        if not os.path.exists(hold):
+            break
+        time.sleep(0.05)
+    board.emit("app:finished", {"pid": os.getpid(), "n": data["n"]})
+
+
+board.on("app:slow", slow)

@@ -27,7 +27,7 @@ from redis.exceptions import RedisError
 
 from ...domain.errors import ServerError
 from ...domain.ports import EventBus, FrameListener, ResetListener, Unsubscribe
-from .cancelling import stop_if_cancelled
+from .cancelling import halt, stop_if_cancelled
 from .keys import Keys
 
 __all__ = ["RedisEventBus"]
@@ -122,9 +122,7 @@ class RedisEventBus(EventBus):
 
     async def stop(self) -> None:
         tasks, self._tasks = [*self._tasks, *self._reading], []
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await halt(tasks)
         if self._queue is not None:
             while not self._queue.empty():
                 _, _, numbered = self._queue.get_nowait()

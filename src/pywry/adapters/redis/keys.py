@@ -65,6 +65,15 @@ class Keys:
         """STREAM: what other workers hand to ``worker``."""
         return f"{self.prefix}:relay:{worker}"
 
+    def running(self, worker: str) -> str:
+        """Hash: the pages' events running on ``worker`` (kept until they finish)."""
+        return f"{self.prefix}:running:{worker}"
+
+    @property
+    def running_workers(self) -> str:
+        """Set: the workers that may have events in a ``running`` hash."""
+        return f"{self.prefix}:running-workers"
+
     def handled(self, label: str) -> str:
         """HASH: per page id, the last frame of the page that was handled."""
         return f"{self.prefix}:{{{label}}}:handled"

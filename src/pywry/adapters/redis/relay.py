@@ -9,12 +9,18 @@ While alive, a worker renews a heartbeat key (it expires after ``connection_ttl`
 says how many pages of each widget it serves; counts of workers whose heartbeat expired
 (killed, or cut off) no longer count, and events for a widget whose worker is dead are
 answered as such instead of waiting for ever.
+
+A page's event running on a worker is kept in a hash of that worker's until its callbacks
+finish. A worker that finds another's heartbeat expired takes that hash whole (one script:
+read and delete, so one worker takes it) and runs its events again: at least once across
+a crash.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import os
 import secrets
@@ -28,7 +34,7 @@ from redis.exceptions import RedisError
 
 from ...domain.events import Event
 from ...domain.ports import Forwarded, Relay
-from .cancelling import stop_if_cancelled
+from .cancelling import halt, stop_if_cancelled
 from .keys import Keys
 
 __all__ = ["RedisRelay"]
@@ -36,6 +42,8 @@ __all__ = ["RedisRelay"]
 log = logging.getLogger("pywry.relay")
 
 _KEPT = 100_000  # entries a worker's stream keeps at most
+# Read a dead worker's running events and delete them, in one step: one rescuer gets them.
+_TAKE_RUNNING = "local e = redis.call('HGETALL', KEYS[1]) redis.call('DEL', KEYS[1]) return e"
 _BLOCK_MS = 1000
 _REPORT_EVERY = 2.0  # seconds between reports of this worker's page counts
 
@@ -48,6 +56,17 @@ class _Forwarded(msgspec.Struct, forbid_unknown_fields=False):
     page: str | None = None
     call: str | None = None
     id: str = ""
+
+
+def _event_body(event: Event) -> _Forwarded:
+    return _Forwarded(
+        kind="event",
+        label=event.label,
+        name=event.name,
+        data=event.data,
+        page=event.page_id,
+        call=event.call_id,
+    )
 
 
 _encoder = msgspec.json.Encoder()
@@ -73,6 +92,9 @@ class RedisRelay(Relay):
         self._id = worker_id or f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
         self._tasks: list[asyncio.Task[None]] = []
         self._reported: set[str] = set()  # widgets whose page count this worker wrote
+        self._runs = itertools.count(1)
+        self._finishing: set[asyncio.Task[Any]] = set()
+        self._take_running = redis.register_script(_TAKE_RUNNING)
 
     @property
     def shared(self) -> bool:
@@ -94,14 +116,14 @@ class RedisRelay(Relay):
         loop = asyncio.get_running_loop()
         self._tasks = [
             loop.create_task(self._take(on_event, on_response), name="pywry-redis-relay"),
-            loop.create_task(self._beat(local_pages), name="pywry-redis-heartbeat"),
+            loop.create_task(self._beat(local_pages, on_event), name="pywry-redis-heartbeat"),
         ]
 
     async def stop(self) -> None:
         tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await halt(tasks)
+        # Runs that finished are forgotten first: a live worker would run them again.
+        await asyncio.gather(*self._finishing, return_exceptions=True)
         with contextlib.suppress(RedisError, OSError):  # gone: stop counting at once
             pipe = self._redis.pipeline(transaction=False)
             pipe.delete(self._keys.alive(self._id))
@@ -109,12 +131,15 @@ class RedisRelay(Relay):
                 pipe.hdel(self._keys.pages(label), self._id)
             await pipe.execute()
 
-    async def _beat(self, local_pages: Callable[[], dict[str, int]]) -> None:
+    async def _beat(
+        self, local_pages: Callable[[], dict[str, int]], on_event: Callable[[Event], object]
+    ) -> None:
         # Counts are at most this old; the heartbeat outlives a few missed beats.
         period = min(_REPORT_EVERY, self._alive_ttl / 3)
         while True:
             try:
                 await self._report(local_pages())
+                await self._rescue(on_event)
             except (RedisError, OSError) as exc:
                 log.warning("Redis heartbeat failed (%s); retrying", exc)
             await asyncio.sleep(period)  # a period, not a wait for a condition
@@ -152,6 +177,56 @@ class RedisRelay(Relay):
         here: Any = await pipe.execute()
         return {worker for worker, yes in zip(ordered, here, strict=True) if yes}
 
+    # ------------------------------------------------------------ runs kept until finished
+    async def running(self, event: Event) -> str | None:
+        token = str(next(self._runs))
+        body = _event_body(event)
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.hset(self._keys.running(self._id), token, _encoder.encode(body))
+        pipe.sadd(self._keys.running_workers, self._id)
+        try:
+            await pipe.execute()
+        except (RedisError, OSError) as exc:  # it runs all the same, unkept
+            log.warning(
+                "event %r of %r runs without a copy in Redis: %s", event.name, event.label, exc
+            )
+            return None
+        return token
+
+    def finished(self, token: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._forget_run(token))
+        self._finishing.add(task)
+        task.add_done_callback(self._finishing.discard)
+
+    async def _forget_run(self, token: str) -> None:
+        try:
+            await self._redis.hdel(self._keys.running(self._id), token)
+        except (RedisError, OSError) as exc:  # run again if this worker dies: at least once
+            log.debug("a finished run could not be forgotten: %s", exc)
+
+    async def _rescue(self, on_event: Callable[[Event], object]) -> None:
+        """Run again here what workers whose heartbeat expired were running."""
+        members: Any = await self._redis.smembers(self._keys.running_workers)
+        others = {m for m in members if (m.decode() if isinstance(m, bytes) else m) != self._id}
+        if not others:
+            return
+        for worker in others - await self._alive(others):
+            name = worker.decode() if isinstance(worker, bytes) else worker
+            flat: Any = await self._take_running(keys=[self._keys.running(name)])
+            await self._redis.srem(self._keys.running_workers, worker)
+            bodies = [_decoder.decode(value) for value in flat[1::2]]
+            if bodies:
+                log.warning(
+                    "worker %s died with %d page event(s) running; running them again here",
+                    name,
+                    len(bodies),
+                )
+            for body in bodies:
+                try:
+                    on_event(Event(body.name, body.data, body.label, body.page, body.call))
+                except Exception:
+                    log.exception("an event of a dead worker could not be run again")
+
     async def claim(self, label: str) -> None:
         await self._redis.set(self._keys.owner(label), self._id, ex=self._ttl)
 
@@ -161,14 +236,7 @@ class RedisRelay(Relay):
             return Forwarded.HERE
         if not await self._redis.exists(self._keys.alive(owner.decode())):
             return Forwarded.GONE
-        body = _Forwarded(
-            kind="event",
-            label=event.label,
-            name=event.name,
-            data=event.data,
-            page=event.page_id,
-            call=event.call_id,
-        )
+        body = _event_body(event)
         await self._put(owner.decode(), body)
         return Forwarded.SENT
 
