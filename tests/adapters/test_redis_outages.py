@@ -190,3 +190,46 @@ def test_a_page_rendered_by_a_worker_that_did_not_hear_of_a_new_log_yet_counts_i
         # The second worker reads the shared log before it renders: never the lost one.
         assert after_two["epoch"] == after_one["epoch"]
         assert after_two["since"] <= 1
+
+
+@pytest.mark.timeout(60)
+def test_once_a_page_connected_on_one_worker_a_page_loaded_on_another_starts_from_now(
+    own_redis,
+):
+    import json
+    import re
+
+    from litestar import Litestar
+    from litestar.testing import TestClient
+
+    from pywry import PyWry
+    from pywry.litestar import PyWryPlugin
+
+    config = re.compile(r'<script id="pywry-config" type="application/json">(.*?)</script>', re.S)
+    settings = {"deploy": {"state_backend": "redis", "redis_url": own_redis.url}}
+    first, second = PyWry(settings=settings), PyWry(settings=settings)  # two workers
+    apps = [Litestar(plugins=[PyWryPlugin(w, path="/apps")]) for w in (first, second)]
+    handle = first.show("<p>x</p>", label="w")
+    second.show("<p>x</p>", label="w")
+    base = "http://127.0.0.1:8000"
+    with TestClient(apps[0], base_url=base) as one, TestClient(apps[1], base_url=base) as two:
+
+        def rendered(client: TestClient[Any]) -> dict[str, Any]:
+            found = config.search(client.get("/apps/widget/w").text)
+            assert found is not None
+            loaded: dict[str, Any] = json.loads(found.group(1))
+            return loaded
+
+        cfg = rendered(one)
+        protocols = ["pywry.v1", "pywry.token." + cfg["token"]]
+        url = f"/apps/ws/w?page=tab&since={cfg['since']}&epoch={cfg['epoch']}"
+        with one.websocket_connect(url, subprotocols=protocols) as ws:
+            assert ws.receive_json()["type"] == "pywry:hello"
+            for n in range(3):
+                handle.emit("app:n", n)
+            seen: list[int] = []
+            while len(seen) < 3:
+                frame = ws.receive_json()
+                seen += [f["seq"] for f in frame.get("events", [frame]) if f["type"] == "app:n"]
+        # The first page had those three: a page loaded on the other worker does not.
+        assert rendered(two)["since"] == seen[-1]

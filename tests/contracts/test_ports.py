@@ -88,6 +88,21 @@ def test_a_store_deletes_once_and_then_knows_nothing_of_the_widget(store):
     assert run(scene()) == (True, False, None, [])
 
 
+def test_a_store_remembers_that_a_page_saw_a_widget_until_the_widget_goes(store):
+    async def scene() -> list[bool]:
+        await store.mark_seen("ghost")  # no such widget: nothing to remember
+        await store.save(Widget(label="w", html="x"))
+        seen = [await store.seen("ghost"), await store.seen("w")]
+        await store.mark_seen("w")
+        await store.save(Widget(label="w", html="y"))  # new content: still seen
+        seen.append(await store.seen("w"))
+        await store.delete("w")
+        await store.save(Widget(label="w", html="z"))  # a new widget of the same label
+        return [*seen, await store.seen("w")]
+
+    assert run(scene()) == [False, False, True, False]
+
+
 # ------------------------------------------------------------------ event bus
 @pytest.fixture(params=ADAPTERS)
 def make_bus(request: pytest.FixtureRequest) -> Callable[..., EventBus]:

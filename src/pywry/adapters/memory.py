@@ -38,6 +38,7 @@ class MemoryWidgetStore(WidgetStore):
 
     def __init__(self) -> None:
         self._widgets: dict[str, Widget] = {}
+        self._seen: set[str] = set()
 
     async def save(self, widget: Widget) -> Widget:
         self._widgets[widget.label] = widget
@@ -47,10 +48,18 @@ class MemoryWidgetStore(WidgetStore):
         return self._widgets.get(label)
 
     async def delete(self, label: str) -> bool:
+        self._seen.discard(label)
         return self._widgets.pop(label, None) is not None
 
     async def labels(self) -> list[str]:
         return list(self._widgets)
+
+    async def mark_seen(self, label: str) -> None:
+        if label in self._widgets:
+            self._seen.add(label)
+
+    async def seen(self, label: str) -> bool:
+        return label in self._seen
 
 
 @dataclass(slots=True)

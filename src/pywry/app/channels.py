@@ -158,6 +158,18 @@ class Channels:
         """Why the bus refuses events now (its store has been away too long), or ``None``."""
         return self._bus.refusal()
 
+    async def mark_seen(self, channel: WidgetChannel) -> None:
+        """A page of ``channel`` connects here: no page that loads it later, on any worker,
+        gets what was emitted before (the first page did)."""
+        if not channel.ever_connected:
+            channel.ever_connected = True
+            await self._store.mark_seen(channel.widget.label)
+
+    async def check_seen(self, channel: WidgetChannel) -> None:
+        """Learn whether a page of ``channel`` connected on another worker."""
+        if not channel.ever_connected and await self._store.seen(channel.widget.label):
+            channel.ever_connected = True
+
     def epoch(self, label: str) -> str:
         """The id of the widget's event log as the bus last read it."""
         return self._bus.epoch(label)

@@ -84,6 +84,7 @@ class Reception:
         # Another worker may have published since this one last read, or found the log lost
         # and started it over: a page rendered with stale numbers would reload twice.
         await self._channels.catch_up(label)
+        await self._channels.check_seen(channel)
         if self._channels.get(label) is not channel:
             return None
         return RenderedPage(
@@ -125,6 +126,7 @@ class Reception:
                 return Rejection(
                     CloseCode.RESYNC, "resync", "the widget's event log started over: reload"
                 )
+        await self._channels.mark_seen(channel)
         session = Session(label=label, page_id=page_id_or_anonymous(page_id))
         if session.resumable:
             session.handled = await self._ledger.last(label, session.page_id)
@@ -148,7 +150,6 @@ class Reception:
             max_rate=self._settings.max_inbound_rate,
         )
         channel.pages.add(page)
-        channel.ever_connected = True
         self._idle.page_opened()
         if admit is not None:
             try:

@@ -223,6 +223,16 @@ class WidgetStore(ABC):
     async def labels(self) -> list[str]:
         """Labels of every stored widget, in the order they were first saved."""
 
+    @abstractmethod
+    async def mark_seen(self, label: str) -> None:
+        """A page of ``label`` connected (in this process or any other)."""
+
+    @abstractmethod
+    async def seen(self, label: str) -> bool:
+        """Whether a page of ``label`` ever connected, in any process: until one has, what
+        was emitted since its content waits for the first page; after, a page that loads
+        starts from what comes next."""
+
 
 class EventBus(ABC):
     """Numbers a widget's outbound events and carries them to its pages, wherever they are.

@@ -53,6 +53,11 @@ return {token, revision}
 """
 
 
+_MARK_SEEN = """
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'seen', 1) end
+"""
+
+
 class RedisWidgetStore(WidgetStore):
     """The :class:`WidgetStore` port on Redis; widgets expire ``ttl`` seconds after their
     last save."""
@@ -62,6 +67,7 @@ class RedisWidgetStore(WidgetStore):
         self._keys = keys
         self._ttl = ttl
         self._save: Any = redis.register_script(_SAVE)
+        self._mark_seen: Any = redis.register_script(_MARK_SEEN)
 
     @property
     def redis(self) -> Redis:
@@ -118,6 +124,13 @@ class RedisWidgetStore(WidgetStore):
         pipe.zrem(self._keys.widgets, label)
         deleted, _ = await pipe.execute()
         return bool(deleted)
+
+    async def mark_seen(self, label: str) -> None:
+        # Only on a stored widget: a field alone would make a hash without html or token.
+        await self._mark_seen(keys=[self._keys.widget(label)], client=self.redis)
+
+    async def seen(self, label: str) -> bool:
+        return bool(await self.redis.hexists(self._keys.widget(label), "seen"))
 
     async def labels(self) -> list[str]:
         names: Any = await self.redis.zrange(self._keys.widgets, 0, -1)
