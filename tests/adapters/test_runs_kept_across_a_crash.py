@@ -85,3 +85,21 @@ def test_a_live_workers_runs_are_left_to_it_and_taken_once(redis_url, redis_pref
 
     heard, seen = run_async(scene(), timeout=20)
     assert (heard, seen) == ([], [])
+
+
+@pytest.mark.timeout(30)
+def test_a_worker_named_in_the_settings_runs_what_its_earlier_life_was_running(
+    redis_url, redis_prefix
+):
+    make = relays(redis_url, redis_prefix, alive_ttl=3)
+
+    async def scene() -> list[Event]:
+        earlier = make("fixed-name")
+        await earlier.running(event(5))  # then the process died
+        again: list[Event] = []
+        later = make("fixed-name")
+        await later.start(on_event=again.append, on_response=lambda *a: None, local_pages=dict)
+        await later.stop()
+        return again
+
+    assert [e.data for e in run_async(scene(), timeout=20)] == [{"n": 5}]

@@ -113,6 +113,12 @@ class RedisRelay(Relay):
     ) -> None:
         if self._tasks:
             return
+        # A worker named in the settings may be this one's earlier life: what it was
+        # running when it died runs now, before this life keeps anything of its own.
+        try:
+            await self._run_again(self._id, on_event)
+        except (RedisError, OSError) as exc:
+            log.warning("could not look for runs of an earlier life of this worker: %s", exc)
         loop = asyncio.get_running_loop()
         self._tasks = [
             loop.create_task(self._take(on_event, on_response), name="pywry-redis-relay"),
@@ -212,20 +218,24 @@ class RedisRelay(Relay):
             return
         for worker in others - await self._alive(others):
             name = worker.decode() if isinstance(worker, bytes) else worker
-            flat: Any = await self._take_running(keys=[self._keys.running(name)])
+            await self._run_again(name, on_event)
+
+    async def _run_again(self, worker: str, on_event: Callable[[Event], object]) -> None:
+        flat: Any = await self._take_running(keys=[self._keys.running(worker)])
+        if worker != self._id:
             await self._redis.srem(self._keys.running_workers, worker)
-            bodies = [_decoder.decode(value) for value in flat[1::2]]
-            if bodies:
-                log.warning(
-                    "worker %s died with %d page event(s) running; running them again here",
-                    name,
-                    len(bodies),
-                )
-            for body in bodies:
-                try:
-                    on_event(Event(body.name, body.data, body.label, body.page, body.call))
-                except Exception:
-                    log.exception("an event of a dead worker could not be run again")
+        bodies = [_decoder.decode(value) for value in flat[1::2]]
+        if bodies:
+            log.warning(
+                "worker %s died with %d page event(s) running; running them again here",
+                worker,
+                len(bodies),
+            )
+        for body in bodies:
+            try:
+                on_event(Event(body.name, body.data, body.label, body.page, body.call))
+            except Exception:
+                log.exception("an event of a dead worker could not be run again")
 
     async def claim(self, label: str) -> None:
         await self._redis.set(self._keys.owner(label), self._id, ex=self._ttl)
