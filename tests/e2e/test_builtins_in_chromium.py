@@ -101,7 +101,7 @@ def test_update_theme(shown):
     handle.set_theme("light")
     page.wait_for_function("() => document.documentElement.dataset.theme === 'light'")
     classes = page.evaluate("() => [...document.documentElement.classList]")
-    assert [c for c in classes if c.startswith("pywry-")] == ["pywry-light"]
+    assert sorted(classes) == ["light", "pywry-theme-light"]
 
 
 def test_a_theme_that_is_not_one_is_refused_in_python(shown):

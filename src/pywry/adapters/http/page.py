@@ -7,6 +7,7 @@ import re
 
 import msgspec
 
+from ..._version import __version__
 from ...domain.events import EVENT_NAME_PATTERN
 from ...domain.protocol import Close, Routes
 from ...domain.widget import Widget
@@ -32,11 +33,39 @@ _MARKUP = re.compile(
 )
 _encoder = msgspec.json.Encoder()
 
+# The theme contract user CSS is written against, with the release's variable names and
+# default values. Every rule is inside :where() so that any rule of the user's wins, even
+# ":root" or "html" written before this sheet. The theme values are set on <html> (and on an
+# element the user marks .pywry-theme-*), never again on the .pywry-widget wrapper: a user's
+# ":root{--pywry-bg-primary:...}" then reaches the content too.
+_THEME_VARS = (
+    ":where(:root){--pywry-font-family:Inter,-apple-system,BlinkMacSystemFont,'Segoe UI',"
+    "sans-serif;--pywry-font-size:14px;--pywry-font-weight-normal:400;"
+    "--pywry-font-weight-medium:500;--pywry-font-mono:'Cascadia Code','Fira Code',Consolas,"
+    "monospace;--pywry-radius:4px;--pywry-radius-lg:6px;--pywry-spacing-xs:2px;"
+    "--pywry-spacing-sm:4px;--pywry-spacing-md:6px;--pywry-spacing-lg:8px;"
+    "--pywry-transition-fast:.1s ease;--pywry-transition-normal:.2s ease;"
+    "--pywry-accent:#0078d4;--pywry-accent-hover:#106ebe;--pywry-text-accent:#33bbff}"
+    ":where(:root,.pywry-theme-dark:not(.pywry-widget)){color-scheme:dark;"
+    "--pywry-bg-primary:#212124;--pywry-bg-secondary:#151518;--pywry-bg-tertiary:#1f1e23;"
+    "--pywry-bg-quartary:#24242a;--pywry-bg-hover:rgba(255,255,255,.08);"
+    "--pywry-bg-overlay:rgba(30,30,30,.8);--pywry-text-primary:#ebebed;"
+    "--pywry-text-secondary:#a0a0a0;--pywry-text-muted:#707070;--pywry-border-color:#333;"
+    "--pywry-border-focus:#555}"
+    ":where(html.light,.pywry-theme-light:not(.pywry-widget)){color-scheme:light;"
+    "--pywry-bg-primary:#f5f5f5;--pywry-bg-secondary:#fff;--pywry-bg-tertiary:#ebebef;"
+    "--pywry-bg-quartary:#e2e2e8;--pywry-bg-hover:rgba(0,0,0,.06);"
+    "--pywry-bg-overlay:rgba(255,255,255,.8);--pywry-text-primary:#000;"
+    "--pywry-text-secondary:#666;--pywry-text-muted:#999;--pywry-border-color:#ccc;"
+    "--pywry-border-focus:#999}"
+)
+# A whole document keeps its own look: it gets the variables only. A fragment's page is
+# pywry's own, drawn with them.
+_VARS_STYLE = f'<style id="pywry-theme">{_THEME_VARS}</style>'
 _BASE_STYLE = (
-    "<style>:root{color-scheme:light dark}"
-    "html[data-theme=dark]{color-scheme:dark;background:#1e1e1e;color:#ddd}"
-    "html[data-theme=light]{color-scheme:light;background:#fff;color:#222}"
-    "body{font-family:system-ui,sans-serif;margin:0;padding:8px}</style>"
+    f'<style id="pywry-theme">{_THEME_VARS}'
+    ":where(html){background:var(--pywry-bg-primary);color:var(--pywry-text-primary)}"
+    ":where(body){font-family:var(--pywry-font-family);margin:0;padding:8px}</style>"
 )
 
 
@@ -71,6 +100,7 @@ def _config_script(
         "contentSeq": content_seq,
         "revision": widget.revision,
         "theme": theme,
+        "version": __version__,
         "debug": debug,
         "close": {name: int(code) for name, code in _CLOSE_CODES.items()},
         "eventName": EVENT_NAME_PATTERN.pattern,
@@ -107,13 +137,19 @@ def render_page(
     )
     content = widget.html
     if _DOCUMENT.match(content):
-        return _into_document(content, head)
+        # The bridge sets the theme's classes on the document's own <html> and <body>.
+        return _into_document(content, head + _VARS_STYLE)
     title = html_lib.escape(widget.title)
+    # Set here as well as by the bridge, so the first paint already has them; "system" is
+    # resolved in the page (only it knows the preference), before the body is drawn.
+    marker = f"pywry-theme-{theme_attr}"
+    root_classes = marker if theme == "system" else f"{theme_attr} {marker}"
     return (
-        f'<!DOCTYPE html><html lang="en" data-theme="{theme_attr}"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html><html lang="en" data-theme="{theme_attr}" class="{root_classes}">'
+        '<head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{title}</title>{_BASE_STYLE}{head}</head>"
-        f'<body><div id="pywry-root">{content}</div></body></html>'
+        f'<body><div id="pywry-root" class="pywry-widget {marker}">{content}</div></body></html>'
     )
 
 

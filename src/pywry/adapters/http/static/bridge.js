@@ -105,6 +105,23 @@
     return null;
   }
 
+  function injectCss(d) {
+    var id = d.id ? String(d.id) : "pywry-css-" + Math.random().toString(36).slice(2);
+    var style = injectedStyle(id);
+    if (!style) {
+      style = document.createElement("style");
+      style.setAttribute("data-pywry-css", id);
+      (document.head || document.documentElement).appendChild(style);
+    }
+    style.textContent = d.css == null ? "" : String(d.css);
+    return id;
+  }
+
+  function removeCss(d) {
+    var style = d.id && injectedStyle(String(d.id));
+    if (style && style.parentNode) style.parentNode.removeChild(style);
+  }
+
   function runScripts(root) {
     var scripts = root.querySelectorAll("script");
     for (var i = 0; i < scripts.length; i++) {
@@ -130,16 +147,20 @@
     return Math.min(Math.max(parseInt(carried, 10), contentSeq), rendered);
   }
 
+  function reloadAfterThisFrame() {
+    // What follows this frame is for the new page: this one handles nothing more, and the
+    // next load asks for it (so the frame that asked for the reload is not handled twice).
+    reloading = true;
+    try { sessionStorage.setItem(SINCE_KEY, String(currentSeq)); } catch (err) { /* see carriedSince */ }
+    location.reload();
+  }
+
   function updateHtml(data) {
     var root = document.getElementById("pywry-root");
     var html = data.html || "";
     if (!root || /^\s*(<!--[\s\S]*?-->\s*)*(<!doctype\b|<html\b)/i.test(html)) {
-      // A whole document: the server already serves the new one. What follows this frame
-      // is for the new page: this one handles nothing more, and the next load asks for it.
-      reloading = true;
-      try { sessionStorage.setItem(SINCE_KEY, String(currentSeq)); } catch (err) { /* see carriedSince */ }
-      location.reload();
-      return;
+      // A whole document: the server already serves the new one.
+      return reloadAfterThisFrame();
     }
     if (data.title) document.title = data.title;
     root.innerHTML = html;
@@ -148,6 +169,50 @@
 
   function kebab(name) {
     return name.replace(/[A-Z]/g, function (c) { return "-" + c.toLowerCase(); });
+  }
+
+  // ------------------------------------------------------------------ the theme
+  // <html> gets "dark"/"light" and .pywry-theme-dark/-light (plus .pywry-theme-system when
+  // it follows the system); each .pywry-widget gets the .pywry-theme-* ones. The values a
+  // page is sent become one of three names here, so none reaches a class name as sent.
+  var THEME_CLASSES = ["dark", "light", "pywry-theme-dark", "pywry-theme-light", "pywry-theme-system"];
+  var prefersDark = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  var themeMode = "dark"; // dark | light | system
+  var pageConfig = null;
+
+  function themeOf(name) {
+    // The release's rule: a name with "dark" in it is dark ("plotly_dark" too), any other light.
+    name = String(name == null ? "" : name);
+    return name === "system" ? "system" : name.indexOf("dark") >= 0 ? "dark" : "light";
+  }
+
+  function shownTheme() {
+    if (themeMode !== "system") return themeMode;
+    return prefersDark && !prefersDark.matches ? "light" : "dark";
+  }
+
+  function paintTheme(el, isRoot) {
+    var shown = shownTheme();
+    for (var i = 0; i < THEME_CLASSES.length; i++) el.classList.remove(THEME_CLASSES[i]);
+    if (isRoot) el.classList.add(shown);
+    el.classList.add("pywry-theme-" + shown);
+    if (themeMode === "system") el.classList.add("pywry-theme-system");
+  }
+
+  function applyTheme(mode) {
+    themeMode = mode;
+    pageConfig = Object.freeze({ label: label, theme: mode, version: cfg.version || "" });
+    var root = document.documentElement;
+    root.setAttribute("data-theme", mode);
+    paintTheme(root, true);
+    var widgets = document.querySelectorAll(".pywry-widget");
+    for (var i = 0; i < widgets.length; i++) paintTheme(widgets[i], false);
+  }
+
+  function markWidget() {
+    // A whole document has no wrapper of pywry's: its body is the widget.
+    if (!document.querySelector(".pywry-widget") && document.body) document.body.classList.add("pywry-widget");
+    applyTheme(themeMode);
   }
 
   var TOAST_CSS =
@@ -263,20 +328,8 @@
         for (var key in styles) els[i].style.setProperty(kebab(key), styles[key]);
       }
     },
-    "pywry:inject-css": function (d) {
-      var id = d.id || "pywry-css-" + Math.random().toString(36).slice(2);
-      var style = injectedStyle(id);
-      if (!style) {
-        style = document.createElement("style");
-        style.setAttribute("data-pywry-css", id);
-        (document.head || document.documentElement).appendChild(style);
-      }
-      style.textContent = d.css || "";
-    },
-    "pywry:remove-css": function (d) {
-      var style = d.id && injectedStyle(String(d.id));
-      if (style && style.parentNode) style.parentNode.removeChild(style);
-    },
+    "pywry:inject-css": injectCss,
+    "pywry:remove-css": removeCss,
     "pywry:alert": alertToast,
     "pywry:navigate": function (d) {
       // Parsed as the browser will (it drops tabs, newlines and leading control characters,
@@ -300,17 +353,11 @@
       setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
     },
     "pywry:update-theme": function (d) {
-      var theme = String(d.theme || "");
-      if (!/^[a-z]+$/.test(theme)) return console.error("pywry: not a theme:", d.theme);
-      var root = document.documentElement;
-      root.setAttribute("data-theme", theme);
-      var old = [];
-      for (var i = 0; i < root.classList.length; i++) {
-        if (root.classList[i].indexOf("pywry-") === 0) old.push(root.classList[i]);
-      }
-      for (var k = 0; k < old.length; k++) root.classList.remove(old[k]);
-      root.classList.add("pywry-" + theme);
+      if (!d.theme) return console.error("pywry: update-theme needs a theme");
+      applyTheme(themeOf(d.theme));
+      deliver("pywry:theme-update", { mode: shownTheme(), original: themeMode });
     },
+    "pywry:refresh": reloadAfterThisFrame,
     "pywry:error": function (d) {
       console.error("pywry: " + (d.error || "error") + (d.event ? " in '" + d.event + "'" : "") + ": " + (d.message || ""));
     },
@@ -638,6 +685,11 @@
       else delete handlers[type];
       return api;
     },
+    injectCSS: function (css, id) { return injectCss({ css: css, id: id }); },
+    removeCSS: function (id) { removeCss({ id: id }); },
+    get config() { return pageConfig; }, // never the token
+    get theme() { return shownTheme(); },
+    version: cfg.version || "",
     result: function (data) { api.emit("pywry:result", data); },
     send: function (data) { api.emit("pywry:message", data); },
     get connected() { return state === "open"; },
@@ -670,6 +722,18 @@
     }
   });
   window.addEventListener("online", reconnectNow);
+
+  // Before the body is drawn (this script is in the head): the first paint has the theme.
+  applyTheme(themeOf(cfg.theme || "dark"));
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", markWidget);
+  else markWidget();
+  if (prefersDark && prefersDark.addEventListener) {
+    prefersDark.addEventListener("change", function () {
+      if (themeMode !== "system") return;
+      applyTheme("system");
+      deliver("pywry:theme-update", { mode: shownTheme(), original: "system" });
+    });
+  }
 
   connect();
 })();
