@@ -6,10 +6,19 @@
 from __future__ import annotations
 
 from ._version import __version__
+from .app.compat import PyWryCompatibilityWarning
 from .app.facade import PyWry
 from .app.handle import WidgetHandle
-from .app.modes import WindowMode
-from .app.settings import DeploySettings, ServerSettings, Settings, WindowSettings
+from .app.modes import ThemeMode, WindowMode
+from .app.settings import (
+    DeploySettings,
+    LogSettings,
+    ServerSettings,
+    Settings,
+    ThemeSettings,
+    WindowSettings,
+)
+from .app.settings_release import PyWrySettings, SecuritySettings
 from .domain.errors import (
     IllegalTransitionError,
     InvalidArgumentError,
@@ -32,15 +41,21 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidEventNameError",
     "InvalidLabelError",
+    "LogSettings",
     "PageCallError",
     "PortInUseError",
     "PyWry",
+    "PyWryCompatibilityWarning",
     "PyWryError",
+    "PyWrySettings",
     "PyWryTimeoutError",
+    "SecuritySettings",
     "ServerError",
     "ServerSettings",
     "Settings",
     "SettingsError",
+    "ThemeMode",
+    "ThemeSettings",
     "TlsError",
     "UnknownWidgetError",
     "UnsupportedModeError",

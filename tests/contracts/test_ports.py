@@ -60,6 +60,19 @@ def test_a_store_gives_back_what_was_saved_token_and_revision_included(store):
     assert got.token == widget.token
 
 
+def test_a_store_gives_back_sizes_as_pixels_or_css_lengths(store):
+    async def scene() -> tuple[Widget | None, Widget | None]:
+        await store.save(Widget(label="px", html="", width=640, height=480))
+        await store.save(Widget(label="css", html="", width="100%", height="60vh"))
+        return await store.get("px"), await store.get("css")
+
+    pixels, css = run(scene())
+    assert pixels is not None
+    assert (pixels.width, pixels.height) == (640, 480)
+    assert css is not None
+    assert (css.width, css.height) == ("100%", "60vh")
+
+
 def test_a_store_keeps_the_newest_revision_and_the_order_labels_were_first_saved(store):
     first = Widget(label="a", html="1")
 

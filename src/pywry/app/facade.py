@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..domain.errors import IllegalTransitionError, InvalidArgumentError
 from ..domain.protocol import Control
 from ..domain.widget import Widget, check_content, check_label, check_size, new_label
+from .compat import ReleaseAPI, apply_log_settings, check_arguments, remember_app
 from .deploy_api import DeployAPI
 from .handle import WidgetHandle, alert_payload
 from .listeners import Callback, adapt
@@ -31,11 +32,10 @@ __all__ = ["PyWry"]
 
 log = logging.getLogger("pywry")
 
-
 _STOP_WAIT = 30.0  # seconds a destroy() waits for a stop another thread is doing
 
 
-class PyWry(DeployAPI):
+class PyWry(DeployAPI, ReleaseAPI):
     """Show HTML widgets in the browser and exchange events with them.
 
     Args:
@@ -57,8 +57,9 @@ class PyWry(DeployAPI):
         width: int | None = None,
         height: int | None = None,
         settings: Settings | Mapping[str, Any] | None = None,
-        **_ignored: Any,
+        **release: Any,
     ) -> None:
+        check_arguments("PyWry()", release, PyWry.__init__)
         self._settings = load_settings(explicit=settings)
         self.mode = resolve_mode(mode, self._settings.window.mode)
         window = self._settings.window
@@ -77,8 +78,8 @@ class PyWry(DeployAPI):
         self._at_exit = False  # destroyed by the interpreter's exit, not by the script
         self._stopping: threading.Thread | None = None  # a stop handed off by the loop
         self._init_hosting()
-        if _ignored:
-            log.debug("PyWry() ignores options of other window modes: %s", sorted(_ignored))
+        apply_log_settings(self._settings.log)
+        remember_app(self)
 
     # ------------------------------------------------------------------ wiring
     @property
@@ -115,14 +116,14 @@ class PyWry(DeployAPI):
         self,
         content: str,
         title: str | None = None,
-        width: int | None = None,
-        height: int | None = None,
+        width: int | str | None = None,
+        height: int | str | None = None,
         callbacks: Mapping[str, Callback] | None = None,
         label: str | None = None,
         *,
         open_browser: bool = True,
         sync_to_thread: bool = True,
-        **_ignored: Any,
+        **release: Any,
     ) -> WidgetHandle:
         """Show ``content`` (an HTML fragment or document) and return its handle.
 
@@ -131,6 +132,7 @@ class PyWry(DeployAPI):
         ``callbacks`` on the server's event loop instead of a worker thread: for quick code
         only, since every page waits while one runs (see :meth:`on`).
         """
+        check_arguments("show()", release, PyWry.show)  # the release's: warned, or refused
         check_content("show()", content, title=title, width=width, height=height)
         if callbacks is not None and not isinstance(callbacks, Mapping):
             raise InvalidArgumentError(
@@ -317,15 +319,17 @@ class PyWry(DeployAPI):
             )
         return self._start()
 
-    def block(self) -> None:
-        """Wait until every page has closed (a reload is not a close); Ctrl+C stops cleanly."""
+    def block(self, label: str | None = None) -> None:
+        """Wait until every page (``label``'s only, if given) has closed; Ctrl+C stops."""
         if self._hosted_base is not None:
             raise IllegalTransitionError(
                 "block() waits for a script's own pages, and this PyWry app is served by"
                 " another server (a Litestar app or deploy mode) that decides when it stops;"
                 " use deploy() to serve in the foreground"
             )
-        if self._container is None or not self._gateway.labels():
+        if label is not None:
+            self._gateway.widget(check_label(label))  # UnknownWidgetError names the shown
+        elif self._container is None or not self._gateway.labels():
             return
         if self._on_loop():
             raise RuntimeError(
@@ -334,7 +338,7 @@ class PyWry(DeployAPI):
         try:
             self._start()
             gateway = self._gateway
-            while not gateway.wait_idle(0.5):
+            while not gateway.wait_idle(0.5, label):
                 pass
         except KeyboardInterrupt:
             log.info("interrupted: stopping the pywry server")

@@ -210,9 +210,10 @@ class Gateway:
         """Whether to ask the shared state (deploy mode, where waiting for it is safe)."""
         return self._relay.shared and self._can_wait()
 
-    def wait_idle(self, timeout: float | None = None) -> bool:
-        """Wait until pages came and all of them have gone for the grace period."""
-        return self._idle.wait(timeout)
+    def wait_idle(self, timeout: float | None = None, label: str | None = None) -> bool:
+        """Wait until pages came and all of them (or one widget's) have gone for the grace
+        period."""
+        return self._idle.wait(timeout, label)
 
     def _can_wait(self) -> bool:
         return self._lifecycle.running and not self._loop.in_loop()

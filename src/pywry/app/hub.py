@@ -162,7 +162,7 @@ class Hub:
             except Exception as exc:
                 log.error("widget %r could not be claimed for this worker: %s", widget.label, exc)
             await self._channels.open(widget)
-            self._idle.expect_page()
+            self._idle.expect_page(widget.label)
             return True
         previous = channel.widget
         if previous.html != widget.html or previous.title != widget.title:
@@ -171,7 +171,8 @@ class Hub:
         else:
             channel.widget = widget
         if shown and not channel.pages:
-            self._idle.expect_page()  # shown again with no page open: a page comes for it
+            # Shown again with no page open: a page comes for it.
+            self._idle.expect_page(widget.label)
         return False
 
     async def _close(self, label: str, done: concurrent.futures.Future[Any] | None) -> None:
@@ -183,6 +184,7 @@ class Hub:
         for page in pages:
             page.say_last(Control.CLOSED, {"reason": "widget closed"})
         await self._channels.forget(label)
+        self._idle.widget_closed(label)
         if not self._channels:
             self._idle.nothing_shown()
         # The pages' goodbyes may take a while; other widgets' commands do not wait for them.

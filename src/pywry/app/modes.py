@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from ..domain.errors import InvalidArgumentError, UnsupportedModeError
 
-__all__ = ["THEMES", "WindowMode", "check_theme", "has_display", "resolve_mode"]
+__all__ = ["THEMES", "ThemeMode", "WindowMode", "check_theme", "has_display", "resolve_mode"]
 
 THEMES = ("dark", "light", "system")
 
@@ -25,6 +25,17 @@ class WindowMode(enum.StrEnum):
     MULTI_WINDOW = "multi_window"
     NOTEBOOK = "notebook"
     BROWSER = "browser"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class ThemeMode(enum.StrEnum):
+    """The release's theme names: ``PyWry(theme=ThemeMode.DARK)`` is ``theme="dark"``."""
+
+    LIGHT = "light"
+    DARK = "dark"
+    SYSTEM = "system"
 
     def __str__(self) -> str:
         return self.value

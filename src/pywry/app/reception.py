@@ -150,7 +150,7 @@ class Reception:
             max_rate=self._settings.max_inbound_rate,
         )
         channel.pages.add(page)
-        self._idle.page_opened()
+        self._idle.page_opened(channel.widget.label)
         if admit is not None:
             try:
                 await admit()
@@ -185,7 +185,7 @@ class Reception:
         channel = page.channel
         if page in channel.pages:
             channel.pages.discard(page)
-            self._idle.page_closed(stopping=self._lifecycle.over)
+            self._idle.page_closed(channel.widget.label, stopping=self._lifecycle.over)
 
     async def beacon(
         self,

@@ -26,6 +26,7 @@ import msgspec
 from msgspec import Meta, field
 
 from ..domain.errors import SettingsError
+from .compat import RELEASE_TOP_LEVEL, sift_settings, warn_settings
 from .settings_rules import RULES
 from .settings_sources import (
     Entry,
@@ -42,8 +43,10 @@ log = logging.getLogger("pywry.settings")
 __all__ = [
     "CORS_CONFLICT",
     "DeploySettings",
+    "LogSettings",
     "ServerSettings",
     "Settings",
+    "ThemeSettings",
     "WindowSettings",
     "cors_conflict",
     "load_settings",
@@ -173,12 +176,30 @@ class DeploySettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=
     worker_id: str | None = None
 
 
+class LogSettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``[log]`` (the release's names): ``level`` of pywry's loggers (unset: the
+    application's logging decides); ``format`` gives them a stderr handler of their own."""
+
+    level: str | None = None
+    format: str | None = None
+
+
+class ThemeSettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``[theme]`` (the release's names): ``mode`` sets ``[window] theme`` where it is given,
+    layer by layer; ``css_file`` has no effect (a warning says so)."""
+
+    mode: str | None = None
+    css_file: str | None = None
+
+
 class Settings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """All settings: ``headless`` never opens a browser (the URL is printed instead)."""
 
     server: ServerSettings = field(default_factory=ServerSettings)
     window: WindowSettings = field(default_factory=WindowSettings)
     deploy: DeploySettings = field(default_factory=DeploySettings)
+    log: LogSettings = field(default_factory=LogSettings)
+    theme: ThemeSettings = field(default_factory=ThemeSettings)
     headless: bool = False
     debug: bool = False
 
@@ -232,13 +253,15 @@ def load_settings(
         )
     values = schema.empty()
     sources: dict[str, str] = {}
-    for entry in chain(
+    release: dict[str, str] = {}  # the release's settings given, that pywry does not use
+    layers = chain(
         _pyproject_entries(here / "pyproject.toml", schema),
         _file_entries(here / "pywry.toml", schema),
         _file_entries(user_file.absolute(), schema),
-        env_entries(env, schema),
+        env_entries(env, schema, extra_top=RELEASE_TOP_LEVEL),
         _explicit_entries(explicit, schema),
-    ):
+    )
+    for entry in sift_settings(layers, schema, release):
         values[entry.section][entry.key] = schema.check(entry)
         sources[entry.dotted] = entry.source
     _check_cors(values["server"], sources)
@@ -249,10 +272,13 @@ def load_settings(
             " worker thread, or on the event loop when registered with sync_to_thread=False",
             sources.get("server.callback_inline_budget"),
         )
+    warn_settings(release)
     return Settings(
         server=ServerSettings(**values["server"]),
         window=WindowSettings(**values["window"]),
         deploy=DeploySettings(**values["deploy"]),
+        log=LogSettings(**values["log"]),
+        theme=ThemeSettings(**values["theme"]),
         **values[None],
     )
 

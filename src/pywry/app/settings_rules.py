@@ -85,6 +85,8 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         ),
         "window.mode": one_of(*(mode.value for mode in WindowMode)),
         "window.theme": one_of(*THEMES),
+        "theme.mode": one_of(*THEMES),
+        "log.level": one_of("debug", "info", "warning", "error", "critical"),
         "deploy.state_backend": one_of("memory", "redis"),
         "deploy.redis_url": Rule("a URL starting with redis://, rediss:// or unix://", _redis_url),
         "deploy.redis_prefix": Rule("a non-empty string without spaces", _word),

@@ -278,12 +278,15 @@ class Schema:
                 yield Entry(section, name, value, source)
 
 
-def env_entries(environ: Mapping[str, str], schema: Schema) -> Iterator[Entry]:
-    """``PYWRY_<SECTION>__<KEY>`` variables and ``PYWRY_<TOP_LEVEL_KEY>`` ones such as HEADLESS.
+def env_entries(
+    environ: Mapping[str, str], schema: Schema, *, extra_top: frozenset[str] = frozenset()
+) -> Iterator[Entry]:
+    """``PYWRY_<SECTION>__<KEY>`` variables and ``PYWRY_<TOP_LEVEL_KEY>`` ones such as HEADLESS
+    (and such as ``extra_top``: names the caller reads although the schema has no field).
 
     Other ``PYWRY_*`` variables (``PYWRY_CONFIG_FILE`` and any unrelated one) are left alone.
     """
-    top = schema.top_level_keys()
+    top = schema.top_level_keys() | extra_top
     for name in sorted(environ):
         if not name.startswith(_ENV_PREFIX):
             continue

@@ -24,19 +24,29 @@ def check_label(label: object) -> str:
     return label
 
 
-def check_size(where: str, **sizes: int | None) -> None:
-    """Refuse a width or height that is not a whole number of pixels, naming the call."""
+# A CSS length as the release took it for a width ("60%", "500px", "40vw"), or "auto".
+_CSS_LENGTH = re.compile(r"^(auto|\d+(\.\d+)?(px|%|em|rem|vw|vh|vmin|vmax|ch|ex|cm|mm|in|pt|pc))$")
+
+
+def check_size(where: str, **sizes: int | str | None) -> None:
+    """Refuse a width or height that is neither a whole number of pixels nor a CSS length."""
     for name, value in sizes.items():
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or value < 1
-        ):
+        if value is None or (isinstance(value, str) and _CSS_LENGTH.match(value.strip())):
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise InvalidArgumentError(
-                f"{where} takes {name} as a whole number of pixels (1 or more), got {value!r}"
+                f"{where} takes {name} as a whole number of pixels (1 or more) or a CSS"
+                f" length such as '100%' or '500px', got {value!r}"
             )
 
 
 def check_content(
-    where: str, content: object, *, title: object, width: int | None, height: int | None
+    where: str,
+    content: object,
+    *,
+    title: object,
+    width: int | str | None,
+    height: int | str | None,
 ) -> None:
     """Refuse content that is not HTML text, a title that is not text, or a bad size."""
     if not isinstance(content, str):
@@ -60,8 +70,8 @@ class Widget:
     title: str = "PyWry"
     token: Token = field(default_factory=Token.generate, repr=False)
     revision: int = 1
-    width: int | None = None
-    height: int | None = None
+    width: int | str | None = None  # pixels or a CSS length; a browser tab sizes itself
+    height: int | str | None = None
 
     def __post_init__(self) -> None:
         check_label(self.label)

@@ -114,8 +114,8 @@ class RedisWidgetStore(WidgetStore):
             title=text["title"],
             token=Token(text["token"]),
             revision=int(text["revision"]),
-            width=int(text["width"]) if text.get("width") else None,
-            height=int(text["height"]) if text.get("height") else None,
+            width=_size(text.get("width")),
+            height=_size(text.get("height")),
         )
 
     async def delete(self, label: str) -> bool:
@@ -142,3 +142,10 @@ class RedisWidgetStore(WidgetStore):
             pipe.exists(self._keys.widget(name.decode()))
         alive = await pipe.execute()
         return [name.decode() for name, here in zip(names, alive, strict=True) if here]
+
+
+def _size(text: str | None) -> int | str | None:
+    """A stored width or height: pixels come back as a number, a CSS length as it was."""
+    if not text:
+        return None
+    return int(text) if text.isdigit() else text
