@@ -39,6 +39,9 @@ def get_state_backend() -> StateBackend:
 
 
 def get_worker_id() -> str:
-    """This worker's name: ``[deploy] worker_id``, else the one this process generated,
-    which is the name deploy mode gives this worker in Redis."""
+    """This worker's name in the shared state: a live deploy app's own; else
+    ``[deploy] worker_id``, else a name this process keeps (host, process id, a random part)."""
+    app = last_app()
+    if app is not None and app.settings.deploy.state_backend == "redis":
+        return str(app.container.relay().worker_id)  # how the other workers know it
     return _settings().deploy.worker_id or default_worker_id()

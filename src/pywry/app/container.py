@@ -29,7 +29,6 @@ from ..domain.protocol import Farewell, Routes
 from ..domain.token import Token
 from .callbacks import LONG_ON_LOOP, CallbackRunner
 from .channels import Channels
-from .compat import default_worker_id
 from .frames import encode_body
 from .gateway import Gateway, reply_to_pages, report_to_pages
 from .hosted import HostedBridge
@@ -111,7 +110,7 @@ def _redis_set(settings: Settings) -> _RedisSet:
         relay=RedisRelay(
             redis=client,
             keys=keys,
-            worker_id=deploy.worker_id or default_worker_id(),
+            worker_id=deploy.worker_id,
             ttl=deploy.widget_ttl,
             alive_ttl=deploy.connection_ttl,
         ),
