@@ -62,7 +62,7 @@ _AUTH = (
     " put your own sign-in in front (a reverse proxy, or the Litestar app that hosts"
     " pywry's plugin)"
 )
-_NOT_YET = "is not supported yet; put it in the HTML you show for now"
+_NOT_YET = "not supported yet: for now, "
 
 # Arguments of the release's show() and PyWry() that pywry does not implement.
 _ARGUMENTS: Mapping[str, str] = {
@@ -72,9 +72,12 @@ _ARGUMENTS: Mapping[str, str] = {
     "aggrid_theme": _LIBRARIES,
     "watch": _HOT_RELOAD,
     "hot_reload": _HOT_RELOAD,
-    "toolbars": f"toolbars= {_NOT_YET} (controls that call window.pywry.emit)",
-    "modals": f"modals= {_NOT_YET} (a <dialog> that calls window.pywry.emit)",
-    "initialization_script": f"initialization_script= {_NOT_YET} (a <script> at its top)",
+    "toolbars": f"toolbars are {_NOT_YET}put the controls in the HTML you show and send their"
+    " events with window.pywry.emit()",
+    "modals": f"modals are {_NOT_YET}put a <dialog> in the HTML you show and send its events"
+    " with window.pywry.emit()",
+    "initialization_script": f"an initialization script is {_NOT_YET}put it in a <script> at"
+    " the top of the HTML you show",
     "menu": "a native menu bar needs a native window, and pywry shows a browser tab: put a"
     " menu in the HTML you show",
 }
