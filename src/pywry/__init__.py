@@ -19,6 +19,18 @@ from .app.settings import (
     WindowSettings,
 )
 from .app.settings_release import PyWrySettings, SecuritySettings
+from .domain.components import (
+    Button,
+    Checkbox,
+    Div,
+    NumberInput,
+    Option,
+    Select,
+    SliderInput,
+    TextInput,
+    Toggle,
+    ToolbarItem,
+)
 from .domain.errors import (
     IllegalTransitionError,
     InvalidArgumentError,
@@ -34,14 +46,21 @@ from .domain.errors import (
     UnknownWidgetError,
     UnsupportedModeError,
 )
+from .domain.toolbars import Modal, Toolbar
 
 __all__ = [
+    "Button",
+    "Checkbox",
     "DeploySettings",
+    "Div",
     "IllegalTransitionError",
     "InvalidArgumentError",
     "InvalidEventNameError",
     "InvalidLabelError",
     "LogSettings",
+    "Modal",
+    "NumberInput",
+    "Option",
     "PageCallError",
     "PortInUseError",
     "PyWry",
@@ -50,13 +69,19 @@ __all__ = [
     "PyWrySettings",
     "PyWryTimeoutError",
     "SecuritySettings",
+    "Select",
     "ServerError",
     "ServerSettings",
     "Settings",
     "SettingsError",
+    "SliderInput",
+    "TextInput",
     "ThemeMode",
     "ThemeSettings",
     "TlsError",
+    "Toggle",
+    "Toolbar",
+    "ToolbarItem",
     "UnknownWidgetError",
     "UnsupportedModeError",
     "WidgetHandle",

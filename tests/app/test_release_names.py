@@ -26,8 +26,6 @@ def app(pywry_app_factory) -> PyWry:
         ("include_tvchart", True, "<script>"),
         ("aggrid_theme", "quartz", "<script>"),
         ("watch", True, "handle.update(html)"),
-        ("toolbars", [{"position": "top", "items": []}], "not supported yet"),
-        ("modals", [{"title": "Settings", "items": []}], "not supported yet"),
         ("initialization_script", "window.x = 1", "not supported yet"),
         ("menu", object(), "native menu bar"),
     ],
@@ -49,6 +47,16 @@ def test_a_release_argument_that_asks_for_nothing_passes_silently(app):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         app.show("<p/>", include_plotly=False, watch=None, toolbars=None)
+
+
+def test_toolbars_and_modals_are_shown_not_warned_about(app):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        app.show(
+            "<p/>",
+            toolbars=[{"position": "top", "items": [{"type": "button", "event": "app:go"}]}],
+            modals=[{"title": "Settings", "items": []}],
+        )
 
 
 def test_a_typo_in_show_is_an_error_naming_the_closest_argument(app):

@@ -16,11 +16,12 @@ import sys
 import warnings
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import msgspec
 
 from ..domain.errors import InvalidArgumentError, SettingsError
+from .components import add_components
 
 if TYPE_CHECKING:
     from .facade import PyWry
@@ -72,16 +73,15 @@ _ARGUMENTS: Mapping[str, str] = {
     "aggrid_theme": _LIBRARIES,
     "watch": _HOT_RELOAD,
     "hot_reload": _HOT_RELOAD,
-    "toolbars": f"toolbars are {_NOT_YET}put the controls in the HTML you show and send their"
-    " events with window.pywry.emit()",
-    "modals": f"modals are {_NOT_YET}put a <dialog> in the HTML you show and send its events"
-    " with window.pywry.emit()",
     "initialization_script": f"an initialization script is {_NOT_YET}put it in a <script> at"
     " the top of the HTML you show",
     "menu": "a native menu bar needs a native window, and pywry shows a browser tab: put a"
     " menu in the HTML you show",
 }
 _SHOW_RELEASE = frozenset(_ARGUMENTS) - {"hot_reload"}
+# The release's show() arguments pywry implements, taken out before the check: a typo of one
+# is still named (app/components.py).
+_SHOW_TAKEN = ("toolbars", "modals")
 _INIT_RELEASE = frozenset({"hot_reload"})
 
 
@@ -193,7 +193,8 @@ def check_arguments(where: str, given: Mapping[str, Any], function: Callable[...
             import inspect  # only paid for on the way to an error
 
             valid = [p for p in inspect.signature(function).parameters if p != "self"]
-            hint = _suggest(name, [*valid, *release])
+            taken = _SHOW_TAKEN if where == "show()" else ()
+            hint = _suggest(name, [*valid, *release, *taken])
             raise InvalidArgumentError(f"{where} got an unexpected argument {name!r}{hint}")
         if value is not None and value is not False:
             _warn(f"{where} ignores {name}=: {_ARGUMENTS[name]}")
@@ -334,6 +335,14 @@ def default_worker_id() -> str:
 class ReleaseAPI:
     """The release's chart and table calls, for :class:`~pywry.PyWry`: each says what to
     use instead, since pywry bundles none of those libraries."""
+
+    def _show_release(self, content: str, release: dict[str, Any]) -> str:
+        """``show()``'s release arguments: ``toolbars=`` and ``modals=`` drawn around
+        ``content``; each other one warned about, or refused as a typo."""
+        app = cast("PyWry", self)
+        content = add_components(content, release, app.container)
+        check_arguments("show()", release, type(app).show)
+        return content
 
     def show_plotly(self, figure: Any = None, *args: Any, **kwargs: Any) -> NoReturn:
         _refuse_release_call(

@@ -16,6 +16,7 @@ from dependency_injector import containers, providers
 from ..adapters.browser import SystemBrowserLauncher
 from ..adapters.granian import GranianRunner
 from ..adapters.http.app import create_app
+from ..adapters.http.components import with_components
 from ..adapters.http.plugin import deploy_app
 from ..adapters.memory import (
     LocalRelay,
@@ -270,6 +271,8 @@ class Container(containers.DeclarativeContainer):
     )
     # How an emitted event becomes the one body its pages share (a test counts the calls).
     event_encoder = providers.Object(encode_body)
+    # Draws show()'s toolbars and modals around its content.
+    render_components = providers.Object(with_components)
     gateway = providers.ThreadSafeSingleton(
         Gateway,
         inbox=inbox,

@@ -132,7 +132,7 @@ class PyWry(DeployAPI, ReleaseAPI):
         ``callbacks`` on the server's event loop instead of a worker thread: for quick code
         only, since every page waits while one runs (see :meth:`on`).
         """
-        check_arguments("show()", release, PyWry.show)  # the release's: warned, or refused
+        content = self._show_release(content, release)  # toolbars=, modals=; others warned
         check_content("show()", content, title=title, width=width, height=height)
         if callbacks is not None and not isinstance(callbacks, Mapping):
             raise InvalidArgumentError(

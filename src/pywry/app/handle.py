@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import InvalidArgumentError
 from ..domain.events import check_event_name
+from .components import ToolbarCalls
 from .listeners import Callback
 from .modes import check_theme
 
@@ -64,7 +65,7 @@ def alert_payload(
     }
 
 
-class WidgetHandle:
+class WidgetHandle(ToolbarCalls):
     """One shown widget. Every method is safe to call from any thread."""
 
     __slots__ = ("_app", "_label")

@@ -1,0 +1,233 @@
+"""Toolbars and modals as HTML: the one place that draws the components.
+
+Every value a user passes is escaped (text as text, attributes quoted), except a
+:class:`~pywry.domain.components.Div`'s ``content``, which is HTML by definition, as
+``show()``'s content is. The style sheet and the script go into the page once, and only
+into a page that has components, so a page without any does not grow.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from functools import cache
+from html import escape
+from importlib import resources
+
+from ...domain.components import (
+    Button,
+    Checkbox,
+    Div,
+    NumberInput,
+    Select,
+    SliderInput,
+    TextInput,
+    Toggle,
+    ToolbarItem,
+)
+from ...domain.toolbars import Modal, Toolbar
+
+__all__ = ["with_components"]
+
+# Built on the --pywry-* variables, so a theme switch or a user's override reaches them.
+# Zero specificity (:where) as for the theme sheet: any rule of the user's wins.
+_CSS = (
+    ":where(.pywry-layout){display:flex;flex-direction:column;min-height:100%}"
+    ":where(.pywry-layout-middle){display:flex;flex:1}"
+    ":where(.pywry-content){flex:1;position:relative;min-width:0}"
+    ":where(.pywry-toolbar){display:flex;flex-wrap:wrap;align-items:center;"
+    "gap:var(--pywry-spacing-lg);padding:var(--pywry-spacing-md);"
+    "background:var(--pywry-bg-secondary);color:var(--pywry-text-primary);"
+    "font-family:var(--pywry-font-family);font-size:var(--pywry-font-size)}"
+    ":where(.pywry-toolbar-left,.pywry-toolbar-right){flex-direction:column;"
+    "align-items:stretch}"
+    ":where(.pywry-toolbar-inside){position:absolute;top:0;right:0;z-index:10;"
+    "background:var(--pywry-bg-overlay);border-radius:var(--pywry-radius-lg)}"
+    ":where(.pywry-field){display:inline-flex;align-items:center;gap:var(--pywry-spacing-sm)}"
+    ":where(.pywry-btn,.pywry-input,.pywry-select){font:inherit;"
+    "color:var(--pywry-text-primary);background:var(--pywry-bg-tertiary);"
+    "border:1px solid var(--pywry-border-color);border-radius:var(--pywry-radius);"
+    "padding:var(--pywry-spacing-sm) var(--pywry-spacing-lg)}"
+    ":where(.pywry-btn){cursor:pointer;background:var(--pywry-accent);color:#fff;"
+    "border-color:transparent;transition:background var(--pywry-transition-fast)}"
+    ":where(.pywry-btn:hover){background:var(--pywry-accent-hover)}"
+    ":where(.pywry-btn-secondary,.pywry-btn-outline,.pywry-btn-ghost,.pywry-btn-icon){"
+    "background:var(--pywry-bg-tertiary);color:var(--pywry-text-primary)}"
+    ":where(.pywry-btn-ghost,.pywry-btn-icon){background:transparent}"
+    ":where(.pywry-btn-danger){background:#d32f2f}:where(.pywry-btn-warning){background:#ed6c02}"
+    ":where(.pywry-btn:disabled,.pywry-input:disabled){opacity:.5;cursor:default}"
+    ":where(.pywry-input:focus,.pywry-select:focus){outline:none;"
+    "border-color:var(--pywry-border-focus)}"
+    ":where(.pywry-modal-overlay){display:none;position:fixed;inset:0;z-index:1000;"
+    "align-items:center;justify-content:center;background:rgba(0,0,0,.5)}"
+    ":where(.pywry-modal-overlay.pywry-modal-open){display:flex}"
+    ":where(.pywry-modal){background:var(--pywry-bg-primary);color:var(--pywry-text-primary);"
+    "border:1px solid var(--pywry-border-color);border-radius:var(--pywry-radius-lg);"
+    "font-family:var(--pywry-font-family);width:min(480px,95vw);max-height:90vh;overflow:auto}"
+    ":where(.pywry-modal-sm){width:min(320px,95vw)}:where(.pywry-modal-lg){width:min(720px,95vw)}"
+    ":where(.pywry-modal-xl){width:min(960px,95vw)}:where(.pywry-modal-full){width:95vw}"
+    ":where(.pywry-modal-header){display:flex;justify-content:space-between;align-items:center;"
+    "padding:var(--pywry-spacing-lg);border-bottom:1px solid var(--pywry-border-color)}"
+    ":where(.pywry-modal-title){margin:0;font-size:1.1em}"
+    ":where(.pywry-modal-body){display:flex;flex-direction:column;"
+    "gap:var(--pywry-spacing-lg);padding:var(--pywry-spacing-lg)}"
+)
+# Where each position goes around the content.
+_ABOVE, _BELOW, _SIDES = ("header", "top"), ("bottom", "footer"), ("left", "right")
+
+
+@cache
+def _script() -> str:
+    source = resources.files(__package__).joinpath("static/components.js").read_text("utf-8")
+    # Inlined in a <script>: nothing in it may close that element early.
+    return source.replace("</", "<\\/")
+
+
+def _attr(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _common(item: ToolbarItem, classes: str) -> str:
+    """id, data-event, class, style, tooltip and disabled, each escaped."""
+    extra = ""
+    if item.style:
+        extra += f' style="{_attr(item.style)}"'
+    if item.description:
+        extra += f' title="{_attr(item.description)}"'
+    if item.disabled:
+        extra += " disabled"
+    return (
+        f'id="{_attr(item.component_id)}" class="{classes}"'
+        f' data-event="{_attr(item.event)}" data-kind="{item.kind}"{extra}'
+    )
+
+
+def _labelled(item: ToolbarItem, control: str) -> str:
+    if not item.label:
+        return control
+    return (
+        f'<label class="pywry-field" for="{_attr(item.component_id)}">'
+        f"<span>{escape(item.label)}</span>{control}</label>"
+    )
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else _attr(value)
+
+
+def render_item(item: ToolbarItem) -> str:
+    """One item's HTML."""
+    if isinstance(item, Button):
+        classes = "pywry-btn pywry-toolbar-button"
+        if item.variant != "primary":
+            classes += f" pywry-btn-{item.variant}"
+        if item.size:
+            classes += f" pywry-btn-{item.size}"
+        data = f' data-data="{_attr(json.dumps(dict(item.data)))}"' if item.data else ""
+        text = escape(item.label or "Button")
+        return f'<button type="button" {_common(item, classes)}{data}>{text}</button>'
+    if isinstance(item, Select):
+        options = "".join(
+            f'<option value="{_attr(o.value)}"'
+            f"{' selected' if o.value == item.selected else ''}"
+            f"{f' title={chr(34)}{_attr(o.description)}{chr(34)}' if o.description else ''}>"
+            f"{escape(o.label)}</option>"
+            for o in item.options
+        )
+        return _labelled(item, f"<select {_common(item, 'pywry-select')}>{options}</select>")
+    if isinstance(item, Toggle):  # a Checkbox too
+        role = "" if isinstance(item, Checkbox) else ' role="switch"'
+        checked = " checked" if item.value else ""
+        control = f'<input type="checkbox"{role} {_common(item, "pywry-input")}{checked}>'
+        return _labelled(item, control)
+    if isinstance(item, TextInput):
+        control = (
+            f'<input type="text" {_common(item, "pywry-input")} value="{_attr(item.value)}"'
+            f' placeholder="{_attr(item.placeholder)}" data-debounce="{int(item.debounce)}">'
+        )
+        return _labelled(item, control)
+    if isinstance(item, NumberInput):
+        control = (
+            f'<input type="number" {_common(item, "pywry-input")} value="{_number(item.value)}"'
+            f' min="{_number(item.min)}" max="{_number(item.max)}"'
+            f' step="{_number(item.step) or "any"}">'
+        )
+        return _labelled(item, control)
+    if isinstance(item, SliderInput):
+        shown = (
+            f'<output class="pywry-slider-value">{_attr(item.value)}</output>'
+            if item.show_value
+            else ""
+        )
+        control = (
+            f'<input type="range" {_common(item, "pywry-input pywry-slider")}'
+            f' value="{_attr(item.value)}" min="{_attr(item.min)}" max="{_attr(item.max)}"'
+            f' step="{_attr(item.step)}" data-debounce="{_attr(item.debounce)}">{shown}'
+        )
+        return _labelled(item, control)
+    if isinstance(item, Div):
+        classes = "pywry-div" + (f" {_attr(item.class_name)}" if item.class_name else "")
+        return f"<div {_common(item, classes)}>{item.content}</div>"
+    raise TypeError(f"no rendering for {type(item).__name__}")  # every kind has one above
+
+
+def _container_attrs(thing: Toolbar | Modal, classes: str) -> str:
+    if thing.class_name:
+        classes += f" {_attr(thing.class_name)}"
+    style = f' style="{_attr(thing.style)}"' if thing.style else ""
+    return f'id="{_attr(thing.component_id)}" class="{classes}"{style}'
+
+
+def render_toolbar(toolbar: Toolbar) -> str:
+    items = "".join(render_item(item) for item in toolbar.items)
+    classes = f"pywry-toolbar pywry-toolbar-{toolbar.position}"
+    return f'<div {_container_attrs(toolbar, classes)} role="toolbar">{items}</div>'
+
+
+def render_modal(modal: Modal) -> str:
+    items = "".join(render_item(item) for item in modal.items)
+    flags = (
+        f' data-close-on-escape="{str(modal.close_on_escape).lower()}"'
+        f' data-close-on-overlay="{str(modal.close_on_overlay_click).lower()}"'
+        f' data-open-on-load="{str(modal.open_on_load).lower()}"'
+    )
+    if modal.on_close_event:
+        flags += f' data-on-close-event="{_attr(modal.on_close_event)}"'
+    title = escape(modal.title)
+    return (
+        f"<div {_container_attrs(modal, 'pywry-modal-overlay')}{flags}>"
+        f'<div class="pywry-modal pywry-modal-{modal.size}" role="dialog" aria-modal="true">'
+        f'<div class="pywry-modal-header"><h3 class="pywry-modal-title">{title}</h3>'
+        '<button type="button" class="pywry-btn pywry-btn-ghost pywry-modal-close"'
+        ' aria-label="Close">\u00d7</button></div>'
+        f'<div class="pywry-modal-body">{items}</div></div></div>'
+    )
+
+
+_BODY_START = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+_BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
+
+
+def with_components(content: str, toolbars: Sequence[Toolbar], modals: Sequence[Modal]) -> str:
+    """``content`` with its toolbars around it and its modals, plus the sheet and script."""
+    if not toolbars and not modals:
+        return content
+    by_place: dict[str, str] = {}
+    for toolbar in toolbars:
+        by_place[toolbar.position] = by_place.get(toolbar.position, "") + render_toolbar(toolbar)
+    assets = f'<style id="pywry-components">{_CSS}</style><script>{_script()}</script>'
+    modal_html = "".join(render_modal(modal) for modal in modals)
+    start, end = _BODY_START.search(content), _BODY_END.search(content)
+    if start is not None and end is not None and start.end() <= end.start():
+        # A whole document keeps its own layout: the bars go first, the modals last.
+        bars = "".join(by_place.get(p, "") for p in (*_ABOVE, *_SIDES, "inside", *_BELOW))
+        at, close = start.end(), end.start()
+        return content[:at] + bars + content[at:close] + modal_html + assets + content[close:]
+    above = "".join(by_place.get(p, "") for p in _ABOVE)
+    below = "".join(by_place.get(p, "") for p in _BELOW)
+    return (
+        f'<div class="pywry-layout">{above}<div class="pywry-layout-middle">'
+        f'{by_place.get("left", "")}<div class="pywry-content">{by_place.get("inside", "")}'
+        f"{content}</div>{by_place.get('right', '')}</div>{below}</div>{modal_html}{assets}"
+    )

@@ -1,0 +1,218 @@
+// Toolbars and modals: each item sends its event through window.pywry.emit, and the
+// script sets values, answers state requests and opens modals. Inlined only into pages
+// that have components; listeners are on the document, so content replaced later works too.
+(function () {
+  "use strict";
+  var api = window.pywry;
+  if (!api || api.__components) return; // a second copy (a replaced page) adds nothing
+  api.__components = true;
+
+  var timers = Object.create(null);
+  function byId(id) { return id ? document.getElementById(String(id)) : null; }
+  function kindOf(el) { return el && el.getAttribute("data-kind"); }
+
+  function valueOf(el) {
+    var kind = kindOf(el);
+    if (kind === "toggle" || kind === "checkbox") return el.checked;
+    if (kind === "number") return el.value === "" ? null : Number(el.value);
+    if (kind === "slider") return Number(el.value);
+    if (kind === "button") return { disabled: el.disabled };
+    if (kind === "div") return el.textContent;
+    return "value" in el ? el.value : null;
+  }
+
+  function send(el, payload) {
+    var name = el.getAttribute("data-event");
+    if (!name) return;
+    modalCommand(name);
+    api.emit(name, payload);
+  }
+
+  function sendValue(el) { send(el, { value: valueOf(el), componentId: el.id }); }
+
+  function later(el, fallback) {
+    // Typing and sliding send once the user pauses, as the release's debounce does.
+    var wait = Number(el.getAttribute("data-debounce"));
+    if (!(wait >= 0)) wait = fallback;
+    clearTimeout(timers[el.id]);
+    timers[el.id] = setTimeout(function () { sendValue(el); }, wait);
+  }
+
+  function showSlider(el) {
+    var out = el.nextElementSibling;
+    if (out && out.classList.contains("pywry-slider-value")) out.textContent = el.value;
+  }
+
+  // ------------------------------------------------------------------ user actions
+  document.addEventListener("click", function (e) {
+    var target = e.target instanceof Element ? e.target : null;
+    if (!target) return;
+    var close = target.closest(".pywry-modal-close");
+    if (close) { closeModal(close.closest(".pywry-modal-overlay")); return; }
+    if (target.classList.contains("pywry-modal-overlay")) {
+      if (target.getAttribute("data-close-on-overlay") !== "false") closeModal(target);
+      return;
+    }
+    var button = target.closest('button[data-kind="button"]');
+    if (!button || button.disabled) return;
+    var payload = { componentId: button.id };
+    var extra = button.getAttribute("data-data");
+    if (extra) {
+      var data = JSON.parse(extra);
+      for (var key in data) if (Object.prototype.hasOwnProperty.call(data, key)) payload[key] = data[key];
+    }
+    send(button, payload);
+  });
+
+  document.addEventListener("change", function (e) {
+    var el = e.target;
+    var kind = kindOf(el);
+    if (kind === "select" || kind === "toggle" || kind === "checkbox" || kind === "number") sendValue(el);
+  });
+
+  document.addEventListener("input", function (e) {
+    var el = e.target;
+    var kind = kindOf(el);
+    if (kind === "text") later(el, 300);
+    else if (kind === "slider") { showSlider(el); later(el, 50); }
+  });
+
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    var open = document.querySelectorAll(".pywry-modal-overlay.pywry-modal-open");
+    var top = open[open.length - 1];
+    if (top && top.getAttribute("data-close-on-escape") !== "false") closeModal(top);
+  });
+
+  // ------------------------------------------------------------------ modals
+  function openModal(modal) { if (modal) modal.classList.add("pywry-modal-open"); }
+  function closeModal(modal) {
+    if (!modal || !modal.classList.contains("pywry-modal-open")) return;
+    modal.classList.remove("pywry-modal-open");
+    var name = modal.getAttribute("data-on-close-event");
+    if (name) api.emit(name, { modalId: modal.id });
+  }
+  function modalCommand(name) {
+    // modal:open:<id>, modal:close:<id>, modal:toggle:<id>, from Python or from an item.
+    var parts = name.split(":");
+    if (parts[0] !== "modal" || parts.length < 3) return;
+    var modal = byId(parts.slice(2).join(":"));
+    if (!modal || !modal.classList.contains("pywry-modal-overlay")) return;
+    var shown = modal.classList.contains("pywry-modal-open");
+    if (parts[1] === "open" || (parts[1] === "toggle" && !shown)) openModal(modal);
+    else if (parts[1] === "close" || parts[1] === "toggle") closeModal(modal);
+  }
+  api.on("modal:*", function (data, type) { modalCommand(type); });
+  var onLoad = document.querySelectorAll('.pywry-modal-overlay[data-open-on-load="true"]');
+  for (var m = 0; m < onLoad.length; m++) openModal(onLoad[m]);
+
+  // ------------------------------------------------------------------ values from Python
+  function setOptions(el, options) {
+    el.textContent = "";
+    for (var i = 0; i < options.length; i++) {
+      var o = options[i];
+      var option = document.createElement("option");
+      var label = typeof o === "object" && o !== null ? o.label : o;
+      var value = typeof o === "object" && o !== null && o.value != null ? o.value : label;
+      option.value = String(value);
+      option.textContent = String(label);
+      el.appendChild(option);
+    }
+  }
+
+  function setValue(id, value, attrs) {
+    var el = byId(id);
+    if (!el) return false;
+    attrs = attrs || {};
+    if (attrs.options && kindOf(el) === "select") setOptions(el, attrs.options);
+    if (value !== undefined) {
+      var kind = kindOf(el);
+      if (kind === "toggle" || kind === "checkbox") el.checked = !!value;
+      else if (kind === "button" || kind === "div") el.textContent = String(value);
+      else el.value = value == null ? "" : String(value);
+      if (kind === "slider") showSlider(el);
+    }
+    var text = attrs.label !== undefined ? attrs.label : attrs.text;
+    if (text !== undefined) {
+      if (kindOf(el) === "button") el.textContent = String(text);
+      else {
+        var field = el.closest(".pywry-field");
+        var span = field && field.querySelector("span");
+        if (span) span.textContent = String(text);
+      }
+    }
+    if (attrs.disabled !== undefined) el.disabled = !!attrs.disabled;
+    var tip = attrs.tooltip !== undefined ? attrs.tooltip : attrs.description;
+    if (tip !== undefined) el.title = String(tip);
+    ["placeholder", "min", "max", "step"].forEach(function (name) {
+      if (attrs[name] !== undefined) el.setAttribute(name, String(attrs[name]));
+    });
+    if (typeof attrs.style === "string") el.style.cssText = attrs.style;
+    else if (attrs.style && typeof attrs.style === "object") {
+      for (var prop in attrs.style) el.style.setProperty(prop.replace(/[A-Z]/g, function (c) { return "-" + c.toLowerCase(); }), attrs.style[prop]);
+    }
+    if (attrs.variant !== undefined && kindOf(el) === "button") {
+      el.className = el.className.replace(/\bpywry-btn-(primary|secondary|neutral|ghost|outline|danger|warning|icon)\b/g, "").trim();
+      if (attrs.variant !== "primary") el.classList.add("pywry-btn-" + attrs.variant);
+    }
+    var cls = attrs.className;
+    if (cls && typeof cls === "object") {
+      (cls.add || []).forEach(function (c) { el.classList.add(c); });
+      (cls.remove || []).forEach(function (c) { el.classList.remove(c); });
+    }
+    return true;
+  }
+
+  function getState(toolbarId) {
+    var state = { toolbars: {}, components: {}, timestamp: Date.now() };
+    var bars = toolbarId ? [byId(toolbarId)] : document.querySelectorAll(".pywry-toolbar");
+    for (var i = 0; i < bars.length; i++) {
+      var bar = bars[i];
+      if (!bar) continue;
+      var position = (bar.className.match(/\bpywry-toolbar-(header|footer|top|bottom|left|right|inside)\b/) || [])[1];
+      var ids = [];
+      var items = bar.querySelectorAll("[data-kind]");
+      for (var j = 0; j < items.length; j++) {
+        ids.push(items[j].id);
+        state.components[items[j].id] = { type: kindOf(items[j]), value: valueOf(items[j]) };
+      }
+      state.toolbars[bar.id] = { position: position || "top", components: ids };
+    }
+    return state;
+  }
+
+  function answer(data) {
+    data = data || {};
+    var response;
+    if (data.componentId) {
+      var el = byId(data.componentId);
+      response = { componentId: data.componentId, value: el ? valueOf(el) : null };
+    } else {
+      response = getState(data.toolbarId);
+      if (data.toolbarId) response.toolbarId = data.toolbarId;
+    }
+    if (data.context !== undefined) response.context = data.context;
+    return response;
+  }
+
+  api.on("toolbar:set-value", function (d) {
+    if (!d) return;
+    var attrs = {};
+    for (var key in d) if (key !== "componentId" && key !== "value" && key !== "toolbarId") attrs[key] = d[key];
+    setValue(d.componentId, d.value, attrs);
+  });
+  api.on("toolbar:set-values", function (d) {
+    var values = (d && d.values) || {};
+    for (var id in values) setValue(id, values[id]);
+  });
+  // As in the release, an emitted request is answered with an event...
+  api.on("toolbar:request-state", function (d) { api.emit("toolbar:state-response", answer(d)); });
+  // ...and handle.request("toolbar:request-state", ...) gets the same answer returned.
+  api.handle("toolbar:request-state", answer);
+
+  window.__PYWRY_TOOLBAR__ = {
+    getState: getState,
+    getValue: function (id) { var el = byId(id); return el ? valueOf(el) : null; },
+    setValue: function (id, value, attrs) { return setValue(id, value, attrs); }
+  };
+})();

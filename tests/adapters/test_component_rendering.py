@@ -1,0 +1,100 @@
+"""Components drawn as HTML: every value a user passes is escaped; the sheet and script go
+only into pages that have components."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from pywry.adapters.http.components import render_item, render_modal, with_components
+from pywry.domain.components import (
+    Button,
+    Checkbox,
+    Div,
+    NumberInput,
+    Option,
+    Select,
+    SliderInput,
+    TextInput,
+    Toggle,
+)
+from pywry.domain.toolbars import Modal, Toolbar
+
+EVIL = "\"'><script>alert(1)</script>&"
+ESCAPED = html.escape(EVIL, quote=True)
+
+
+def _common(**extra):
+    return {"component_id": EVIL, "label": EVIL, "description": EVIL, "style": EVIL, **extra}
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        Button(**_common(data={EVIL: EVIL})),
+        Select(
+            **_common(options=[Option(label=EVIL, value=EVIL, description=EVIL)], selected=EVIL)
+        ),
+        Toggle(**_common()),
+        Checkbox(**_common()),
+        TextInput(**_common(value=EVIL, placeholder=EVIL)),
+        NumberInput(**_common(value=1.5, min=0, max=2, step=0.5)),
+        SliderInput(**_common()),
+        Div(**_common(class_name=EVIL)),
+    ],
+    ids=lambda item: type(item).__name__,
+)
+def test_every_user_value_of_every_item_is_escaped(item):
+    out = render_item(item)
+    assert "<script>" not in out
+    assert EVIL not in out
+    assert ESCAPED in out
+
+
+def test_a_buttons_data_travels_as_escaped_json():
+    out = render_item(Button(component_id="b", event="app:go", data={"k": "</x>"}))
+    (attr,) = re.findall(r'data-data="([^"]*)"', out)
+    assert html.unescape(attr) == '{"k": "</x>"}'
+
+
+def test_a_divs_content_is_html_as_shows_content_is():
+    assert "<b>bold</b>" in render_item(Div(content="<b>bold</b>"))
+
+
+def test_a_modal_and_its_container_values_are_escaped():
+    modal = Modal(component_id=EVIL, title=EVIL, style=EVIL, class_name=EVIL)
+    out = render_modal(modal)
+    assert EVIL not in out
+    assert "<script>" not in out
+    assert out.count(ESCAPED) >= 3
+
+
+def test_toolbars_go_around_the_content_by_position():
+    bars = [
+        Toolbar(component_id=place, position=place, items=[Button(event="app:x")])
+        for place in ("footer", "bottom", "right", "inside", "left", "top", "header")
+    ]
+    out = with_components("<p>CONTENT</p>", bars, [])
+    order = [out.index(f'id="{place}"') for place in ("header", "top", "left", "inside")]
+    order += [out.index("CONTENT")]
+    order += [out.index(f'id="{place}"') for place in ("right", "bottom", "footer")]
+    assert order == sorted(order)
+
+
+def test_a_whole_document_keeps_its_own_body():
+    doc = "<!DOCTYPE html><html><head></head><body class=mine><p>x</p></body></html>"
+    out = with_components(doc, [Toolbar(component_id="t")], [Modal(component_id="m")])
+    assert out.startswith("<!DOCTYPE html><html><head></head><body class=mine>")
+    assert out.index('id="t"') < out.index("<p>x</p>") < out.index('id="m"')
+    assert out.endswith("</script></body></html>")
+
+
+def test_only_pages_with_components_get_the_sheet_and_script():
+    assert with_components("<p>x</p>", [], []) == "<p>x</p>"
+    out = with_components("<p>x</p>", [Toolbar()], [])
+    assert out.count('<style id="pywry-components">') == 1
+    assert out.count("__PYWRY_TOOLBAR__") == 1
+    script = out[out.index("<script>") + len("<script>") : out.rindex("</script>")]
+    assert "</" not in script  # nothing in it can end the element early

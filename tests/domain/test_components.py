@@ -1,0 +1,136 @@
+"""Components are values checked where they are made, with messages that say what fits."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from pywry.domain.components import (
+    Button,
+    Checkbox,
+    Div,
+    NumberInput,
+    Option,
+    Select,
+    SliderInput,
+    TextInput,
+    Toggle,
+)
+from pywry.domain.errors import InvalidArgumentError, InvalidEventNameError
+from pywry.domain.toolbars import Modal, Toolbar, check_unique_ids, to_modals, to_toolbars
+
+
+def test_items_get_an_id_of_their_kind_and_are_frozen():
+    button = Button(label="Go", event="app:go")
+    assert button.component_id.startswith("button-")
+    assert button.type == "button"
+    assert Toggle().component_id.startswith("toggle-")
+    assert Toolbar().component_id.startswith("toolbar-")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        button.label = "x"  # type: ignore[misc]
+
+
+def test_an_option_value_defaults_to_its_label_and_strings_are_options():
+    select = Select(
+        event="app:pick", options=["a", {"label": "B", "value": "b"}, Option(label="C")]
+    )
+    assert [(o.label, o.value) for o in select.options] == [("a", "a"), ("B", "b"), ("C", "C")]
+
+
+@pytest.mark.parametrize("event", ["bad", "app:", "1app:x", "app:x y", "a:b:c:d"])
+def test_an_event_name_the_bridge_would_refuse_fails_at_construction(event):
+    with pytest.raises(InvalidEventNameError, match="Button"):
+        Button(event=event)
+
+
+@pytest.mark.parametrize("event", ["pywry:update-html", "toolbar:set-value", "modal:whatever"])
+def test_the_page_scripts_namespaces_are_reserved(event):
+    with pytest.raises(InvalidEventNameError, match="reserved namespace"):
+        Button(event=event)
+
+
+def test_modal_commands_are_allowed_as_item_events():
+    assert Button(event="modal:open:settings").event == "modal:open:settings"
+    assert Button(event="modal:close:settings").event == "modal:close:settings"
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (lambda: Toolbar(position="middle"), "position 'middle' is not one of"),
+        (lambda: Button(variant="loud"), "variant must be one of"),
+        (lambda: Button(size="huge"), "size must be"),
+        (lambda: Button(data=[1]), "data must be a dict"),
+        (lambda: Toggle(value="yes"), "value must be True or False"),
+        (lambda: Checkbox(disabled=1), "disabled must be True or False"),
+        (lambda: TextInput(debounce=-1), "debounce must be 0 or more"),
+        (lambda: TextInput(value=3), "value must be a string"),
+        (lambda: NumberInput(min=5, max=1), r"min \(5\) is more than max \(1\)"),
+        (lambda: SliderInput(value="50"), "value must be a number"),
+        (lambda: Div(content=None), "content must be a string"),
+        (lambda: Modal(size="huge"), "size must be one of"),
+        (lambda: Select(options="abc"), "options must be a list"),
+        (lambda: Toolbar(items=[42]), "a toolbar item must be a component"),
+    ],
+)
+def test_bad_fields_fail_with_what_fits(make, says):
+    with pytest.raises(InvalidArgumentError, match=says):
+        make()
+
+
+def test_a_bad_close_event_of_a_modal_fails():
+    with pytest.raises(InvalidEventNameError, match="on_close_event"):
+        Modal(on_close_event="closed")
+
+
+def test_the_dict_form_builds_the_same_values():
+    (toolbar,) = to_toolbars(
+        [
+            {
+                "position": "bottom",
+                "items": [
+                    {"type": "button", "label": "Go", "event": "app:go", "component_id": "go"},
+                    {"type": "toggle", "event": "app:on", "value": True},
+                    {"type": "number", "event": "app:n", "value": 2},
+                    {"type": "slider", "event": "app:s"},
+                    {"type": "text", "event": "app:t"},
+                    {"type": "checkbox", "event": "app:c"},
+                    {"type": "select", "event": "app:p", "options": ["x"]},
+                    {"type": "div", "content": "<b>hi</b>"},
+                ],
+            }
+        ]
+    )
+    assert toolbar.position == "bottom"
+    assert toolbar.items[0] == Button(label="Go", event="app:go", component_id="go")
+    kinds = [type(item) for item in toolbar.items]
+    assert kinds == [Button, Toggle, NumberInput, SliderInput, TextInput, Checkbox, Select, Div]
+    (modal,) = to_modals([{"component_id": "m", "title": "T", "items": [{"type": "toggle"}]}])
+    assert modal.title == "T"
+    assert isinstance(modal.items[0], Toggle)
+
+
+def test_the_dict_form_names_a_typo_and_an_unknown_or_unbuilt_type():
+    with pytest.raises(InvalidArgumentError, match="did you mean label"):
+        to_toolbars([{"items": [{"type": "button", "lable": "x"}]}])
+    with pytest.raises(InvalidArgumentError, match="did you mean position"):
+        to_toolbars([{"postion": "top"}])
+    with pytest.raises(InvalidArgumentError, match="unknown toolbar item type 'knob'"):
+        to_toolbars([{"items": [{"type": "knob"}]}])
+    with pytest.raises(InvalidArgumentError, match="'marquee' component is not available"):
+        to_toolbars([{"items": [{"type": "marquee"}]}])
+    with pytest.raises(InvalidArgumentError, match="takes toolbars as a list"):
+        to_toolbars(Toolbar())
+
+
+def test_ids_are_unique_within_a_toolbar_and_across_a_page():
+    with pytest.raises(InvalidArgumentError, match="duplicate component_id 'x'"):
+        Toolbar(items=[Button(component_id="x"), Toggle(component_id="x")])
+    bar = Toolbar(component_id="a", items=[Button(component_id="x")])
+    modal = Modal(component_id="m", items=[Toggle(component_id="x")])
+    with pytest.raises(InvalidArgumentError, match=r"duplicate component_id 'x' \(Button and"):
+        check_unique_ids([bar, modal])
+    with pytest.raises(InvalidArgumentError, match="duplicate component_id 'a'"):
+        check_unique_ids([bar, Modal(component_id="a")])
+    check_unique_ids([bar, Modal(component_id="m2")])
