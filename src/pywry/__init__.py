@@ -31,6 +31,7 @@ from .domain.components import (
     Toggle,
     ToolbarItem,
 )
+from .domain.content import HtmlContent
 from .domain.errors import (
     IllegalTransitionError,
     InvalidArgumentError,
@@ -53,6 +54,7 @@ __all__ = [
     "Checkbox",
     "DeploySettings",
     "Div",
+    "HtmlContent",
     "IllegalTransitionError",
     "InvalidArgumentError",
     "InvalidEventNameError",

@@ -26,7 +26,6 @@ def app(pywry_app_factory) -> PyWry:
         ("include_tvchart", True, "<script>"),
         ("aggrid_theme", "quartz", "<script>"),
         ("watch", True, "handle.update(html)"),
-        ("initialization_script", "window.x = 1", "not supported yet"),
         ("menu", object(), "native menu bar"),
     ],
 )

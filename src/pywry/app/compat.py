@@ -38,6 +38,7 @@ __all__ = [
     "last_app",
     "remember_app",
     "sift_settings",
+    "warn_ignored",
     "warn_settings",
 ]
 
@@ -63,7 +64,6 @@ _AUTH = (
     " put your own sign-in in front (a reverse proxy, or the Litestar app that hosts"
     " pywry's plugin)"
 )
-_NOT_YET = "not supported yet: for now, "
 
 # Arguments of the release's show() and PyWry() that pywry does not implement.
 _ARGUMENTS: Mapping[str, str] = {
@@ -73,8 +73,6 @@ _ARGUMENTS: Mapping[str, str] = {
     "aggrid_theme": _LIBRARIES,
     "watch": _HOT_RELOAD,
     "hot_reload": _HOT_RELOAD,
-    "initialization_script": f"an initialization script is {_NOT_YET}put it in a <script> at"
-    " the top of the HTML you show",
     "menu": "a native menu bar needs a native window, and pywry shows a browser tab: put a"
     " menu in the HTML you show",
 }
@@ -198,6 +196,12 @@ def check_arguments(where: str, given: Mapping[str, Any], function: Callable[...
             raise InvalidArgumentError(f"{where} got an unexpected argument {name!r}{hint}")
         if value is not None and value is not False:
             _warn(f"{where} ignores {name}=: {_ARGUMENTS[name]}")
+
+
+def warn_ignored(what: str, name: str) -> None:
+    """Warn ``what`` (the release's ``name`` given some other way than as an argument, such
+    as a field of ``HtmlContent``), saying what pywry does instead."""
+    _warn(f"{what}: {_ARGUMENTS[name]}")
 
 
 # ---------------------------------------------------------------------------- settings

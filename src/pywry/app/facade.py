@@ -12,10 +12,12 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..domain.content import HtmlContent
 from ..domain.errors import IllegalTransitionError, InvalidArgumentError
 from ..domain.protocol import Control
 from ..domain.widget import Widget, check_content, check_label, check_size, new_label
 from .compat import ReleaseAPI, apply_log_settings, check_arguments, remember_app
+from .content import content_html
 from .deploy_api import DeployAPI
 from .handle import WidgetHandle, alert_payload
 from .listeners import Callback, adapt
@@ -114,24 +116,26 @@ class PyWry(DeployAPI, ReleaseAPI):
     # ------------------------------------------------------------------ widgets
     def show(
         self,
-        content: str,
+        content: str | HtmlContent,
         title: str | None = None,
         width: int | str | None = None,
         height: int | str | None = None,
         callbacks: Mapping[str, Callback] | None = None,
         label: str | None = None,
         *,
+        initialization_script: str | None = None,
         open_browser: bool = True,
         sync_to_thread: bool = True,
         **release: Any,
     ) -> WidgetHandle:
-        """Show ``content`` (an HTML fragment or document) and return its handle.
+        """Show ``content`` (HTML, or an ``HtmlContent``) and return its handle.
 
         Showing an existing ``label`` again replaces its content; its open pages update.
         ``sync_to_thread=False`` runs the plain (not ``async def``) functions of
         ``callbacks`` on the server's event loop instead of a worker thread: for quick code
         only, since every page waits while one runs (see :meth:`on`).
         """
+        content = content_html("show()", content, initialization_script)  # files read now
         content = self._show_release(content, release)  # toolbars=, modals=; others warned
         check_content("show()", content, title=title, width=width, height=height)
         if callbacks is not None and not isinstance(callbacks, Mapping):
@@ -270,14 +274,10 @@ class PyWry(DeployAPI, ReleaseAPI):
         removed: int = self.container.callback_table().remove(event_type, callback, label)
         return removed
 
-    def update_content(self, html: str, label: str) -> None:
-        """Replace a widget's content; its open pages update in place."""
-        if not isinstance(html, str):
-            raise InvalidArgumentError(
-                f"update_content() takes HTML as a string, got {type(html).__name__}"
-            )
+    def update_content(self, html: str | HtmlContent, label: str) -> None:
+        """Replace a widget's content (HTML or ``HtmlContent``); its pages update in place."""
         self._check_alive()
-        self._gateway.update(label, html)
+        self._gateway.update(label, content_html("update_content()", html))
 
     def close(self, label: str | None = None) -> None:
         """Close one widget (every widget when ``label`` is None): pages told, URL gone.

@@ -12,6 +12,7 @@ from .listeners import Callback
 from .modes import check_theme
 
 if TYPE_CHECKING:
+    from ..domain.content import HtmlContent
     from .facade import PyWry
 
 __all__ = [
@@ -121,8 +122,8 @@ class WidgetHandle(ToolbarCalls):
         self._app.off(event_type, callback, label=self._label)
         return self
 
-    def update(self, html: str) -> None:
-        """Replace the content; open pages show it without a reload to a missing page."""
+    def update(self, html: str | HtmlContent) -> None:
+        """Replace the content (HTML or ``HtmlContent``); open pages show it without a reload."""
         self._app.update_content(html, self._label)
 
     update_html = update

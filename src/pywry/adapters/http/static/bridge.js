@@ -36,6 +36,7 @@
   var state = "connecting"; // connecting | open (hello received) | closed (for good)
   var attempts = 0;
   var readySent = false;
+  var connectWaiters = []; // run once when the socket first opens (null after): init scripts
   var reconnectTimer = null;
   var RELOAD_KEY = "pywry:auth-reloads:" + label;
 
@@ -478,6 +479,12 @@
     }, 3000);
     if (!api._readyFired) {
       api._readyFired = true;
+      // The content's init scripts first: a pywry:ready handler they add still gets it.
+      var waiting = connectWaiters;
+      connectWaiters = null;
+      for (var i = 0; i < waiting.length; i++) {
+        try { waiting[i](); } catch (err) { console.error("pywry: init script failed:", err); }
+      }
       deliver("pywry:ready", {});
     }
   }
@@ -695,7 +702,12 @@
     get connected() { return state === "open"; },
     get lastSeq() { return lastSeq; },
     get pending() { return queue.length + unacked.length; },
-    _readyFired: false
+    _readyFired: false,
+    // For HtmlContent's init scripts: fn() once the bridge has connected, or now if it has.
+    _afterConnect: function (fn) {
+      if (connectWaiters) connectWaiters.push(fn);
+      else fn();
+    }
   };
   window.pywry = api;
 
