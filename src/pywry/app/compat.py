@@ -321,19 +321,12 @@ def last_app() -> PyWry | None:
     return None if app is None or app._destroyed else app
 
 
-_worker_ids: dict[int, str] = {}  # by process id: a forked worker names itself anew
-
-
 def default_worker_id() -> str:
-    """The name of this process as a deploy worker when ``[deploy] worker_id`` is unset:
-    its host, process id and a random part, the same every time it is asked."""
-    pid = os.getpid()
-    if pid not in _worker_ids:
-        import secrets
-        import socket
+    """The name of this process when ``[deploy] worker_id`` is unset and no deploy app is
+    alive to say its own: its host and process id (a worker adds a random part to that)."""
+    import socket
 
-        _worker_ids[pid] = f"{socket.gethostname()}-{pid}-{secrets.token_hex(3)}"
-    return _worker_ids[pid]
+    return f"{socket.gethostname()}-{os.getpid()}"
 
 
 class ReleaseAPI:
