@@ -47,11 +47,21 @@ from .domain.errors import (
     UnknownWidgetError,
     UnsupportedModeError,
 )
+from .domain.inputs import (
+    DateInput,
+    MultiSelect,
+    RadioGroup,
+    RangeInput,
+    SearchInput,
+    TabGroup,
+    TextArea,
+)
 from .domain.toolbars import Modal, Toolbar
 
 __all__ = [
     "Button",
     "Checkbox",
+    "DateInput",
     "DeploySettings",
     "Div",
     "HtmlContent",
@@ -61,6 +71,7 @@ __all__ = [
     "InvalidLabelError",
     "LogSettings",
     "Modal",
+    "MultiSelect",
     "NumberInput",
     "Option",
     "PageCallError",
@@ -70,6 +81,9 @@ __all__ = [
     "PyWryError",
     "PyWrySettings",
     "PyWryTimeoutError",
+    "RadioGroup",
+    "RangeInput",
+    "SearchInput",
     "SecuritySettings",
     "Select",
     "ServerError",
@@ -77,6 +91,8 @@ __all__ = [
     "Settings",
     "SettingsError",
     "SliderInput",
+    "TabGroup",
+    "TextArea",
     "TextInput",
     "ThemeMode",
     "ThemeSettings",

@@ -20,6 +20,15 @@ from pywry.domain.components import (
     TextInput,
     Toggle,
 )
+from pywry.domain.inputs import (
+    DateInput,
+    MultiSelect,
+    RadioGroup,
+    RangeInput,
+    SearchInput,
+    TabGroup,
+    TextArea,
+)
 from pywry.domain.toolbars import Modal, Toolbar
 
 EVIL = "\"'><script>alert(1)</script>&"
@@ -43,6 +52,13 @@ def _common(**extra):
         NumberInput(**_common(value=1.5, min=0, max=2, step=0.5)),
         SliderInput(**_common()),
         Div(**_common(class_name=EVIL)),
+        TextArea(**_common(value=EVIL, placeholder=EVIL)),
+        SearchInput(**_common(value=EVIL, placeholder=EVIL)),
+        DateInput(**_common()),
+        RangeInput(**_common()),
+        RadioGroup(**_common(options=[Option(label=EVIL, value=EVIL)], selected=EVIL)),
+        TabGroup(**_common(options=[Option(label=EVIL, value=EVIL)], selected=EVIL)),
+        MultiSelect(**_common(options=[Option(label=EVIL, value=EVIL)], selected=[EVIL])),
     ],
     ids=lambda item: type(item).__name__,
 )

@@ -18,6 +18,15 @@ from pywry.domain.components import (
     Toggle,
 )
 from pywry.domain.errors import InvalidArgumentError, InvalidEventNameError
+from pywry.domain.inputs import (
+    DateInput,
+    MultiSelect,
+    RadioGroup,
+    RangeInput,
+    SearchInput,
+    TabGroup,
+    TextArea,
+)
 from pywry.domain.toolbars import Modal, Toolbar, check_unique_ids, to_modals, to_toolbars
 
 
@@ -134,3 +143,47 @@ def test_ids_are_unique_within_a_toolbar_and_across_a_page():
     with pytest.raises(InvalidArgumentError, match="duplicate component_id 'a'"):
         check_unique_ids([bar, Modal(component_id="a")])
     check_unique_ids([bar, Modal(component_id="m2")])
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (lambda: TextArea(rows=0), "rows must be a whole number of 1 or more"),
+        (lambda: TextArea(resize="diagonal"), "resize must be one of"),
+        (lambda: DateInput(value="31/01/2024"), "value must be a date as YYYY-MM-DD"),
+        (lambda: RangeInput(start=60, end=40), "min <= start <= end <= max must hold"),
+        (lambda: RangeInput(end=200), "min <= start <= end <= max must hold"),
+        (lambda: RadioGroup(direction="diagonal"), "direction must be"),
+        (lambda: TabGroup(size="xl"), "size must be"),
+        (lambda: MultiSelect(selected="a"), "selected must be a list"),
+    ],
+)
+def test_the_other_items_check_their_fields(make, says):
+    with pytest.raises(InvalidArgumentError, match=says):
+        make()
+
+
+def test_the_other_items_have_their_dict_form_and_defaults():
+    (toolbar,) = to_toolbars(
+        [
+            {
+                "items": [
+                    {"type": kind, "event": f"app:{kind}"}
+                    for kind in ("textarea", "search", "date", "range", "radio", "tab")
+                ]
+                + [{"type": "multiselect", "options": ["a", "b"], "selected": ["b"]}]
+            }
+        ]
+    )
+    kinds = [type(item) for item in toolbar.items]
+    assert kinds == [
+        TextArea,
+        SearchInput,
+        DateInput,
+        RangeInput,
+        RadioGroup,
+        TabGroup,
+        MultiSelect,
+    ]
+    assert toolbar.items[1].placeholder == "Search..."
+    assert toolbar.items[6].selected == ("b",)

@@ -8,10 +8,17 @@ import pytest
 from pywry import (
     Button,
     Checkbox,
+    DateInput,
     Modal,
+    MultiSelect,
     NumberInput,
     Option,
+    RadioGroup,
+    RangeInput,
+    SearchInput,
     Select,
+    TabGroup,
+    TextArea,
     TextInput,
     Toggle,
     Toolbar,
@@ -183,3 +190,72 @@ def test_a_page_without_components_carries_none_of_their_script(make_app, page):
     open_widget(page, handle.url)
     assert page.evaluate("() => window.__PYWRY_TOOLBAR__") is None
     assert page.locator("#pywry-components").count() == 0
+
+
+MORE_EVENTS = ("app:notes", "app:find", "app:day", "app:span", "app:side", "app:view", "app:cols")
+
+
+@pytest.fixture
+def more(make_app, page):
+    app = make_app()
+    record = Recorder()
+    callbacks = {name: (lambda data, name=name: record((name, data))) for name in MORE_EVENTS}
+    callbacks["toolbar:state-response"] = lambda data: record(("state", data))
+    items = [
+        TextArea(component_id="notes", event="app:notes", debounce=0),
+        SearchInput(component_id="find", event="app:find", debounce=0),
+        DateInput(component_id="day", event="app:day", value="2024-01-31"),
+        RangeInput(component_id="span", event="app:span", start=10, end=90, debounce=0),
+        RadioGroup(component_id="side", event="app:side", options=["buy", "sell"], selected="buy"),
+        TabGroup(
+            component_id="view", event="app:view", options=["table", "chart"], selected="table"
+        ),
+        MultiSelect(component_id="cols", event="app:cols", options=["a", "b", "c"], selected=["a"]),
+    ]
+    handle = app.show(
+        "<p>more</p>", label="m", callbacks=callbacks, toolbars=[Toolbar(items=items)]
+    )
+    open_widget(page, handle.url)
+    return handle, page, record
+
+
+def test_the_other_items_send_the_release_payloads(more):
+    _, page, record = more
+    page.fill("#notes", "line one\nline two")
+    page.fill("#find", "needle")
+    page.fill("#day", "2025-02-03")
+    page.locator("#span .pywry-range-end").fill("60")
+    page.click("#side input[value=sell]")
+    page.click("#view [data-value=chart]")
+    page.click("#cols input[value=c]")
+    got: dict = {}
+    while len(got) < len(MORE_EVENTS):
+        got = dict(record.wait_for(len(record.items) + 1 if got else len(MORE_EVENTS)))
+    assert got == {
+        "app:notes": {"value": "line one\nline two", "componentId": "notes"},
+        "app:find": {"value": "needle", "componentId": "find"},
+        "app:day": {"value": "2025-02-03", "componentId": "day"},
+        "app:span": {"start": 10, "end": 60, "componentId": "span"},
+        "app:side": {"value": "sell", "componentId": "side"},
+        "app:view": {"value": "chart", "componentId": "view"},
+        "app:cols": {"values": ["a", "c"], "componentId": "cols"},
+    }
+    assert page.js_errors == []
+
+
+def test_the_other_items_follow_set_toolbar_values_and_report_state(more):
+    handle, page, record = more
+    handle.set_toolbar_values(
+        {"span": {"start": 20, "end": 30}, "side": "sell", "view": "chart", "cols": ["b", "c"]}
+    )
+    page.wait_for_function(
+        "() => document.querySelector('#view .pywry-tab-active').textContent === 'chart'"
+    )
+    handle.request_toolbar_state()
+    ((_, state),) = record.wait_for(1)
+    values = {cid: entry["value"] for cid, entry in state["components"].items()}
+    assert values["span"] == {"start": 20, "end": 30}
+    assert values["side"] == "sell"
+    assert values["view"] == "chart"
+    assert values["cols"] == ["b", "c"]
+    assert page.locator("#span .pywry-range-value").inner_text() == "20 - 30"

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import inputs  # noqa: F401 (loading it registers its kinds for the dict form)
 from .components import ToolbarItem, _build, _fail, _new_id, _text, check_item_event, to_item
 from .errors import InvalidArgumentError
 

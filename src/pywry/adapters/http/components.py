@@ -26,6 +26,15 @@ from ...domain.components import (
     Toggle,
     ToolbarItem,
 )
+from ...domain.inputs import (
+    DateInput,
+    MultiSelect,
+    RadioGroup,
+    RangeInput,
+    SearchInput,
+    TabGroup,
+    TextArea,
+)
 from ...domain.toolbars import Modal, Toolbar
 
 __all__ = ["with_components"]
@@ -59,6 +68,17 @@ _CSS = (
     ":where(.pywry-btn:disabled,.pywry-input:disabled){opacity:.5;cursor:default}"
     ":where(.pywry-input:focus,.pywry-select:focus){outline:none;"
     "border-color:var(--pywry-border-focus)}"
+    ":where(.pywry-choices){display:inline-flex;gap:var(--pywry-spacing-lg)}"
+    ":where(.pywry-choices-vertical){flex-direction:column;gap:var(--pywry-spacing-xs)}"
+    ":where(.pywry-textarea[data-resize=none]){resize:none}"
+    ":where(.pywry-textarea[data-resize=vertical]){resize:vertical}"
+    ":where(.pywry-textarea[data-resize=horizontal]){resize:horizontal}"
+    ":where(.pywry-range){display:inline-flex;align-items:center;gap:var(--pywry-spacing-sm)}"
+    ":where(.pywry-tabs){display:inline-flex;border:1px solid var(--pywry-border-color);"
+    "border-radius:var(--pywry-radius);overflow:hidden}"
+    ":where(.pywry-tab){font:inherit;border:0;cursor:pointer;color:var(--pywry-text-secondary);"
+    "background:var(--pywry-bg-tertiary);padding:var(--pywry-spacing-sm) var(--pywry-spacing-lg)}"
+    ":where(.pywry-tab-active){background:var(--pywry-accent);color:#fff}"
     ":where(.pywry-modal-overlay){display:none;position:fixed;inset:0;z-index:1000;"
     "align-items:center;justify-content:center;background:rgba(0,0,0,.5)}"
     ":where(.pywry-modal-overlay.pywry-modal-open){display:flex}"
@@ -80,6 +100,9 @@ _ABOVE, _BELOW, _SIDES = ("header", "top"), ("bottom", "footer"), ("left", "righ
 @cache
 def _script() -> str:
     source = resources.files(__package__).joinpath("static/components.js").read_text("utf-8")
+    # Every page with components carries it: without its comment lines and indentation.
+    lines = (line.strip() for line in source.splitlines())
+    source = "\n".join(line for line in lines if line and not line.startswith("//"))
     # Inlined in a <script>: nothing in it may close that element early.
     return source.replace("</", "<\\/")
 
@@ -103,9 +126,11 @@ def _common(item: ToolbarItem, classes: str) -> str:
     )
 
 
-def _labelled(item: ToolbarItem, control: str) -> str:
+def _labelled(item: ToolbarItem, control: str, *, group: bool = False) -> str:
     if not item.label:
         return control
+    if group:  # several inputs: a <label> may hold one only
+        return f'<span class="pywry-field"><span>{escape(item.label)}</span>{control}</span>'
     return (
         f'<label class="pywry-field" for="{_attr(item.component_id)}">'
         f"<span>{escape(item.label)}</span>{control}</label>"
@@ -118,6 +143,9 @@ def _number(value: float | None) -> str:
 
 def render_item(item: ToolbarItem) -> str:
     """One item's HTML."""
+    more = _render_more(item)
+    if more is not None:
+        return more
     if isinstance(item, Button):
         classes = "pywry-btn pywry-toolbar-button"
         if item.variant != "primary":
@@ -142,8 +170,9 @@ def render_item(item: ToolbarItem) -> str:
         control = f'<input type="checkbox"{role} {_common(item, "pywry-input")}{checked}>'
         return _labelled(item, control)
     if isinstance(item, TextInput):
+        kind = "search" if isinstance(item, SearchInput) else "text"
         control = (
-            f'<input type="text" {_common(item, "pywry-input")} value="{_attr(item.value)}"'
+            f'<input type="{kind}" {_common(item, "pywry-input")} value="{_attr(item.value)}"'
             f' placeholder="{_attr(item.placeholder)}" data-debounce="{int(item.debounce)}">'
         )
         return _labelled(item, control)
@@ -170,6 +199,68 @@ def render_item(item: ToolbarItem) -> str:
         classes = "pywry-div" + (f" {_attr(item.class_name)}" if item.class_name else "")
         return f"<div {_common(item, classes)}>{item.content}</div>"
     raise TypeError(f"no rendering for {type(item).__name__}")  # every kind has one above
+
+
+def _render_more(item: ToolbarItem) -> str | None:
+    """The items of ``domain/inputs.py``; None for the others."""
+    off = " disabled" if item.disabled else ""
+    name = _attr(item.component_id)
+    if isinstance(item, TextArea):
+        control = (
+            f'<textarea {_common(item, "pywry-input pywry-textarea")} rows="{item.rows}"'
+            f' cols="{item.cols}" placeholder="{_attr(item.placeholder)}"'
+            f' data-debounce="{int(item.debounce)}" data-resize="{item.resize}">'
+            f"{escape(item.value)}</textarea>"
+        )
+        return _labelled(item, control)
+    if isinstance(item, DateInput):
+        control = (
+            f'<input type="date" {_common(item, "pywry-input")} value="{_attr(item.value)}"'
+            f' min="{_attr(item.min)}" max="{_attr(item.max)}">'
+        )
+        return _labelled(item, control)
+    if isinstance(item, RangeInput):
+        handles = "".join(
+            f'<input type="range" class="pywry-range-{end}" aria-label="{end}"'
+            f' value="{_attr(value)}" min="{_attr(item.min)}" max="{_attr(item.max)}"'
+            f' step="{_attr(item.step)}"{off}>'
+            for end, value in (("start", item.start), ("end", item.end))
+        )
+        shown = (
+            f'<output class="pywry-range-value">{_attr(item.start)} - {_attr(item.end)}</output>'
+            if item.show_value
+            else ""
+        )
+        control = (
+            f'<span {_common(item, "pywry-range")} data-debounce="{_attr(item.debounce)}">'
+            f"{handles}{shown}</span>"
+        )
+        return _labelled(item, control, group=True)
+    if isinstance(item, (RadioGroup, MultiSelect)):
+        many = isinstance(item, MultiSelect)
+        chosen = set(item.selected) if isinstance(item, MultiSelect) else {item.selected}
+        boxes = "".join(
+            f'<label class="pywry-choice"><input type="{"checkbox" if many else "radio"}"'
+            f' name="{name}" value="{_attr(o.value)}"{" checked" if o.value in chosen else ""}'
+            f"{off}><span>{escape(o.label)}</span></label>"
+            for o in item.options
+        )
+        direction = "vertical" if many else getattr(item, "direction", "horizontal")
+        group = "group" if many else "radiogroup"
+        classes = f"pywry-choices pywry-choices-{direction}"
+        control = f'<span role="{group}" {_common(item, classes)}>{boxes}</span>'
+        return _labelled(item, control, group=True)
+    if isinstance(item, TabGroup):
+        tabs = "".join(
+            f'<button type="button" role="tab" class="pywry-tab'
+            f'{" pywry-tab-active" if o.value == item.selected else ""}"'
+            f' aria-selected="{str(o.value == item.selected).lower()}"'
+            f' data-value="{_attr(o.value)}"{off}>{escape(o.label)}</button>'
+            for o in item.options
+        )
+        classes = f"pywry-tabs pywry-tabs-{item.size}"
+        return f'<span role="tablist" {_common(item, classes)}>{tabs}</span>'
+    return None
 
 
 def _container_attrs(thing: Toolbar | Modal, classes: str) -> str:

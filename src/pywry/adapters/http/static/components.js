@@ -10,9 +10,27 @@
   var timers = Object.create(null);
   function byId(id) { return id ? document.getElementById(String(id)) : null; }
   function kindOf(el) { return el && el.getAttribute("data-kind"); }
+  function itemOf(node) {
+    // The item an event happened in: a group's inner input belongs to its container.
+    return node instanceof Element ? node.closest("[data-kind]") : null;
+  }
+  function inputs(el) { return Array.prototype.slice.call(el.querySelectorAll("input")); }
+  function ticked(el) {
+    return inputs(el).filter(function (i) { return i.checked; }).map(function (i) { return i.value; });
+  }
 
   function valueOf(el) {
     var kind = kindOf(el);
+    if (kind === "range") {
+      return { start: Number(el.querySelector(".pywry-range-start").value),
+               end: Number(el.querySelector(".pywry-range-end").value) };
+    }
+    if (kind === "multiselect") return ticked(el);
+    if (kind === "radio") { var one = ticked(el); return one.length ? one[0] : null; }
+    if (kind === "tab") {
+      var active = el.querySelector(".pywry-tab-active");
+      return active ? active.getAttribute("data-value") : null;
+    }
     if (kind === "toggle" || kind === "checkbox") return el.checked;
     if (kind === "number") return el.value === "" ? null : Number(el.value);
     if (kind === "slider") return Number(el.value);
@@ -28,7 +46,13 @@
     api.emit(name, payload);
   }
 
-  function sendValue(el) { send(el, { value: valueOf(el), componentId: el.id }); }
+  function sendValue(el) {
+    var kind = kindOf(el);
+    var value = valueOf(el);
+    if (kind === "range") send(el, { start: value.start, end: value.end, componentId: el.id });
+    else if (kind === "multiselect") send(el, { values: value, componentId: el.id });
+    else send(el, { value: value, componentId: el.id });
+  }
 
   function later(el, fallback) {
     // Typing and sliding send once the user pauses, as the release's debounce does.
@@ -43,6 +67,26 @@
     if (out && out.classList.contains("pywry-slider-value")) out.textContent = el.value;
   }
 
+  function showRange(el, moved) {
+    // The handles never cross: the one moved stops at the other.
+    var start = el.querySelector(".pywry-range-start");
+    var end = el.querySelector(".pywry-range-end");
+    if (Number(start.value) > Number(end.value)) {
+      if (moved === start) start.value = end.value; else end.value = start.value;
+    }
+    var out = el.querySelector(".pywry-range-value");
+    if (out) out.textContent = start.value + " - " + end.value;
+  }
+
+  function activateTab(el, value) {
+    var tabs = el.querySelectorAll(".pywry-tab");
+    for (var i = 0; i < tabs.length; i++) {
+      var on = tabs[i].getAttribute("data-value") === String(value);
+      tabs[i].classList.toggle("pywry-tab-active", on);
+      tabs[i].setAttribute("aria-selected", on ? "true" : "false");
+    }
+  }
+
   // ------------------------------------------------------------------ user actions
   document.addEventListener("click", function (e) {
     var target = e.target instanceof Element ? e.target : null;
@@ -51,6 +95,15 @@
     if (close) { closeModal(close.closest(".pywry-modal-overlay")); return; }
     if (target.classList.contains("pywry-modal-overlay")) {
       if (target.getAttribute("data-close-on-overlay") !== "false") closeModal(target);
+      return;
+    }
+    var tab = target.closest(".pywry-tab");
+    if (tab && !tab.disabled) {
+      var group = itemOf(tab);
+      if (group && !tab.classList.contains("pywry-tab-active")) {
+        activateTab(group, tab.getAttribute("data-value"));
+        sendValue(group);
+      }
       return;
     }
     var button = target.closest('button[data-kind="button"]');
@@ -64,17 +117,18 @@
     send(button, payload);
   });
 
+  var onChange = { select: 1, toggle: 1, checkbox: 1, number: 1, date: 1, radio: 1, multiselect: 1 };
   document.addEventListener("change", function (e) {
-    var el = e.target;
-    var kind = kindOf(el);
-    if (kind === "select" || kind === "toggle" || kind === "checkbox" || kind === "number") sendValue(el);
+    var el = itemOf(e.target);
+    if (el && onChange[kindOf(el)]) sendValue(el);
   });
 
   document.addEventListener("input", function (e) {
-    var el = e.target;
+    var el = itemOf(e.target);
     var kind = kindOf(el);
-    if (kind === "text") later(el, 300);
+    if (kind === "text" || kind === "search" || kind === "textarea") later(el, 300);
     else if (kind === "slider") { showSlider(el); later(el, 50); }
+    else if (kind === "range") { showRange(el, e.target); later(el, 50); }
   });
 
   document.addEventListener("keydown", function (e) {
@@ -125,9 +179,22 @@
     if (!el) return false;
     attrs = attrs || {};
     if (attrs.options && kindOf(el) === "select") setOptions(el, attrs.options);
+    if (value === undefined && kindOf(el) === "range" && (attrs.start != null || attrs.end != null)) {
+      value = { start: attrs.start, end: attrs.end };
+    }
     if (value !== undefined) {
       var kind = kindOf(el);
       if (kind === "toggle" || kind === "checkbox") el.checked = !!value;
+      else if (kind === "range") {
+        if (value && typeof value === "object") {
+          if (value.start != null) el.querySelector(".pywry-range-start").value = value.start;
+          if (value.end != null) el.querySelector(".pywry-range-end").value = value.end;
+        }
+        showRange(el, null);
+      } else if (kind === "radio" || kind === "multiselect") {
+        var wanted = (Array.isArray(value) ? value : [value]).map(String);
+        inputs(el).forEach(function (i) { i.checked = wanted.indexOf(i.value) >= 0; });
+      } else if (kind === "tab") activateTab(el, value);
       else if (kind === "button" || kind === "div") el.textContent = String(value);
       else el.value = value == null ? "" : String(value);
       if (kind === "slider") showSlider(el);
@@ -141,7 +208,11 @@
         if (span) span.textContent = String(text);
       }
     }
-    if (attrs.disabled !== undefined) el.disabled = !!attrs.disabled;
+    if (attrs.disabled !== undefined) {
+      var off = !!attrs.disabled;
+      el.disabled = off;
+      el.querySelectorAll("input,button").forEach(function (i) { i.disabled = off; });
+    }
     var tip = attrs.tooltip !== undefined ? attrs.tooltip : attrs.description;
     if (tip !== undefined) el.title = String(tip);
     ["placeholder", "min", "max", "step"].forEach(function (name) {
