@@ -49,12 +49,14 @@ from .domain.errors import (
 )
 from .domain.inputs import (
     DateInput,
+    Marquee,
     MultiSelect,
     RadioGroup,
     RangeInput,
     SearchInput,
     TabGroup,
     TextArea,
+    TickerItem,
 )
 from .domain.toolbars import Modal, Toolbar
 
@@ -70,6 +72,7 @@ __all__ = [
     "InvalidEventNameError",
     "InvalidLabelError",
     "LogSettings",
+    "Marquee",
     "Modal",
     "MultiSelect",
     "NumberInput",
@@ -96,6 +99,7 @@ __all__ = [
     "TextInput",
     "ThemeMode",
     "ThemeSettings",
+    "TickerItem",
     "TlsError",
     "Toggle",
     "Toolbar",

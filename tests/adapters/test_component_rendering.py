@@ -22,6 +22,7 @@ from pywry.domain.components import (
 )
 from pywry.domain.inputs import (
     DateInput,
+    Marquee,
     MultiSelect,
     RadioGroup,
     RangeInput,
@@ -59,6 +60,7 @@ def _common(**extra):
         RadioGroup(**_common(options=[Option(label=EVIL, value=EVIL)], selected=EVIL)),
         TabGroup(**_common(options=[Option(label=EVIL, value=EVIL)], selected=EVIL)),
         MultiSelect(**_common(options=[Option(label=EVIL, value=EVIL)], selected=[EVIL])),
+        Marquee(**_common(separator=EVIL, clickable=True)),
     ],
     ids=lambda item: type(item).__name__,
 )
@@ -75,8 +77,9 @@ def test_a_buttons_data_travels_as_escaped_json():
     assert html.unescape(attr) == '{"k": "</x>"}'
 
 
-def test_a_divs_content_is_html_as_shows_content_is():
+def test_a_divs_content_and_a_marquees_text_are_html_as_shows_content_is():
     assert "<b>bold</b>" in render_item(Div(content="<b>bold</b>"))
+    assert "<b>bold</b>" in render_item(Marquee(text="<b>bold</b>"))
 
 
 def test_a_modal_and_its_container_values_are_escaped():

@@ -20,12 +20,14 @@ from pywry.domain.components import (
 from pywry.domain.errors import InvalidArgumentError, InvalidEventNameError
 from pywry.domain.inputs import (
     DateInput,
+    Marquee,
     MultiSelect,
     RadioGroup,
     RangeInput,
     SearchInput,
     TabGroup,
     TextArea,
+    TickerItem,
 )
 from pywry.domain.toolbars import Modal, Toolbar, check_unique_ids, to_modals, to_toolbars
 
@@ -127,8 +129,8 @@ def test_the_dict_form_names_a_typo_and_an_unknown_or_unbuilt_type():
         to_toolbars([{"postion": "top"}])
     with pytest.raises(InvalidArgumentError, match="unknown toolbar item type 'knob'"):
         to_toolbars([{"items": [{"type": "knob"}]}])
-    with pytest.raises(InvalidArgumentError, match="'marquee' component is not available"):
-        to_toolbars([{"items": [{"type": "marquee"}]}])
+    with pytest.raises(InvalidArgumentError, match="'secret' component is not available"):
+        to_toolbars([{"items": [{"type": "secret"}]}])
     with pytest.raises(InvalidArgumentError, match="takes toolbars as a list"):
         to_toolbars(Toolbar())
 
@@ -187,3 +189,35 @@ def test_the_other_items_have_their_dict_form_and_defaults():
     ]
     assert toolbar.items[1].placeholder == "Search..."
     assert toolbar.items[6].selected == ("b",)
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (lambda: Marquee(speed=0.5), "speed is seconds per cycle"),
+        (lambda: Marquee(gap=-1), "gap must be whole pixels"),
+        (lambda: Marquee(direction="sideways"), "direction must be one of"),
+        (lambda: Marquee(behavior="bounce"), "behavior must be one of"),
+        (lambda: TickerItem(ticker=""), "ticker must name the entry"),
+    ],
+)
+def test_a_marquee_and_its_ticker_items_check_their_fields(make, says):
+    with pytest.raises(InvalidArgumentError, match=says):
+        make()
+
+
+def test_ticker_items_escape_their_text_and_give_the_release_payloads():
+    item = TickerItem(ticker='A"B', text="<b>x</b>", class_name="up")
+    assert item.build_html() == (
+        '<span data-ticker="A&quot;B" class="pywry-ticker-item up">&lt;b&gt;x&lt;/b&gt;</span>'
+    )
+    assert TickerItem(ticker="A", html="<b>x</b>").build_html().endswith("><b>x</b></span>")
+    assert item.update_payload(text="y", class_add="down") == (
+        "toolbar:marquee-set-item",
+        {"ticker": 'A"B', "text": "y", "class_add": "down"},
+    )
+    marquee = Marquee(component_id="m")
+    assert marquee.update_payload(text="t", paused=False) == (
+        "toolbar:marquee-set-content",
+        {"id": "m", "text": "t", "paused": False},
+    )

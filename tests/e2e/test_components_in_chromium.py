@@ -9,6 +9,7 @@ from pywry import (
     Button,
     Checkbox,
     DateInput,
+    Marquee,
     Modal,
     MultiSelect,
     NumberInput,
@@ -20,6 +21,7 @@ from pywry import (
     TabGroup,
     TextArea,
     TextInput,
+    TickerItem,
     Toggle,
     Toolbar,
 )
@@ -259,3 +261,43 @@ def test_the_other_items_follow_set_toolbar_values_and_report_state(more):
     assert values["view"] == "chart"
     assert values["cols"] == ["b", "c"]
     assert page.locator("#span .pywry-range-value").inner_text() == "20 - 30"
+
+
+def test_a_marquee_scrolls_sends_when_clicked_and_follows_its_events(make_app, page):
+    app = make_app()
+    record = Recorder()
+    aapl = TickerItem(ticker="AAPL", text="AAPL 185.50", class_name="up")
+    ticker = Marquee(
+        component_id="news",
+        text=aapl.build_html() + " <b>more</b>",
+        event="app:news",
+        clickable=True,
+        separator=" | ",
+    )
+    handle = app.show(
+        "<p>m</p>", callbacks={"app:news": record}, toolbars=[Toolbar(items=[ticker])]
+    )
+    open_widget(page, handle.url)
+    assert page.locator("#news .pywry-marquee-content").count() == 2  # twice, for the loop
+    assert page.locator("#news .pywry-marquee-separator").first.text_content() == " | "
+    page.click("#news")  # the track moves; the marquee around it does not
+    assert record.wait_for(1) == [
+        {"value": aapl.build_html() + " <b>more</b>", "componentId": "news"}
+    ]
+    handle.emit(*aapl.update_payload(text="AAPL 186.00", class_add="down", class_remove="up"))
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-ticker=AAPL]')]"
+        ".every(e => e.textContent === 'AAPL 186.00' && e.className === 'pywry-ticker-item down')"
+    )
+    handle.emit(*ticker.update_payload(text="<i>plain</i>", paused=True, speed=5))
+    page.wait_for_function(
+        "() => document.querySelector('#news .pywry-marquee-content').textContent === '<i>plain</i> | '"
+    )
+    assert "pywry-marquee-paused" in page.locator("#news").get_attribute("class")
+    assert (
+        page.evaluate(
+            "() => document.getElementById('news').style.getPropertyValue('--pywry-marquee-speed')"
+        )
+        == "5s"
+    )
+    assert page.js_errors == []

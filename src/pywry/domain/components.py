@@ -266,7 +266,7 @@ class Div(ToolbarItem):
 
 
 # The release's kinds pywry does not build yet: a clear error, not a wrong page.
-_NOT_YET = frozenset({"secret", "marquee"})
+_NOT_YET = frozenset({"secret"})
 
 
 def _build(cls: type[Any], given: Mapping[str, Any], where: str) -> Any:

@@ -1,4 +1,4 @@
-"""More of the release's form items: text areas, search, dates, ranges and choices.
+"""More of the release's items: text areas, search, dates, ranges, choices and marquees.
 
 Checked when made, as the items of :mod:`pywry.domain.components` are; each registers its
 kind there, so the dict form (``{"type": "radio", ...}``) builds it too.
@@ -9,18 +9,21 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from html import escape
+from typing import Any, ClassVar
 
 from .components import Option, TextInput, ToolbarItem, _fail, _number, _options, _text
 
 __all__ = [
     "DateInput",
+    "Marquee",
     "MultiSelect",
     "RadioGroup",
     "RangeInput",
     "SearchInput",
     "TabGroup",
     "TextArea",
+    "TickerItem",
 ]
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -146,3 +149,96 @@ class MultiSelect(ToolbarItem):
         for value in self.selected:
             _text(where, "each selected value", value)
         object.__setattr__(self, "selected", tuple(self.selected))
+
+
+_DIRECTIONS = ("left", "right", "up", "down")
+_BEHAVIORS = ("scroll", "alternate", "slide", "static")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Marquee(ToolbarItem):
+    """Scrolling content; ``text`` is HTML (TickerItem spans go in it), as in the release.
+    With ``clickable``, a click emits ``{value: text, componentId}``."""
+
+    kind: ClassVar[str] = "marquee"
+    text: str = ""
+    speed: float = 15.0
+    direction: str = "left"
+    behavior: str = "scroll"
+    pause_on_hover: bool = True
+    gap: int = 50
+    clickable: bool = False
+    separator: str = ""
+
+    def _check(self, where: str) -> None:
+        _text(where, "text", self.text)
+        _text(where, "separator", self.separator)
+        _number(where, "speed", self.speed)
+        if not 1 <= self.speed <= 300:
+            raise _fail(where, f"speed is seconds per cycle, from 1 to 300, got {self.speed}")
+        if isinstance(self.gap, bool) or not isinstance(self.gap, int) or not 0 <= self.gap <= 500:
+            raise _fail(where, f"gap must be whole pixels from 0 to 500, got {self.gap!r}")
+        if self.direction not in _DIRECTIONS:
+            raise _fail(where, f"direction must be one of {', '.join(_DIRECTIONS)}")
+        if self.behavior not in _BEHAVIORS:
+            raise _fail(where, f"behavior must be one of {', '.join(_BEHAVIORS)}")
+
+    def update_payload(
+        self,
+        text: str | None = None,
+        html_content: str | None = None,
+        speed: float | None = None,
+        paused: bool | None = None,
+        separator: str | None = None,
+    ) -> tuple[str, dict[str, Any]]:
+        """The event and payload that change this marquee: ``handle.emit(*payload)``."""
+        given: dict[str, Any] = {"text": text, "html": html_content, "speed": speed}
+        given.update(paused=paused, separator=separator)
+        payload: dict[str, Any] = {"id": self.component_id}
+        payload.update({k: v for k, v in given.items() if v is not None})
+        return "toolbar:marquee-set-content", payload
+
+
+@dataclass(frozen=True, kw_only=True)
+class TickerItem:
+    """One updatable entry of a :class:`Marquee` (a price, a metric), found by ``ticker``.
+
+    Its ``build_html()`` is the release's helper that a script joins into a Marquee's
+    ``text``, so it lives with the value: ``text`` is escaped, ``html`` is the user's HTML.
+    """
+
+    ticker: str
+    text: str = ""
+    html: str = ""
+    class_name: str = ""
+    style: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("ticker", "text", "html", "class_name", "style"):
+            _text("TickerItem", name, getattr(self, name))
+        if not self.ticker:
+            raise _fail("TickerItem", "ticker must name the entry, such as 'AAPL'")
+
+    def build_html(self) -> str:
+        classes = " ".join(filter(None, ("pywry-ticker-item", self.class_name)))
+        style = f' style="{escape(self.style, quote=True)}"' if self.style else ""
+        content = self.html or escape(self.text)
+        return (
+            f'<span data-ticker="{escape(self.ticker, quote=True)}"'
+            f' class="{escape(classes, quote=True)}"{style}>{content}</span>'
+        )
+
+    def update_payload(
+        self,
+        text: str | None = None,
+        html_content: str | None = None,
+        styles: dict[str, str] | None = None,
+        class_add: str | list[str] | None = None,
+        class_remove: str | list[str] | None = None,
+    ) -> tuple[str, dict[str, Any]]:
+        """The event and payload that change every copy of this entry in the page."""
+        given: dict[str, Any] = {"text": text, "html": html_content, "styles": styles}
+        given.update(class_add=class_add, class_remove=class_remove)
+        payload: dict[str, Any] = {"ticker": self.ticker}
+        payload.update({k: v for k, v in given.items() if v is not None})
+        return "toolbar:marquee-set-item", payload

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cache
 from html import escape
 from importlib import resources
@@ -28,6 +29,7 @@ from ...domain.components import (
 )
 from ...domain.inputs import (
     DateInput,
+    Marquee,
     MultiSelect,
     RadioGroup,
     RangeInput,
@@ -79,6 +81,21 @@ _CSS = (
     ":where(.pywry-tab){font:inherit;border:0;cursor:pointer;color:var(--pywry-text-secondary);"
     "background:var(--pywry-bg-tertiary);padding:var(--pywry-spacing-sm) var(--pywry-spacing-lg)}"
     ":where(.pywry-tab-active){background:var(--pywry-accent);color:#fff}"
+    ":where(.pywry-marquee){overflow:hidden;white-space:nowrap;flex:1;min-width:0}"
+    ":where(.pywry-marquee-track){display:inline-flex;"
+    "animation:pywry-marquee-x var(--pywry-marquee-speed,15s) linear infinite}"
+    ":where(.pywry-marquee-content){flex:none;padding-right:var(--pywry-marquee-gap,50px)}"
+    ":where(.pywry-marquee-right .pywry-marquee-track,.pywry-marquee-down .pywry-marquee-track)"
+    "{animation-direction:reverse}"
+    ":where(.pywry-marquee-up .pywry-marquee-track,.pywry-marquee-down .pywry-marquee-track)"
+    "{flex-direction:column;animation-name:pywry-marquee-y}"
+    ":where(.pywry-marquee-alternate .pywry-marquee-track){animation-direction:alternate}"
+    ":where(.pywry-marquee-static .pywry-marquee-track){animation:none}"
+    ":where(.pywry-marquee-pause:hover .pywry-marquee-track,.pywry-marquee-paused "
+    ".pywry-marquee-track){animation-play-state:paused}"
+    ":where(.pywry-marquee[data-text]){cursor:pointer}"
+    "@keyframes pywry-marquee-x{to{transform:translateX(-50%)}}"
+    "@keyframes pywry-marquee-y{to{transform:translateY(-50%)}}"
     ":where(.pywry-modal-overlay){display:none;position:fixed;inset:0;z-index:1000;"
     "align-items:center;justify-content:center;background:rgba(0,0,0,.5)}"
     ":where(.pywry-modal-overlay.pywry-modal-open){display:flex}"
@@ -250,6 +267,8 @@ def _render_more(item: ToolbarItem) -> str | None:
         classes = f"pywry-choices pywry-choices-{direction}"
         control = f'<span role="{group}" {_common(item, classes)}>{boxes}</span>'
         return _labelled(item, control, group=True)
+    if isinstance(item, Marquee):
+        return _labelled(item, _marquee(item), group=True)
     if isinstance(item, TabGroup):
         tabs = "".join(
             f'<button type="button" role="tab" class="pywry-tab'
@@ -261,6 +280,28 @@ def _render_more(item: ToolbarItem) -> str | None:
         classes = f"pywry-tabs pywry-tabs-{item.size}"
         return f'<span role="tablist" {_common(item, classes)}>{tabs}</span>'
     return None
+
+
+def _marquee(item: Marquee) -> str:
+    classes = f"pywry-marquee pywry-marquee-{item.direction} pywry-marquee-{item.behavior}"
+    if item.pause_on_hover:
+        classes += " pywry-marquee-pause"
+    # The release's variables, so its CSS for a marquee's speed and gap applies here too.
+    speed = f"--pywry-marquee-speed:{item.speed}s;--pywry-marquee-gap:{item.gap}px"
+    style = f"{speed};{item.style}" if item.style else speed
+    clicks = f' data-text="{_attr(item.text)}"' if item.clickable and not item.disabled else ""
+    head = _common(replace(item, style=style), classes)
+    if not clicks:  # only a clickable marquee sends its event
+        head = head.replace(f' data-event="{_attr(item.event)}"', "", 1)
+    separator = (
+        f'<span class="pywry-marquee-separator" aria-hidden="true">{escape(item.separator)}</span>'
+        if item.separator
+        else ""
+    )
+    content = f'<span class="pywry-marquee-content">{item.text}{separator}</span>'
+    # A scrolling marquee shows its content twice, so the loop has no gap.
+    twice = "" if item.behavior == "static" else content.replace('">', '" aria-hidden="true">', 1)
+    return f'<div {head}{clicks}><div class="pywry-marquee-track">{content}{twice}</div></div>'
 
 
 def _container_attrs(thing: Toolbar | Modal, classes: str) -> str:
