@@ -117,3 +117,20 @@ def test_only_pages_with_components_get_the_sheet_and_script():
     assert out.count("__PYWRY_TOOLBAR__") == 1
     script = out[out.index("<script>") + len("<script>") : out.rindex("</script>")]
     assert "</" not in script  # nothing in it can end the element early
+
+
+def test_typing_aids_option_data_and_modal_sizes_reach_the_html():
+    out = render_item(TextArea(spellcheck=True, autocomplete="name", autocapitalize="words"))
+    assert ' spellcheck="true" autocomplete="name" autocorrect="off" autocapitalize="words"' in out
+    select = Select(options=[Option(label="a", data_attrs={"group": EVIL})])
+    assert f'data-group="{ESCAPED}"' in render_item(select)
+    modal = render_modal(Modal(width="600px", max_height="50vh", overlay_opacity=0.2))
+    assert (
+        "--pywry-modal-alpha:0.2;--pywry-modal-max-height:50vh;--pywry-modal-width:600px" in modal
+    )
+    assert 'data-reset-on-close="true"' in modal
+
+
+def test_a_text_areas_bounds_go_before_the_users_style():
+    out = render_item(TextArea(min_height="2em", max_width="30ch", style="color:red"))
+    assert 'style="min-height:2em;max-width:30ch;color:red"' in out

@@ -221,3 +221,20 @@ def test_ticker_items_escape_their_text_and_give_the_release_payloads():
         "toolbar:marquee-set-content",
         {"id": "m", "text": "t", "paused": False},
     )
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (lambda: TextInput(autocorrect="maybe"), "autocorrect must be 'on' or 'off'"),
+        (lambda: SearchInput(autocapitalize="all"), "autocapitalize must be one of"),
+        (lambda: TextArea(spellcheck="yes"), "spellcheck must be True or False"),
+        (lambda: Option(label="a", data_attrs={"x y": "1"}), "must be letters, digits and -"),
+        (lambda: Option(label="a", data_attrs={"k": 1}), "must be a string"),
+        (lambda: Modal(overlay_opacity=2), "overlay_opacity must be from 0 to 1"),
+        (lambda: Modal(width=600), "width must be a string"),
+    ],
+)
+def test_the_release_s_finer_fields_are_checked(make, says):
+    with pytest.raises(InvalidArgumentError, match=says):
+        make()

@@ -301,3 +301,18 @@ def test_a_marquee_scrolls_sends_when_clicked_and_follows_its_events(make_app, p
         == "5s"
     )
     assert page.js_errors == []
+
+
+def test_a_modal_resets_its_inputs_when_closed_unless_told_not_to(make_app, page):
+    keep = Modal(component_id="keep", reset_on_close=False, items=[TextInput(component_id="k")])
+    reset = Modal(component_id="reset", items=[TextInput(component_id="r", value="start")])
+    handle = make_app().show("<p>x</p>", modals=[keep, reset])
+    open_widget(page, handle.url)
+    for name in ("keep", "reset"):
+        handle.emit(f"modal:open:{name}")
+        page.locator(f"#{name} .pywry-modal").wait_for(state="visible")
+        page.fill(f"#{name} input", "typed")
+        handle.emit(f"modal:close:{name}")
+        page.locator(f"#{name} .pywry-modal").wait_for(state="hidden")
+    assert page.locator("#k").input_value() == "typed"
+    assert page.locator("#r").input_value() == "start"

@@ -9,6 +9,7 @@ in a page is the HTTP adapter's business (``adapters/http/components.py``).
 from __future__ import annotations
 
 import difflib
+import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -37,6 +38,9 @@ _RESERVED = frozenset({"pywry", "modal", "toolbar"})
 _MODAL_COMMANDS = ("modal:open:", "modal:close:", "modal:toggle:")
 _VARIANTS = ("primary", "secondary", "neutral", "ghost", "outline", "danger", "warning", "icon")
 _SIZES = (None, "xs", "sm", "lg", "xl")
+_DATA_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+_ON_OFF = ("on", "off")
+_CAPITALIZE = ("off", "none", "on", "sentences", "words", "characters")
 
 
 def _new_id(kind: str) -> str:
@@ -83,6 +87,7 @@ class Option:
     label: str
     value: str | None = None
     description: str = ""
+    data_attrs: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _text("Option", "label", self.label)
@@ -90,6 +95,13 @@ class Option:
             object.__setattr__(self, "value", self.label)
         _text("Option", "value", self.value)
         _text("Option", "description", self.description)
+        if not isinstance(self.data_attrs, Mapping):
+            raise _fail("Option", "data_attrs must be a dict of name to text")
+        for name, value in self.data_attrs.items():
+            # Each becomes a data-<name> attribute: the name must be one.
+            if not isinstance(name, str) or _DATA_NAME.match(name) is None:
+                raise _fail("Option", f"data_attrs name {name!r} must be letters, digits and -")
+            _text("Option", f"data_attrs[{name!r}]", value)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -206,10 +218,21 @@ class TextInput(ToolbarItem):
     value: str = ""
     placeholder: str = ""
     debounce: int = 300
+    spellcheck: bool = False
+    autocomplete: str = "off"
+    autocorrect: str = "off"
+    autocapitalize: str = "off"
 
     def _check(self, where: str) -> None:
         _text(where, "value", self.value)
         _text(where, "placeholder", self.placeholder)
+        _text(where, "autocomplete", self.autocomplete)
+        if not isinstance(self.spellcheck, bool):
+            raise _fail(where, f"spellcheck must be True or False, got {self.spellcheck!r}")
+        if self.autocorrect not in _ON_OFF:
+            raise _fail(where, "autocorrect must be 'on' or 'off'")
+        if self.autocapitalize not in _CAPITALIZE:
+            raise _fail(where, f"autocapitalize must be one of {', '.join(_CAPITALIZE)}")
         if isinstance(self.debounce, bool) or not isinstance(self.debounce, int):
             raise _fail(where, f"debounce must be whole milliseconds, got {self.debounce!r}")
         if self.debounce < 0:

@@ -38,9 +38,15 @@ class TextArea(TextInput):
     rows: int = 3
     cols: int = 40
     resize: str = "both"
+    min_height: str = ""
+    max_height: str = ""
+    min_width: str = ""
+    max_width: str = ""
 
     def _check(self, where: str) -> None:
         super()._check(where)
+        for name in ("min_height", "max_height", "min_width", "max_width"):
+            _text(where, name, getattr(self, name))
         for name in ("rows", "cols"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:

@@ -66,9 +66,21 @@ class Modal(_Container):
     close_on_overlay_click: bool = True
     on_close_event: str | None = None
     open_on_load: bool = False
+    width: str | None = None
+    max_height: str = "80vh"
+    overlay_opacity: float = 0.5
+    reset_on_close: bool = True
 
     def _check(self, where: str) -> None:
         _text(where, "title", self.title)
+        _text(where, "max_height", self.max_height)
+        if self.width is not None:
+            _text(where, "width", self.width)
+        opacity = self.overlay_opacity
+        if isinstance(opacity, bool) or not isinstance(opacity, (int, float)):
+            raise _fail(where, f"overlay_opacity must be a number, got {opacity!r}")
+        if not 0 <= opacity <= 1:
+            raise _fail(where, f"overlay_opacity must be from 0 to 1, got {opacity}")
         if self.size not in _MODAL_SIZES:
             raise _fail(where, f"size must be one of {', '.join(_MODAL_SIZES)}")
         if self.on_close_event is not None:

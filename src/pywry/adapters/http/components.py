@@ -21,6 +21,7 @@ from ...domain.components import (
     Checkbox,
     Div,
     NumberInput,
+    Option,
     Select,
     SliderInput,
     TextInput,
@@ -97,13 +98,16 @@ _CSS = (
     "@keyframes pywry-marquee-x{to{transform:translateX(-50%)}}"
     "@keyframes pywry-marquee-y{to{transform:translateY(-50%)}}"
     ":where(.pywry-modal-overlay){display:none;position:fixed;inset:0;z-index:1000;"
-    "align-items:center;justify-content:center;background:rgba(0,0,0,.5)}"
+    "align-items:center;justify-content:center;background:rgba(0,0,0,var(--pywry-modal-alpha,.5))}"
     ":where(.pywry-modal-overlay.pywry-modal-open){display:flex}"
     ":where(.pywry-modal){background:var(--pywry-bg-primary);color:var(--pywry-text-primary);"
     "border:1px solid var(--pywry-border-color);border-radius:var(--pywry-radius-lg);"
-    "font-family:var(--pywry-font-family);width:min(480px,95vw);max-height:90vh;overflow:auto}"
-    ":where(.pywry-modal-sm){width:min(320px,95vw)}:where(.pywry-modal-lg){width:min(720px,95vw)}"
-    ":where(.pywry-modal-xl){width:min(960px,95vw)}:where(.pywry-modal-full){width:95vw}"
+    "font-family:var(--pywry-font-family);width:var(--pywry-modal-width,min(480px,95vw));"
+    "max-height:var(--pywry-modal-max-height,80vh);overflow:auto}"
+    ":where(.pywry-modal-sm){width:var(--pywry-modal-width,min(320px,95vw))}"
+    ":where(.pywry-modal-lg){width:var(--pywry-modal-width,min(720px,95vw))}"
+    ":where(.pywry-modal-xl){width:var(--pywry-modal-width,min(960px,95vw))}"
+    ":where(.pywry-modal-full){width:var(--pywry-modal-width,95vw)}"
     ":where(.pywry-modal-header){display:flex;justify-content:space-between;align-items:center;"
     "padding:var(--pywry-spacing-lg);border-bottom:1px solid var(--pywry-border-color)}"
     ":where(.pywry-modal-title){margin:0;font-size:1.1em}"
@@ -158,6 +162,19 @@ def _number(value: float | None) -> str:
     return "" if value is None else _attr(value)
 
 
+def _data_attrs(option: Option) -> str:
+    # The names are checked in the domain (letters, digits and -); the values escaped here.
+    return "".join(f' data-{name}="{_attr(v)}"' for name, v in option.data_attrs.items())
+
+
+def _typing(item: TextInput) -> str:
+    """The browser's typing aids, as the release sets them."""
+    return (
+        f' spellcheck="{str(item.spellcheck).lower()}" autocomplete="{_attr(item.autocomplete)}"'
+        f' autocorrect="{item.autocorrect}" autocapitalize="{item.autocapitalize}"'
+    )
+
+
 def render_item(item: ToolbarItem) -> str:
     """One item's HTML."""
     more = _render_more(item)
@@ -175,7 +192,7 @@ def render_item(item: ToolbarItem) -> str:
     if isinstance(item, Select):
         options = "".join(
             f'<option value="{_attr(o.value)}"'
-            f"{' selected' if o.value == item.selected else ''}"
+            f"{' selected' if o.value == item.selected else ''}{_data_attrs(o)}"
             f"{f' title={chr(34)}{_attr(o.description)}{chr(34)}' if o.description else ''}>"
             f"{escape(o.label)}</option>"
             for o in item.options
@@ -190,7 +207,8 @@ def render_item(item: ToolbarItem) -> str:
         kind = "search" if isinstance(item, SearchInput) else "text"
         control = (
             f'<input type="{kind}" {_common(item, "pywry-input")} value="{_attr(item.value)}"'
-            f' placeholder="{_attr(item.placeholder)}" data-debounce="{int(item.debounce)}">'
+            f' placeholder="{_attr(item.placeholder)}" data-debounce="{int(item.debounce)}"'
+            f"{_typing(item)}>"
         )
         return _labelled(item, control)
     if isinstance(item, NumberInput):
@@ -223,10 +241,17 @@ def _render_more(item: ToolbarItem) -> str | None:
     off = " disabled" if item.disabled else ""
     name = _attr(item.component_id)
     if isinstance(item, TextArea):
+        bounds = ";".join(
+            f"{name.replace('_', '-')}:{getattr(item, name)}"
+            for name in ("min_height", "max_height", "min_width", "max_width")
+            if getattr(item, name)
+        )
+        if bounds:
+            item = replace(item, style=f"{bounds};{item.style}" if item.style else bounds)
         control = (
             f'<textarea {_common(item, "pywry-input pywry-textarea")} rows="{item.rows}"'
             f' cols="{item.cols}" placeholder="{_attr(item.placeholder)}"'
-            f' data-debounce="{int(item.debounce)}" data-resize="{item.resize}">'
+            f' data-debounce="{int(item.debounce)}" data-resize="{item.resize}"{_typing(item)}>'
             f"{escape(item.value)}</textarea>"
         )
         return _labelled(item, control)
@@ -323,12 +348,19 @@ def render_modal(modal: Modal) -> str:
         f' data-close-on-escape="{str(modal.close_on_escape).lower()}"'
         f' data-close-on-overlay="{str(modal.close_on_overlay_click).lower()}"'
         f' data-open-on-load="{str(modal.open_on_load).lower()}"'
+        f' data-reset-on-close="{str(modal.reset_on_close).lower()}"'
     )
     if modal.on_close_event:
         flags += f' data-on-close-event="{_attr(modal.on_close_event)}"'
     title = escape(modal.title)
+    # As variables, so that a rule of the user's can still change them.
+    sizes = f"--pywry-modal-alpha:{modal.overlay_opacity}"
+    sizes += f";--pywry-modal-max-height:{modal.max_height}"
+    if modal.width is not None:
+        sizes += f";--pywry-modal-width:{modal.width}"
+    style = f"{sizes};{modal.style}" if modal.style else sizes
     return (
-        f"<div {_container_attrs(modal, 'pywry-modal-overlay')}{flags}>"
+        f"<div {_container_attrs(replace(modal, style=style), 'pywry-modal-overlay')}{flags}>"
         f'<div class="pywry-modal pywry-modal-{modal.size}" role="dialog" aria-modal="true">'
         f'<div class="pywry-modal-header"><h3 class="pywry-modal-title">{title}</h3>'
         '<button type="button" class="pywry-btn pywry-btn-ghost pywry-modal-close"'

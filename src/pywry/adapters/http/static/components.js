@@ -142,9 +142,21 @@
 
   // ------------------------------------------------------------------ modals
   function openModal(modal) { if (modal) modal.classList.add("pywry-modal-open"); }
+  function resetModal(modal) {
+    // Back to the values the page was drawn with, as the release's reset_on_close does.
+    modal.querySelectorAll("input,textarea,select").forEach(function (el) {
+      if (el.tagName === "SELECT") {
+        for (var i = 0; i < el.options.length; i++) el.options[i].selected = el.options[i].defaultSelected;
+      } else if (el.type === "checkbox" || el.type === "radio") el.checked = el.defaultChecked;
+      else el.value = el.defaultValue;
+    });
+    modal.querySelectorAll(".pywry-slider").forEach(showSlider);
+    modal.querySelectorAll('[data-kind="range"]').forEach(function (el) { showRange(el, null); });
+  }
   function closeModal(modal) {
     if (!modal || !modal.classList.contains("pywry-modal-open")) return;
     modal.classList.remove("pywry-modal-open");
+    if (modal.getAttribute("data-reset-on-close") !== "false") resetModal(modal);
     var name = modal.getAttribute("data-on-close-event");
     if (name) api.emit(name, { modalId: modal.id });
   }
