@@ -186,3 +186,30 @@ def test_the_request_response_example_answers_both_ways(run_script, page):
     code, stderr = script.finish()
     assert code == 0
     assert_clean(stderr)
+
+
+@pytest.mark.timeout(60)
+def test_the_toolbar_dashboard_follows_its_controls(run_script, page):
+    script = run_script("toolbar_dashboard.py")
+    url = script.wait_line(r"pywry dashboard: (\S+)").group(1)
+    page.goto(url)
+    summary = "() => document.getElementById('summary').textContent"
+    page.select_option("#metric", "profit")
+    page.wait_for_function(f"() => ({summary})() === 'Sales: profit at 50%'")
+    page.fill("#scale", "80")
+    page.wait_for_function(f"() => ({summary})() === 'Sales: profit at 80%'")
+    page.click("#reset")
+    page.wait_for_function(f"() => ({summary})() === 'Sales: revenue at 50%'")
+    assert page.locator("#scale").input_value() == "50"
+    assert page.locator("#metric").input_value() == "revenue"
+    page.click("#open-settings")
+    page.fill("#title", "Q3")
+    page.wait_for_function(f"() => ({summary})() === 'Q3: revenue at 50%'")
+    page.keyboard.press("Escape")
+    script.wait_line("settings closed; title is 'Q3'")
+    page.click("#dark")
+    page.wait_for_function("() => document.documentElement.classList.contains('light')")
+    page.close()
+    code, stderr = script.finish()
+    assert code == 0
+    assert_clean(stderr)
