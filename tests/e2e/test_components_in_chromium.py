@@ -316,3 +316,39 @@ def test_a_modal_resets_its_inputs_when_closed_unless_told_not_to(make_app, page
         page.locator(f"#{name} .pywry-modal").wait_for(state="hidden")
     assert page.locator("#k").input_value() == "typed"
     assert page.locator("#r").input_value() == "start"
+
+
+def test_a_toolbar_collapses_expands_and_reports_a_resize(make_app, page):
+    record = Recorder()
+    bar = Toolbar(
+        component_id="side",
+        position="left",
+        collapsible=True,
+        resizable=True,
+        items=[Button(component_id="go", label="Go", event="app:go")],
+    )
+    callbacks = {
+        name: (lambda data, name=name: record((name, data)))
+        for name in ("toolbar:collapse", "toolbar:expand", "toolbar:resize")
+    }
+    handle = make_app().show("<p>x</p>", callbacks=callbacks, toolbars=[bar])
+    open_widget(page, handle.url)
+    page.click("#side .pywry-toolbar-toggle")
+    page.locator("#go").wait_for(state="hidden")
+    page.click("#side .pywry-toolbar-toggle")
+    page.locator("#go").wait_for(state="visible")
+    page.evaluate("() => { document.getElementById('side').style.width = '300px'; }")
+    wide = page.evaluate("() => document.getElementById('side').offsetWidth")
+    got: list = []
+    while not any(n == "toolbar:resize" and d["width"] == wide for n, d in got):
+        got = record.wait_for(len(got) + 1)
+    assert [item for item in got if item[0] != "toolbar:resize"] == [
+        ("toolbar:collapse", {"componentId": "side", "collapsed": True}),
+        ("toolbar:expand", {"componentId": "side", "collapsed": False}),
+    ]
+    assert got[-1][1] == {
+        "componentId": "side",
+        "position": "left",
+        "width": wide,
+        "height": got[-1][1]["height"],
+    }

@@ -50,10 +50,15 @@ class Toolbar(_Container):
     top right corner), header or footer."""
 
     position: str = "top"
+    collapsible: bool = False
+    resizable: bool = False
 
     def _check(self, where: str) -> None:
         if self.position not in POSITIONS:
             raise _fail(where, f"position {self.position!r} is not one of {', '.join(POSITIONS)}")
+        for name in ("collapsible", "resizable"):
+            if not isinstance(getattr(self, name), bool):
+                raise _fail(where, f"{name} must be True or False, got {getattr(self, name)!r}")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -56,6 +56,10 @@ _CSS = (
     "align-items:stretch}"
     ":where(.pywry-toolbar-inside){position:absolute;top:0;right:0;z-index:10;"
     "background:var(--pywry-bg-overlay);border-radius:var(--pywry-radius-lg)}"
+    ":where(.pywry-toolbar-collapsed)>:not(.pywry-toolbar-toggle){display:none}"
+    ":where(.pywry-toolbar-resizable){overflow:auto;resize:vertical}"
+    ":where(.pywry-toolbar-left.pywry-toolbar-resizable,.pywry-toolbar-right"
+    ".pywry-toolbar-resizable){resize:horizontal}"
     ":where(.pywry-field){display:inline-flex;align-items:center;gap:var(--pywry-spacing-sm)}"
     ":where(.pywry-btn,.pywry-input,.pywry-select){font:inherit;"
     "color:var(--pywry-text-primary);background:var(--pywry-bg-tertiary);"
@@ -339,6 +343,13 @@ def _container_attrs(thing: Toolbar | Modal, classes: str) -> str:
 def render_toolbar(toolbar: Toolbar) -> str:
     items = "".join(render_item(item) for item in toolbar.items)
     classes = f"pywry-toolbar pywry-toolbar-{toolbar.position}"
+    if toolbar.resizable:
+        classes += " pywry-toolbar-resizable"
+    if toolbar.collapsible:
+        items = (
+            '<button type="button" class="pywry-btn pywry-btn-ghost pywry-toolbar-toggle"'
+            ' aria-expanded="true" aria-label="Collapse or expand">\u2261</button>' + items
+        )
     return f'<div {_container_attrs(toolbar, classes)} role="toolbar">{items}</div>'
 
 

@@ -97,6 +97,15 @@
       if (target.getAttribute("data-close-on-overlay") !== "false") closeModal(target);
       return;
     }
+    var toggle = target.closest(".pywry-toolbar-toggle");
+    if (toggle) {
+      // The release's events: toolbar:collapse / toolbar:expand {componentId, collapsed}.
+      var bar = toggle.closest(".pywry-toolbar");
+      var collapsed = bar.classList.toggle("pywry-toolbar-collapsed");
+      toggle.setAttribute("aria-expanded", collapsed ? "false" : "true");
+      api.emit(collapsed ? "toolbar:collapse" : "toolbar:expand", { componentId: bar.id, collapsed: collapsed });
+      return;
+    }
     var tab = target.closest(".pywry-tab");
     if (tab && !tab.disabled) {
       var group = itemOf(tab);
@@ -171,6 +180,23 @@
     else if (parts[1] === "close" || parts[1] === "toggle") closeModal(modal);
   }
   api.on("modal:*", function (data, type) { modalCommand(type); });
+  // A resized toolbar says so (toolbar:resize {componentId, position, width, height}) once
+  // the user pauses; the observer's first call, when it starts watching, is not a resize.
+  if (window.ResizeObserver) {
+    var seen = new WeakSet();
+    var watcher = new ResizeObserver(function (entries) {
+      entries.forEach(function (entry) {
+        var bar = entry.target;
+        if (!seen.has(bar)) { seen.add(bar); return; }
+        clearTimeout(timers["resize:" + bar.id]);
+        timers["resize:" + bar.id] = setTimeout(function () {
+          var position = (bar.className.match(/\bpywry-toolbar-(header|footer|top|bottom|left|right|inside)\b/) || [])[1];
+          api.emit("toolbar:resize", { componentId: bar.id, position: position, width: bar.offsetWidth, height: bar.offsetHeight });
+        }, 150);
+      });
+    });
+    document.querySelectorAll(".pywry-toolbar-resizable").forEach(function (bar) { watcher.observe(bar); });
+  }
   var onLoad = document.querySelectorAll('.pywry-modal-overlay[data-open-on-load="true"]');
   for (var m = 0; m < onLoad.length; m++) openModal(onLoad[m]);
 
