@@ -42,84 +42,17 @@ from ...domain.toolbars import Modal, Toolbar
 
 __all__ = ["with_components"]
 
-# Built on the --pywry-* variables, so a theme switch or a user's override reaches them.
-# Zero specificity (:where) as for the theme sheet: any rule of the user's wins.
-_CSS = (
-    ":where(.pywry-layout){display:flex;flex-direction:column;min-height:100%}"
-    ":where(.pywry-layout-middle){display:flex;flex:1}"
-    ":where(.pywry-content){flex:1;position:relative;min-width:0}"
-    ":where(.pywry-toolbar){display:flex;flex-wrap:wrap;align-items:center;"
-    "gap:var(--pywry-spacing-lg);padding:var(--pywry-spacing-md);"
-    "background:var(--pywry-bg-secondary);color:var(--pywry-text-primary);"
-    "font-family:var(--pywry-font-family);font-size:var(--pywry-font-size)}"
-    ":where(.pywry-toolbar-left,.pywry-toolbar-right){flex-direction:column;"
-    "align-items:stretch}"
-    ":where(.pywry-toolbar-inside){position:absolute;top:0;right:0;z-index:10;"
-    "background:var(--pywry-bg-overlay);border-radius:var(--pywry-radius-lg)}"
-    ":where(.pywry-toolbar-collapsed)>:not(.pywry-toolbar-toggle){display:none}"
-    ":where(.pywry-toolbar-resizable){overflow:auto;resize:vertical}"
-    ":where(.pywry-toolbar-left.pywry-toolbar-resizable,.pywry-toolbar-right"
-    ".pywry-toolbar-resizable){resize:horizontal}"
-    ":where(.pywry-field){display:inline-flex;align-items:center;gap:var(--pywry-spacing-sm)}"
-    ":where(.pywry-btn,.pywry-input,.pywry-select){font:inherit;"
-    "color:var(--pywry-text-primary);background:var(--pywry-bg-tertiary);"
-    "border:1px solid var(--pywry-border-color);border-radius:var(--pywry-radius);"
-    "padding:var(--pywry-spacing-sm) var(--pywry-spacing-lg)}"
-    ":where(.pywry-btn){cursor:pointer;background:var(--pywry-accent);color:#fff;"
-    "border-color:transparent;transition:background var(--pywry-transition-fast)}"
-    ":where(.pywry-btn:hover){background:var(--pywry-accent-hover)}"
-    ":where(.pywry-btn-secondary,.pywry-btn-outline,.pywry-btn-ghost,.pywry-btn-icon){"
-    "background:var(--pywry-bg-tertiary);color:var(--pywry-text-primary)}"
-    ":where(.pywry-btn-ghost,.pywry-btn-icon){background:transparent}"
-    ":where(.pywry-btn-danger){background:#d32f2f}:where(.pywry-btn-warning){background:#ed6c02}"
-    ":where(.pywry-btn:disabled,.pywry-input:disabled){opacity:.5;cursor:default}"
-    ":where(.pywry-input:focus,.pywry-select:focus){outline:none;"
-    "border-color:var(--pywry-border-focus)}"
-    ":where(.pywry-choices){display:inline-flex;gap:var(--pywry-spacing-lg)}"
-    ":where(.pywry-choices-vertical){flex-direction:column;gap:var(--pywry-spacing-xs)}"
-    ":where(.pywry-textarea[data-resize=none]){resize:none}"
-    ":where(.pywry-textarea[data-resize=vertical]){resize:vertical}"
-    ":where(.pywry-textarea[data-resize=horizontal]){resize:horizontal}"
-    ":where(.pywry-range){display:inline-flex;align-items:center;gap:var(--pywry-spacing-sm)}"
-    ":where(.pywry-tabs){display:inline-flex;border:1px solid var(--pywry-border-color);"
-    "border-radius:var(--pywry-radius);overflow:hidden}"
-    ":where(.pywry-tab){font:inherit;border:0;cursor:pointer;color:var(--pywry-text-secondary);"
-    "background:var(--pywry-bg-tertiary);padding:var(--pywry-spacing-sm) var(--pywry-spacing-lg)}"
-    ":where(.pywry-tab-active){background:var(--pywry-accent);color:#fff}"
-    ":where(.pywry-marquee){overflow:hidden;white-space:nowrap;flex:1;min-width:0}"
-    ":where(.pywry-marquee-track){display:inline-flex;"
-    "animation:pywry-marquee-x var(--pywry-marquee-speed,15s) linear infinite}"
-    ":where(.pywry-marquee-content){flex:none;padding-right:var(--pywry-marquee-gap,50px)}"
-    ":where(.pywry-marquee-right .pywry-marquee-track,.pywry-marquee-down .pywry-marquee-track)"
-    "{animation-direction:reverse}"
-    ":where(.pywry-marquee-up .pywry-marquee-track,.pywry-marquee-down .pywry-marquee-track)"
-    "{flex-direction:column;animation-name:pywry-marquee-y}"
-    ":where(.pywry-marquee-alternate .pywry-marquee-track){animation-direction:alternate}"
-    ":where(.pywry-marquee-static .pywry-marquee-track){animation:none}"
-    ":where(.pywry-marquee-pause:hover .pywry-marquee-track,.pywry-marquee-paused "
-    ".pywry-marquee-track){animation-play-state:paused}"
-    ":where(.pywry-marquee[data-text]){cursor:pointer}"
-    "@keyframes pywry-marquee-x{to{transform:translateX(-50%)}}"
-    "@keyframes pywry-marquee-y{to{transform:translateY(-50%)}}"
-    ":where(.pywry-modal-overlay){display:none;position:fixed;inset:0;z-index:1000;"
-    "align-items:center;justify-content:center;background:rgba(0,0,0,var(--pywry-modal-alpha,.5))}"
-    ":where(.pywry-modal-overlay.pywry-modal-open){display:flex}"
-    ":where(.pywry-modal){background:var(--pywry-bg-primary);color:var(--pywry-text-primary);"
-    "border:1px solid var(--pywry-border-color);border-radius:var(--pywry-radius-lg);"
-    "font-family:var(--pywry-font-family);width:var(--pywry-modal-width,min(480px,95vw));"
-    "max-height:var(--pywry-modal-max-height,80vh);overflow:auto}"
-    ":where(.pywry-modal-sm){width:var(--pywry-modal-width,min(320px,95vw))}"
-    ":where(.pywry-modal-lg){width:var(--pywry-modal-width,min(720px,95vw))}"
-    ":where(.pywry-modal-xl){width:var(--pywry-modal-width,min(960px,95vw))}"
-    ":where(.pywry-modal-full){width:var(--pywry-modal-width,95vw)}"
-    ":where(.pywry-modal-header){display:flex;justify-content:space-between;align-items:center;"
-    "padding:var(--pywry-spacing-lg);border-bottom:1px solid var(--pywry-border-color)}"
-    ":where(.pywry-modal-title){margin:0;font-size:1.1em}"
-    ":where(.pywry-modal-body){display:flex;flex-direction:column;"
-    "gap:var(--pywry-spacing-lg);padding:var(--pywry-spacing-lg)}"
-)
 # Where each position goes around the content.
 _ABOVE, _BELOW, _SIDES = ("header", "top"), ("bottom", "footer"), ("left", "right")
+
+
+@cache
+def _style() -> str:
+    # Built on the --pywry-* variables, so a theme switch or a user's override reaches them.
+    source = resources.files(__package__).joinpath("static/components.css").read_text("utf-8")
+    source = re.sub(r"/\*.*?\*/", "", source, flags=re.DOTALL)
+    # Inlined in a <style>: nothing in it may close that element early.
+    return "".join(line.strip() for line in source.splitlines()).replace("</", "<\\/")
 
 
 @cache
@@ -391,7 +324,7 @@ def with_components(content: str, toolbars: Sequence[Toolbar], modals: Sequence[
     by_place: dict[str, str] = {}
     for toolbar in toolbars:
         by_place[toolbar.position] = by_place.get(toolbar.position, "") + render_toolbar(toolbar)
-    assets = f'<style id="pywry-components">{_CSS}</style><script>{_script()}</script>'
+    assets = f'<style id="pywry-components">{_style()}</style><script>{_script()}</script>'
     modal_html = "".join(render_modal(modal) for modal in modals)
     start, end = _BODY_START.search(content), _BODY_END.search(content)
     if start is not None and end is not None and start.end() <= end.start():
