@@ -134,3 +134,8 @@ def test_typing_aids_option_data_and_modal_sizes_reach_the_html():
 def test_a_text_areas_bounds_go_before_the_users_style():
     out = render_item(TextArea(min_height="2em", max_width="30ch", style="color:red"))
     assert 'style="min-height:2em;max-width:30ch;color:red"' in out
+
+
+def test_a_script_cannot_end_its_element_early():
+    out = render_item(Div(script="var s = '</script><b>x</b>';"))
+    assert out.endswith("<script>var s = '<\\/script><b>x<\\/b>';</script>")

@@ -238,3 +238,10 @@ def test_ticker_items_escape_their_text_and_give_the_release_payloads():
 def test_the_release_s_finer_fields_are_checked(make, says):
     with pytest.raises(InvalidArgumentError, match=says):
         make()
+
+
+def test_a_script_is_javascript_or_a_path():
+    with pytest.raises(InvalidArgumentError, match="script must be JavaScript or a file path"):
+        Div(script=42)
+    with pytest.raises(InvalidArgumentError, match="script must be JavaScript or a file path"):
+        Toolbar(script=["a.js"])

@@ -9,6 +9,8 @@ from pywry import (
     Button,
     Checkbox,
     DateInput,
+    Div,
+    InvalidArgumentError,
     Marquee,
     Modal,
     MultiSelect,
@@ -352,3 +354,26 @@ def test_a_toolbar_collapses_expands_and_reports_a_resize(make_app, page):
         "width": wide,
         "height": got[-1][1]["height"],
     }
+
+
+def test_scripts_of_divs_toolbars_and_modals_run_inline_or_from_a_file(make_app, page, tmp_path):
+    js = tmp_path / "bar.js"
+    js.write_text("window.ran = (window.ran || []).concat(['toolbar file']);")
+    div = Div(
+        component_id="d",
+        content="<span id=s></span>",
+        script="window.ran = (window.ran || []).concat(['div']); // </script> stays inside",
+    )
+    handle = make_app().show(
+        "<p>x</p>",
+        toolbars=[Toolbar(items=[div], script=js)],
+        modals=[Modal(component_id="m", script=str(js))],
+    )
+    open_widget(page, handle.url)
+    assert page.evaluate("() => window.ran") == ["div", "toolbar file", "toolbar file"]
+
+
+def test_a_script_file_that_is_not_there_is_an_error_naming_it(make_app, tmp_path):
+    missing = tmp_path / "nope.js"
+    with pytest.raises(InvalidArgumentError, match=r"Toolbar 't': script file .*nope\.js"):
+        make_app().show("<p>x</p>", toolbars=[Toolbar(component_id="t", script=missing)])

@@ -6,9 +6,14 @@ the HTTP adapter the container provides, so the facade only hands its arguments 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, MutableMapping, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from ..domain.components import Div
+from ..domain.errors import InvalidArgumentError
 from ..domain.toolbars import Modal, Toolbar, check_unique_ids, to_modals, to_toolbars
 
 if TYPE_CHECKING:
@@ -18,6 +23,7 @@ __all__ = ["ToolbarCalls", "add_components"]
 
 Renderer = Callable[[str, Sequence[Toolbar], Sequence[Modal]], str]
 _UNSET: Any = object()
+_C = TypeVar("_C", Toolbar, Modal)
 
 
 def add_components(content: str, release: MutableMapping[str, Any], container: Container) -> str:
@@ -28,7 +34,38 @@ def add_components(content: str, release: MutableMapping[str, Any], container: C
         return content  # a content that is not a string is show()'s own error to raise
     check_unique_ids([*toolbars, *modals])
     render: Renderer = container.render_components()
-    return render(content, toolbars, modals)
+    return render(content, _with_scripts(toolbars), _with_scripts(modals))
+
+
+# How the release tells inline JavaScript from a file path in a ``script`` field.
+_INLINE = ("(", "{", "function", "//", "/*", "var ", "let ", "const ", "if ", "for ", "while ")
+
+
+def _read_script(where: str, script: str | os.PathLike[str] | None) -> str | None:
+    """A ``script`` as JavaScript: a path is read now, at show(), so a missing file is an
+    error naming it; a string is a path only if it names a file (else it is JavaScript)."""
+    if script is None or (isinstance(script, str) and script.lstrip().startswith(_INLINE)):
+        return script
+    path = Path(script)
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    if isinstance(script, str):
+        return script
+    raise InvalidArgumentError(f"{where}: script file {str(path)!r} is not there")
+
+
+def _with_scripts(containers: Sequence[_C]) -> list[_C]:
+    out = []
+    for container in containers:
+        where = f"{type(container).__name__} {container.component_id!r}"
+        items = [
+            replace(item, script=_read_script(f"Div {item.component_id!r}", item.script))
+            if isinstance(item, Div) and item.script is not None
+            else item
+            for item in container.items
+        ]
+        out.append(replace(container, items=items, script=_read_script(where, container.script)))
+    return out
 
 
 class ToolbarCalls:

@@ -9,6 +9,7 @@ in a page is the HTTP adapter's business (``adapters/http/components.py``).
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
@@ -30,6 +31,7 @@ __all__ = [
     "Toggle",
     "ToolbarItem",
     "check_item_event",
+    "check_script",
     "to_item",
 ]
 
@@ -282,10 +284,18 @@ class Div(ToolbarItem):
     kind: ClassVar[str] = "div"
     content: str = ""
     class_name: str = ""
+    script: str | os.PathLike[str] | None = None
 
     def _check(self, where: str) -> None:
         _text(where, "content", self.content)
         _text(where, "class_name", self.class_name)
+        check_script(where, self.script)
+
+
+def check_script(where: str, script: object) -> None:
+    """A ``script`` field: JavaScript, a path to a ``.js`` file, or None (read at show())."""
+    if script is not None and not isinstance(script, (str, os.PathLike)):
+        raise _fail(where, f"script must be JavaScript or a file path, got {type(script).__name__}")
 
 
 # The release's kinds pywry does not build yet: a clear error, not a wrong page.

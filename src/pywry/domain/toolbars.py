@@ -7,12 +7,22 @@ ids of every toolbar, modal and item of one page must differ, since the page's s
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from . import inputs  # noqa: F401 (loading it registers its kinds for the dict form)
-from .components import ToolbarItem, _build, _fail, _new_id, _text, check_item_event, to_item
+from .components import (
+    ToolbarItem,
+    _build,
+    _fail,
+    _new_id,
+    _text,
+    check_item_event,
+    check_script,
+    to_item,
+)
 from .errors import InvalidArgumentError
 
 __all__ = ["POSITIONS", "Modal", "Toolbar", "check_unique_ids", "to_modals", "to_toolbars"]
@@ -27,9 +37,11 @@ class _Container:
     items: Sequence[ToolbarItem] = ()
     style: str = ""
     class_name: str = ""
+    script: str | os.PathLike[str] | None = None
 
     def __post_init__(self) -> None:
         where = type(self).__name__
+        check_script(where, self.script)
         if not self.component_id:
             object.__setattr__(self, "component_id", _new_id(where.lower()))
         for name in ("component_id", "style", "class_name"):

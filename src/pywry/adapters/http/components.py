@@ -65,6 +65,15 @@ def _script() -> str:
     return source.replace("</", "<\\/")
 
 
+def _user_script(script: object) -> str:
+    """A ``script`` field's JavaScript (read by the app at show()), run where it stands."""
+    if not isinstance(script, str) or not script.strip():
+        return ""
+    # Nothing in it may end the element early; "<\/" means the same to JavaScript.
+    safe = script.replace("</", "<\\/")
+    return f"<script>{safe}</script>"
+
+
 def _attr(value: object) -> str:
     return escape(str(value), quote=True)
 
@@ -169,7 +178,7 @@ def render_item(item: ToolbarItem) -> str:
         return _labelled(item, control)
     if isinstance(item, Div):
         classes = "pywry-div" + (f" {_attr(item.class_name)}" if item.class_name else "")
-        return f"<div {_common(item, classes)}>{item.content}</div>"
+        return f"<div {_common(item, classes)}>{item.content}</div>{_user_script(item.script)}"
     raise TypeError(f"no rendering for {type(item).__name__}")  # every kind has one above
 
 
@@ -283,7 +292,8 @@ def render_toolbar(toolbar: Toolbar) -> str:
             '<button type="button" class="pywry-btn pywry-btn-ghost pywry-toolbar-toggle"'
             ' aria-expanded="true" aria-label="Collapse or expand">\u2261</button>' + items
         )
-    return f'<div {_container_attrs(toolbar, classes)} role="toolbar">{items}</div>'
+    script = _user_script(toolbar.script)
+    return f'<div {_container_attrs(toolbar, classes)} role="toolbar">{items}</div>{script}'
 
 
 def render_modal(modal: Modal) -> str:
@@ -309,7 +319,7 @@ def render_modal(modal: Modal) -> str:
         f'<div class="pywry-modal-header"><h3 class="pywry-modal-title">{title}</h3>'
         '<button type="button" class="pywry-btn pywry-btn-ghost pywry-modal-close"'
         ' aria-label="Close">\u00d7</button></div>'
-        f'<div class="pywry-modal-body">{items}</div></div></div>'
+        f'<div class="pywry-modal-body">{items}</div></div></div>{_user_script(modal.script)}'
     )
 
 
