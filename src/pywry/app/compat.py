@@ -9,7 +9,6 @@ Every such name is here, so ``show()``, ``PyWry()`` and the settings loader say 
 
 from __future__ import annotations
 
-import difflib
 import logging
 import os
 import sys
@@ -167,8 +166,14 @@ _RELEASE_SECTIONS = frozenset(s for s in _SETTINGS if s is not None)
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
+def _closest(word: str, options: Iterable[str]) -> list[str]:
+    import difflib  # only when something is misspelt: it is slow to import
+
+    return difflib.get_close_matches(word, sorted(options), n=1, cutoff=0.6)
+
+
 def _suggest(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, sorted(options), n=1, cutoff=0.6)
+    close = _closest(word, options)
     return f"; did you mean {close[0]}?" if close else ""
 
 
@@ -263,7 +268,7 @@ def _refuse(entry: Entry, schema: Schema, keys: list[str]) -> None:
         options = ours | _RELEASE_SECTIONS | set(keys)
         word = entry.key if entry.section is None else entry.section
         mine = ours | set(schema.top_level_keys())
-    close = difflib.get_close_matches(word, sorted(options), n=1, cutoff=0.6)
+    close = _closest(word, options)
     where = f"unknown setting {entry.dotted} (from {entry.source})"
     if close and close[0] not in mine:
         raise SettingsError(f"{where}; did you mean {close[0]}?")

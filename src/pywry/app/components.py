@@ -12,22 +12,28 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..domain.components import Div
 from ..domain.errors import InvalidArgumentError
-from ..domain.toolbars import Modal, Toolbar, check_unique_ids, to_modals, to_toolbars
 
 if TYPE_CHECKING:
+    from ..domain.toolbars import Modal, Toolbar
     from .container import Container
+
+    Renderer = Callable[[str, Sequence[Toolbar], Sequence[Modal]], str]
 
 __all__ = ["ToolbarCalls", "add_components"]
 
-Renderer = Callable[[str, Sequence[Toolbar], Sequence[Modal]], str]
 _UNSET: Any = object()
-_C = TypeVar("_C", Toolbar, Modal)
+_C = TypeVar("_C", "Toolbar", "Modal")
 
 
 def add_components(content: str, release: MutableMapping[str, Any], container: Container) -> str:
     """``content`` with the toolbars and modals taken out of ``release`` drawn around it."""
+    if release.get("toolbars") is None and release.get("modals") is None:
+        release.pop("toolbars", None)
+        release.pop("modals", None)
+        return content  # most pages: the components' modules are not even imported
+    from ..domain.toolbars import check_unique_ids, to_modals, to_toolbars
+
     toolbars = to_toolbars(release.pop("toolbars", None))
     modals = to_modals(release.pop("modals", None))
     if not (toolbars or modals) or not isinstance(content, str):
@@ -55,6 +61,8 @@ def _read_script(where: str, script: str | os.PathLike[str] | None) -> str | Non
 
 
 def _with_scripts(containers: Sequence[_C]) -> list[_C]:
+    from ..domain.components import Div
+
     out = []
     for container in containers:
         where = f"{type(container).__name__} {container.component_id!r}"
