@@ -27,6 +27,7 @@ from pywry.domain.inputs import (
     RadioGroup,
     RangeInput,
     SearchInput,
+    SecretInput,
     TabGroup,
     TextArea,
 )
@@ -139,3 +140,25 @@ def test_a_text_areas_bounds_go_before_the_users_style():
 def test_a_script_cannot_end_its_element_early():
     out = render_item(Div(script="var s = '</script><b>x</b>';"))
     assert out.endswith("<script>var s = '<\\/script><b>x<\\/b>';</script>")
+
+
+def test_a_secret_input_renders_a_mask_and_never_its_value():
+    item = SecretInput(component_id="k", label="<b>", event="app:key", value='sk-"<x>')
+    out = render_item(item)
+    assert "sk-" not in out
+    assert 'value="' + "\u2022" * 12 + '"' in out
+    assert 'data-has-value="true"' in out
+    assert '<label for="k">&lt;b&gt;</label>' in out
+    assert out.count("data-secret=") == 3  # edit, copy and show
+    bare = render_item(SecretInput(component_id="e", placeholder='"x', show_copy=False))
+    assert 'value=""' in bare
+    assert 'placeholder="&quot;x"' in bare
+    assert 'data-secret="copy"' not in bare
+    assert "<label" not in bare
+    page = with_components("<p>x</p>", [Toolbar(items=[item])], [])
+    assert 'sk-"' not in page
+    assert "sk-&quot;" not in page
+    assert "api.__secrets" in page
+    # Only a page with a SecretInput carries its script.
+    other = with_components("<p>x</p>", [Toolbar(items=[Button(label="b")])], [])
+    assert "api.__secrets" not in other

@@ -25,6 +25,7 @@ from pywry.domain.inputs import (
     RadioGroup,
     RangeInput,
     SearchInput,
+    SecretInput,
     TabGroup,
     TextArea,
     TickerItem,
@@ -122,15 +123,13 @@ def test_the_dict_form_builds_the_same_values():
     assert isinstance(modal.items[0], Toggle)
 
 
-def test_the_dict_form_names_a_typo_and_an_unknown_or_unbuilt_type():
+def test_the_dict_form_names_a_typo_and_an_unknown_type():
     with pytest.raises(InvalidArgumentError, match="did you mean label"):
         to_toolbars([{"items": [{"type": "button", "lable": "x"}]}])
     with pytest.raises(InvalidArgumentError, match="did you mean position"):
         to_toolbars([{"postion": "top"}])
     with pytest.raises(InvalidArgumentError, match="unknown toolbar item type 'knob'"):
         to_toolbars([{"items": [{"type": "knob"}]}])
-    with pytest.raises(InvalidArgumentError, match="'secret' component is not available"):
-        to_toolbars([{"items": [{"type": "secret"}]}])
     with pytest.raises(InvalidArgumentError, match="takes toolbars as a list"):
         to_toolbars(Toolbar())
 
@@ -245,3 +244,34 @@ def test_a_script_is_javascript_or_a_path():
         Div(script=42)
     with pytest.raises(InvalidArgumentError, match="script must be JavaScript or a file path"):
         Toolbar(script=["a.js"])
+
+
+def test_a_secret_input_never_shows_its_value_and_checks_its_fields():
+    item = SecretInput(component_id="k", event="app:key", value="sk-123")
+    assert "sk-123" not in repr(item)
+    assert "sk-123" not in str(item.value)
+    assert item.value.get_secret_value() == "sk-123"
+    assert item.has_value
+    assert not SecretInput().has_value
+    assert SecretInput(value_exists=True).has_value  # kept elsewhere (a vault)
+    assert (item.get_reveal_event(), item.get_copy_event()) == ("app:key:reveal", "app:key:copy")
+    assert item.get_reveal_response_event() == "app:key:reveal-response"
+
+    class Released:  # the release's SecretStr: its value is taken
+        def get_secret_value(self) -> str:
+            return "from-secret-str"
+
+    assert SecretInput(value=Released()).value.get_secret_value() == "from-secret-str"
+    with pytest.raises(InvalidArgumentError, match="show_copy must be True or False"):
+        SecretInput(show_copy="yes")
+    with pytest.raises(InvalidArgumentError, match="handler must be callable"):
+        SecretInput(handler="vault")
+    with pytest.raises(InvalidArgumentError, match="value must be a string"):
+        SecretInput(value=3)
+    # The buttons send "<event>:reveal": a three-part event would make a four-part one.
+    with pytest.raises(InvalidEventNameError):
+        SecretInput(event="app:key:one")
+    with pytest.raises(InvalidEventNameError, match="reserved"):
+        SecretInput(event="pywry:key")
+    (bar,) = to_toolbars([{"items": [{"type": "secret", "value": "x", "event": "app:k"}]}])
+    assert isinstance(bar.items[0], SecretInput)

@@ -19,6 +19,7 @@ from pywry import (
     RadioGroup,
     RangeInput,
     SearchInput,
+    SecretInput,
     Select,
     TabGroup,
     TextArea,
@@ -377,3 +378,63 @@ def test_a_script_file_that_is_not_there_is_an_error_naming_it(make_app, tmp_pat
     missing = tmp_path / "nope.js"
     with pytest.raises(InvalidArgumentError, match=r"Toolbar 't': script file .*nope\.js"):
         make_app().show("<p>x</p>", toolbars=[Toolbar(component_id="t", script=missing)])
+
+
+def test_a_secret_stays_in_python_until_revealed_copied_or_edited(make_app, page):
+    app = make_app()
+    record = Recorder()
+    secret = SecretInput(component_id="key", label="Key", event="app:key", value="sk-<1é>")
+    handle = app.show(
+        "<p>x</p>",
+        toolbars=[Toolbar(items=[secret])],
+        callbacks={"app:key": lambda data: record(dict(data))},
+    )
+    open_widget(page, handle.url)
+    assert "sk-" not in page.content()  # the page holds a mask, not the secret
+    key = page.locator("#key")
+    assert key.get_attribute("type") == "password"
+    assert key.input_value() == "\u2022" * 12
+    page.click(".pywry-secret-toggle")
+    page.wait_for_function("() => document.getElementById('key').type === 'text'")
+    assert key.input_value() == "sk-<1é>"
+    page.click(".pywry-secret-toggle")  # hidden again: the mask is back
+    assert key.get_attribute("type") == "password"
+    assert key.input_value() == "\u2022" * 12
+    copied = page.evaluate(
+        """() => new Promise((done) => {
+            navigator.clipboard.writeText = (text) => { done(text); return Promise.resolve(); };
+            document.querySelector('.pywry-secret-copy').click();
+        })"""
+    )
+    assert copied == "sk-<1é>"
+    page.click(".pywry-secret-edit")
+    page.locator(".pywry-secret-textarea").fill("new-κ")
+    page.keyboard.press("Control+Enter")
+    # The release's edit payload: the value base64 encoded.
+    assert record.wait_for(1) == [{"value": "bmV3Lc66", "encoded": True, "componentId": "key"}]
+    page.click(".pywry-secret-toggle")
+    page.wait_for_function("() => document.getElementById('key').type === 'text'")
+    assert key.input_value() == "new-κ"
+    assert page.js_errors == []
+
+
+def test_a_secret_handler_answers_reveal_and_keeps_edits(make_app, page):
+    kept = {"v": "from-vault"}
+
+    def vault(value, *, component_id, event, label):
+        if value is None:
+            return kept["v"]
+        kept["v"] = value
+        return value
+
+    secret = SecretInput(component_id="s", event="app:s", handler=vault, value_exists=True)
+    handle = make_app().show("<p>x</p>", toolbars=[Toolbar(items=[secret])])
+    open_widget(page, handle.url)
+    assert "from-vault" not in page.content()
+    page.click(".pywry-secret-edit")
+    page.locator(".pywry-secret-textarea").fill("typed")
+    page.locator(".pywry-secret-textarea").blur()
+    page.click(".pywry-secret-toggle")
+    page.wait_for_function("() => document.getElementById('s').type === 'text'")
+    assert page.locator("#s").input_value() == "typed"
+    assert kept["v"] == "typed"

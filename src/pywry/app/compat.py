@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 import msgspec
 
 from ..domain.errors import InvalidArgumentError, SettingsError
-from .components import add_components
+from .components import SECRETS, add_components, secret_listeners
 
 if TYPE_CHECKING:
     from .facade import PyWry
+    from .listeners import Listener
     from .settings import LogSettings
     from .settings_sources import Entry, Schema
 
@@ -342,9 +343,15 @@ class ReleaseAPI:
         """``show()``'s release arguments: ``toolbars=`` and ``modals=`` drawn around
         ``content``; each other one warned about, or refused as a typo."""
         app = cast("PyWry", self)
-        content = add_components(content, release, app.container)
+        found: list[Any] = []
+        content = add_components(content, release, app.container, found)
         check_arguments("show()", release, type(app).show)
+        release[SECRETS] = found  # for _secret_listeners, once show() knows the label
         return content
+
+    def _secret_listeners(self, release: dict[str, Any], label: str) -> list[Listener]:
+        """The listeners that answer the SecretInputs of this show() (reveal, copy, edit)."""
+        return secret_listeners(release.pop(SECRETS, ()), label)
 
     def show_plotly(self, figure: Any = None, *args: Any, **kwargs: Any) -> NoReturn:
         _refuse_release_call(

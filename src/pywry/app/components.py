@@ -6,28 +6,42 @@ the HTTP adapter the container provides, so the facade only hands its arguments 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..domain.errors import InvalidArgumentError
 
 if TYPE_CHECKING:
+    from ..domain.inputs import SecretInput
     from ..domain.toolbars import Modal, Toolbar
     from .container import Container
+    from .listeners import Listener
 
     Renderer = Callable[[str, Sequence[Toolbar], Sequence[Modal]], str]
 
-__all__ = ["ToolbarCalls", "add_components"]
+__all__ = ["SECRETS", "ToolbarCalls", "add_components", "secret_listeners"]
+
+# The key under which show()'s release arguments carry its SecretInputs to their listeners.
+SECRETS = "pywry:secrets"
 
 _UNSET: Any = object()
 _C = TypeVar("_C", "Toolbar", "Modal")
 
 
-def add_components(content: str, release: MutableMapping[str, Any], container: Container) -> str:
-    """``content`` with the toolbars and modals taken out of ``release`` drawn around it."""
+def add_components(
+    content: str,
+    release: MutableMapping[str, Any],
+    container: Container,
+    secrets: list[Any] | None = None,
+) -> str:
+    """``content`` with the toolbars and modals taken out of ``release`` drawn around it;
+    their SecretInputs are added to ``secrets``, whose values Python keeps."""
     if release.get("toolbars") is None and release.get("modals") is None:
         release.pop("toolbars", None)
         release.pop("modals", None)
@@ -39,6 +53,11 @@ def add_components(content: str, release: MutableMapping[str, Any], container: C
     if not (toolbars or modals) or not isinstance(content, str):
         return content  # a content that is not a string is show()'s own error to raise
     check_unique_ids([*toolbars, *modals])
+    if secrets is not None:
+        from ..domain.inputs import SecretInput
+
+        items = [item for bar in [*toolbars, *modals] for item in bar.items]
+        secrets.extend(item for item in items if isinstance(item, SecretInput))
     render: Renderer = container.render_components()
     return render(content, _with_scripts(toolbars), _with_scripts(modals))
 
@@ -123,3 +142,64 @@ class ToolbarCalls:
         if context is not None:
             payload["context"] = context
         self.emit("toolbar:request-state", payload)
+
+
+def secret_listeners(found: Sequence[SecretInput], label: str) -> list[Listener]:
+    """For each SecretInput of one show(): an answer to its page's reveal and copy calls,
+    and a listener for its edits, keeping the value here (or with the item's ``handler``)."""
+    if not found:
+        return []
+    from .listeners import adapt
+
+    stores: dict[str, dict[str, _Secret]] = {}  # by event, then by component id
+    for item in found:
+        stores.setdefault(item.event, {})[item.component_id] = _Secret(item)
+    listeners = []
+    for event, by_id in stores.items():
+        listeners.append(adapt(f"{event}:reveal", partial(_answer, by_id), label))
+        listeners.append(adapt(f"{event}:copy", partial(_answer, by_id), label))
+        listeners.append(adapt(event, partial(_edited, by_id), label))
+    return listeners
+
+
+class _Secret:
+    """One SecretInput's value for one show(); the page holds only its mask."""
+
+    __slots__ = ("item", "value")
+
+    def __init__(self, item: SecretInput) -> None:
+        self.item = item
+        self.value: str = item.value.get_secret_value()
+
+    def call_handler(self, value: str | None) -> str | None:
+        item = self.item
+        assert item.handler is not None
+        return item.handler(
+            value, component_id=item.component_id, event=item.event, label=item.label
+        )
+
+
+def _answer(by_id: dict[str, _Secret], data: Any) -> dict[str, Any] | None:
+    # The release's answer: the secret base64 encoded, so it is not plain text on the wire.
+    secret = by_id.get(str(data.get("componentId"))) if isinstance(data, dict) else None
+    if secret is None:
+        return None
+    value = secret.call_handler(None) if secret.item.handler else secret.value
+    encoded = base64.b64encode(value.encode()).decode("ascii") if value else ""
+    return {"componentId": secret.item.component_id, "value": encoded, "encoded": True}
+
+
+def _edited(by_id: dict[str, _Secret], data: Any) -> None:
+    secret = by_id.get(str(data.get("componentId"))) if isinstance(data, dict) else None
+    value = data.get("value") if secret is not None else None
+    if secret is None or not isinstance(value, str):
+        return
+    if data.get("encoded"):
+        try:
+            value = base64.b64decode(value, validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return  # not what the page's script sends: kept as it was
+    if secret.item.handler:
+        secret.call_handler(value)
+    else:
+        secret.value = value

@@ -144,7 +144,7 @@ class PyWry(DeployAPI, ReleaseAPI):
                 f"{{'app:click': on_click}}; got {type(callbacks).__name__}"
             )
         label = new_label() if label is None else check_label(label)
-        listeners = [
+        listeners = self._secret_listeners(release, label) + [
             adapt(name, fn, label, sync_to_thread=sync_to_thread)
             for name, fn in (callbacks or {}).items()
         ]

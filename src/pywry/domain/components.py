@@ -298,10 +298,6 @@ def check_script(where: str, script: object) -> None:
         raise _fail(where, f"script must be JavaScript or a file path, got {type(script).__name__}")
 
 
-# The release's kinds pywry does not build yet: a clear error, not a wrong page.
-_NOT_YET = frozenset({"secret"})
-
-
 def _build(cls: type[Any], given: Mapping[str, Any], where: str) -> Any:
     names = [f.name for f in fields(cls)]
     for key in given:
@@ -323,8 +319,6 @@ def to_item(given: object) -> ToolbarItem:
         )
     rest = dict(given)
     kind = rest.pop("type", None)
-    if kind in _NOT_YET:
-        raise InvalidArgumentError(f"the {kind!r} component is not available in pywry yet")
     if kind not in _KINDS:
         raise InvalidArgumentError(
             f"unknown toolbar item type {kind!r}: use one of {', '.join(sorted(_KINDS))}"

@@ -7,12 +7,21 @@ kind there, so the dict form (``{"type": "radio", ...}``) builds it too.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from html import escape
 from typing import Any, ClassVar
 
-from .components import Option, TextInput, ToolbarItem, _fail, _number, _options, _text
+from .components import (
+    Option,
+    TextInput,
+    ToolbarItem,
+    _fail,
+    _number,
+    _options,
+    _text,
+    check_item_event,
+)
 
 __all__ = [
     "DateInput",
@@ -21,6 +30,8 @@ __all__ = [
     "RadioGroup",
     "RangeInput",
     "SearchInput",
+    "SecretInput",
+    "SecretText",
     "TabGroup",
     "TextArea",
     "TickerItem",
@@ -248,3 +259,86 @@ class TickerItem:
         payload: dict[str, Any] = {"ticker": self.ticker}
         payload.update({k: v for k, v in given.items() if v is not None})
         return "toolbar:marquee-set-item", payload
+
+
+class SecretText:
+    """A secret's text that never shows itself in a repr, a str or a log line (the release
+    gives a ``SecretStr``, whose ``get_secret_value()`` this keeps)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def __repr__(self) -> str:
+        return "SecretText('**********')" if self._value else "SecretText('')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SecretText) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecretInput(ToolbarItem):
+    """A masked value (an API key, a token): the page gets a mask, never the value.
+
+    The eye and copy buttons ask Python for it (``{event}:reveal``, ``{event}:copy``
+    ``{componentId}``); the edit button sends a new one as ``{event}`` ``{value: base64,
+    encoded: true, componentId}``. ``handler(value, *, component_id, event, label)`` keeps
+    it elsewhere: called with None it returns the secret, with a string it stores it.
+    """
+
+    kind: ClassVar[str] = "secret"
+    value: Any = field(default="", repr=False)
+    placeholder: str = ""
+    debounce: int = 300
+    show_toggle: bool = True
+    show_copy: bool = True
+    handler: Callable[..., str | None] | None = field(default=None, repr=False)
+    value_exists: bool | None = None
+
+    def _check(self, where: str) -> None:
+        value = self.value
+        if hasattr(value, "get_secret_value"):  # the release's SecretStr
+            value = value.get_secret_value()
+        _text(where, "value", value)
+        object.__setattr__(self, "value", SecretText(value))
+        _text(where, "placeholder", self.placeholder)
+        for name in ("show_toggle", "show_copy"):
+            if not isinstance(getattr(self, name), bool):
+                raise _fail(where, f"{name} must be True or False")
+        if self.value_exists is not None and not isinstance(self.value_exists, bool):
+            raise _fail(where, "value_exists must be True, False or None")
+        if self.handler is not None and not callable(self.handler):
+            raise _fail(where, "handler must be callable")
+        _number(where, "debounce", self.debounce)
+        # The buttons send "<event>:reveal" and "<event>:copy": those must be names too.
+        if self.event != "toolbar:input":
+            check_item_event(f"{where} {self.component_id!r}", f"{self.event}:reveal")
+
+    @property
+    def has_value(self) -> bool:
+        """Whether there is a value to mask, without looking at it."""
+        return self.value_exists if self.value_exists is not None else bool(self.value)
+
+    def get_reveal_event(self) -> str:
+        return f"{self.event}:reveal"
+
+    def get_copy_event(self) -> str:
+        return f"{self.event}:copy"
+
+    def get_reveal_response_event(self) -> str:
+        return f"{self.event}:reveal-response"
+
+    def get_copy_response_event(self) -> str:
+        return f"{self.event}:copy-response"

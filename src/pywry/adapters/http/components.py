@@ -35,6 +35,7 @@ from ...domain.inputs import (
     RadioGroup,
     RangeInput,
     SearchInput,
+    SecretInput,
     TabGroup,
     TextArea,
 )
@@ -56,8 +57,8 @@ def _style() -> str:
 
 
 @cache
-def _script() -> str:
-    source = resources.files(__package__).joinpath("static/components.js").read_text("utf-8")
+def _script(name: str = "components.js") -> str:
+    source = resources.files(__package__).joinpath(f"static/{name}").read_text("utf-8")
     # Every page with components carries it: without its comment lines and indentation.
     lines = (line.strip() for line in source.splitlines())
     source = "\n".join(line for line in lines if line and not line.startswith("//"))
@@ -240,6 +241,10 @@ def _render_more(item: ToolbarItem) -> str | None:
         return _labelled(item, control, group=True)
     if isinstance(item, Marquee):
         return _labelled(item, _marquee(item), group=True)
+    if isinstance(item, SecretInput):
+        from .secret import render_secret  # its module imports this one's helpers
+
+        return render_secret(item)
     if isinstance(item, TabGroup):
         tabs = "".join(
             f'<button type="button" role="tab" class="pywry-tab'
@@ -335,6 +340,9 @@ def with_components(content: str, toolbars: Sequence[Toolbar], modals: Sequence[
     for toolbar in toolbars:
         by_place[toolbar.position] = by_place.get(toolbar.position, "") + render_toolbar(toolbar)
     assets = f'<style id="pywry-components">{_style()}</style><script>{_script()}</script>'
+    items = [item for bar in [*toolbars, *modals] for item in bar.items]
+    if any(isinstance(item, SecretInput) for item in items):  # only such a page needs it
+        assets += f"<script>{_script('secret.js')}</script>"
     modal_html = "".join(render_modal(modal) for modal in modals)
     start, end = _BODY_START.search(content), _BODY_END.search(content)
     if start is not None and end is not None and start.end() <= end.start():

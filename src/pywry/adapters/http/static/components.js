@@ -36,6 +36,7 @@
     if (kind === "slider") return Number(el.value);
     if (kind === "button") return { disabled: el.disabled };
     if (kind === "div") return el.textContent;
+    if (kind === "secret") return { has_value: el.getAttribute("data-has-value") === "true" };
     return "value" in el ? el.value : null;
   }
 
@@ -217,6 +218,8 @@
   function setValue(id, value, attrs) {
     var el = byId(id);
     if (!el) return false;
+    // As the release: a secret is never set from a value event, only by its own round trip.
+    if (kindOf(el) === "secret") { console.warn("[pywry] a SecretInput's value cannot be set"); return false; }
     attrs = attrs || {};
     if (attrs.options && kindOf(el) === "select") setOptions(el, attrs.options);
     if (value === undefined && kindOf(el) === "range" && (attrs.start != null || attrs.end != null)) {
