@@ -162,3 +162,20 @@ def test_a_secret_input_renders_a_mask_and_never_its_value():
     # Only a page with a SecretInput carries its script.
     other = with_components("<p>x</p>", [Toolbar(items=[Button(label="b")])], [])
     assert "api.__secrets" not in other
+
+
+def test_a_divs_children_render_inside_it_and_nested_divs_name_their_parent():
+    div = Div(
+        component_id="outer",
+        content="<h3>Controls</h3>",
+        children=[
+            Button(component_id="go", label="<Go>", event="app:go"),
+            Div(component_id="inner", content="<span>Nested</span>"),
+        ],
+    )
+    out = render_item(div)
+    assert out.startswith('<div id="outer"')
+    assert "<h3>Controls</h3><button" in out
+    assert "&lt;Go&gt;" in out
+    assert '<div data-parent-id="outer" id="inner"' in out
+    assert out.endswith("<span>Nested</span></div></div>")

@@ -275,3 +275,20 @@ def test_a_secret_input_never_shows_its_value_and_checks_its_fields():
         SecretInput(event="pywry:key")
     (bar,) = to_toolbars([{"items": [{"type": "secret", "value": "x", "event": "app:k"}]}])
     assert isinstance(bar.items[0], SecretInput)
+
+
+def test_a_div_holds_nested_items_checked_as_any_other():
+    inner = Div(component_id="inner", content="<i>x</i>")
+    div = Div(component_id="outer", children=[Button(label="Go", event="app:go"), inner])
+    assert isinstance(div.children[0], Button)
+    assert div.children[1] is inner
+    (bar,) = to_toolbars(
+        [{"items": [{"type": "div", "children": [{"type": "button", "event": "app:b"}]}]}]
+    )
+    assert isinstance(bar.items[0].children[0], Button)
+    with pytest.raises(InvalidArgumentError, match="children must be a list"):
+        Div(children="<b>")
+    with pytest.raises(InvalidArgumentError, match="unknown toolbar item type"):
+        Div(children=[{"type": "knob"}])
+    with pytest.raises(InvalidArgumentError, match="duplicate component_id 'inner'"):
+        check_unique_ids([Toolbar(items=[div, Div(component_id="inner")])])

@@ -438,3 +438,21 @@ def test_a_secret_handler_answers_reveal_and_keeps_edits(make_app, page):
     page.wait_for_function("() => document.getElementById('s').type === 'text'")
     assert page.locator("#s").input_value() == "typed"
     assert kept["v"] == "typed"
+
+
+def test_items_nested_in_a_div_work_as_any_other(make_app, page, tmp_path):
+    js = tmp_path / "inner.js"
+    js.write_text("window.innerRan = true;")
+    record = Recorder()
+    inner = Div(component_id="inner", content="<span id=n>nested</span>", script=js)
+    div = Div(component_id="outer", children=[Button(component_id="go", event="app:go"), inner])
+    handle = make_app().show(
+        "<p>x</p>",
+        toolbars=[Toolbar(items=[div])],
+        callbacks={"app:go": lambda data: record(dict(data))},
+    )
+    open_widget(page, handle.url)
+    assert page.locator("#outer #inner[data-parent-id=outer] #n").inner_text() == "nested"
+    assert page.evaluate("() => window.innerRan") is True  # a nested Div's script file read
+    page.click("#outer #go")
+    assert record.wait_for(1) == [{"componentId": "go"}]

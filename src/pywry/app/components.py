@@ -46,6 +46,7 @@ def add_components(
         release.pop("toolbars", None)
         release.pop("modals", None)
         return content  # most pages: the components' modules are not even imported
+    from ..domain.components import walk
     from ..domain.toolbars import check_unique_ids, to_modals, to_toolbars
 
     toolbars = to_toolbars(release.pop("toolbars", None))
@@ -56,7 +57,7 @@ def add_components(
     if secrets is not None:
         from ..domain.inputs import SecretInput
 
-        items = [item for bar in [*toolbars, *modals] for item in bar.items]
+        items = walk(item for bar in [*toolbars, *modals] for item in bar.items)
         secrets.extend(item for item in items if isinstance(item, SecretInput))
     render: Renderer = container.render_components()
     return render(content, _with_scripts(toolbars), _with_scripts(modals))
@@ -80,19 +81,23 @@ def _read_script(where: str, script: str | os.PathLike[str] | None) -> str | Non
 
 
 def _with_scripts(containers: Sequence[_C]) -> list[_C]:
-    from ..domain.components import Div
-
     out = []
     for container in containers:
         where = f"{type(container).__name__} {container.component_id!r}"
-        items = [
-            replace(item, script=_read_script(f"Div {item.component_id!r}", item.script))
-            if isinstance(item, Div) and item.script is not None
-            else item
-            for item in container.items
-        ]
+        items = [_read_div_scripts(item) for item in container.items]
         out.append(replace(container, items=items, script=_read_script(where, container.script)))
     return out
+
+
+def _read_div_scripts(item: Any) -> Any:
+    """``item`` with its Div scripts read, its nested Divs' (``children``) too."""
+    from ..domain.components import Div
+
+    if not isinstance(item, Div):
+        return item
+    script = _read_script(f"Div {item.component_id!r}", item.script)
+    children = item.children and tuple(_read_div_scripts(child) for child in item.children)
+    return replace(item, script=script, children=children)
 
 
 class ToolbarCalls:

@@ -12,7 +12,7 @@ import difflib
 import os
 import re
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
@@ -33,6 +33,7 @@ __all__ = [
     "check_item_event",
     "check_script",
     "to_item",
+    "walk",
 ]
 
 # Namespaces the page's own script acts on; an item may only name the modal commands.
@@ -285,11 +286,23 @@ class Div(ToolbarItem):
     content: str = ""
     class_name: str = ""
     script: str | os.PathLike[str] | None = None
+    children: Sequence[ToolbarItem] | None = None
 
     def _check(self, where: str) -> None:
         _text(where, "content", self.content)
         _text(where, "class_name", self.class_name)
         check_script(where, self.script)
+        if self.children is not None:
+            if not isinstance(self.children, (list, tuple)):
+                raise _fail(where, f"children must be a list of items, got {self.children!r}")
+            object.__setattr__(self, "children", tuple(to_item(c) for c in self.children))
+
+
+def walk(items: Iterable[ToolbarItem]) -> Iterator[ToolbarItem]:
+    """Each item and, depth first, the items nested in it (a Div's ``children``)."""
+    for item in items:
+        yield item
+        yield from walk(getattr(item, "children", None) or ())
 
 
 def check_script(where: str, script: object) -> None:

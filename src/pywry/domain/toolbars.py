@@ -22,6 +22,7 @@ from .components import (
     check_item_event,
     check_script,
     to_item,
+    walk,
 )
 from .errors import InvalidArgumentError
 
@@ -135,7 +136,7 @@ def check_unique_ids(containers: Iterable[_Container]) -> None:
     ``set_toolbar_value`` find them by it."""
     seen: dict[str, str] = {}
     for container in containers:
-        things: tuple[_Container | ToolbarItem, ...] = (container, *container.items)
+        things: tuple[_Container | ToolbarItem, ...] = (container, *walk(container.items))
         for thing in things:
             name = type(thing).__name__
             other = seen.get(thing.component_id)

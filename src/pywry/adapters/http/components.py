@@ -27,6 +27,7 @@ from ...domain.components import (
     TextInput,
     Toggle,
     ToolbarItem,
+    walk,
 )
 from ...domain.inputs import (
     DateInput,
@@ -179,8 +180,18 @@ def render_item(item: ToolbarItem) -> str:
         return _labelled(item, control)
     if isinstance(item, Div):
         classes = "pywry-div" + (f" {_attr(item.class_name)}" if item.class_name else "")
-        return f"<div {_common(item, classes)}>{item.content}</div>{_user_script(item.script)}"
+        children = "".join(_child(child, item.component_id) for child in item.children or ())
+        inner = f"{item.content}{children}"
+        return f"<div {_common(item, classes)}>{inner}</div>{_user_script(item.script)}"
     raise TypeError(f"no rendering for {type(item).__name__}")  # every kind has one above
+
+
+def _child(item: ToolbarItem, parent: str) -> str:
+    # As the release: a nested Div names the Div it is in.
+    out = render_item(item)
+    if isinstance(item, Div):
+        out = out.replace("<div ", f'<div data-parent-id="{_attr(parent)}" ', 1)
+    return out
 
 
 def _render_more(item: ToolbarItem) -> str | None:
@@ -340,7 +351,7 @@ def with_components(content: str, toolbars: Sequence[Toolbar], modals: Sequence[
     for toolbar in toolbars:
         by_place[toolbar.position] = by_place.get(toolbar.position, "") + render_toolbar(toolbar)
     assets = f'<style id="pywry-components">{_style()}</style><script>{_script()}</script>'
-    items = [item for bar in [*toolbars, *modals] for item in bar.items]
+    items = walk(item for bar in [*toolbars, *modals] for item in bar.items)
     if any(isinstance(item, SecretInput) for item in items):  # only such a page needs it
         assets += f"<script>{_script('secret.js')}</script>"
     modal_html = "".join(render_modal(modal) for modal in modals)
