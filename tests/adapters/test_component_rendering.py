@@ -179,3 +179,13 @@ def test_a_divs_children_render_inside_it_and_nested_divs_name_their_parent():
     assert "&lt;Go&gt;" in out
     assert '<div data-parent-id="outer" id="inner"' in out
     assert out.endswith("<span>Nested</span></div></div>")
+
+
+def test_a_marquee_draws_its_children_and_carries_its_items_escaped():
+    static = render_item(
+        Marquee(component_id="m", behavior="static", items=['<b>"A"</b>'], speed=2)
+    )
+    assert 'data-items="[&quot;&lt;b&gt;\\&quot;A\\&quot;&lt;/b&gt;&quot;]"' in static
+    assert 'data-speed="2"' in static
+    nested = render_item(Marquee(component_id="m2", children=[Div(component_id="d")]))
+    assert '<div data-parent-id="m2" id="d"' in nested

@@ -292,3 +292,15 @@ def test_a_div_holds_nested_items_checked_as_any_other():
         Div(children=[{"type": "knob"}])
     with pytest.raises(InvalidArgumentError, match="duplicate component_id 'inner'"):
         check_unique_ids([Toolbar(items=[div, Div(component_id="inner")])])
+
+
+def test_a_marquee_takes_items_to_cycle_and_children_in_place_of_text():
+    marquee = Marquee(behavior="static", items=["<b>A</b>", "B"], children=[{"type": "div"}])
+    assert marquee.items == ("<b>A</b>", "B")
+    assert isinstance(marquee.children[0], Div)
+    with pytest.raises(InvalidArgumentError, match="items must be a list"):
+        Marquee(items="A")
+    with pytest.raises(InvalidArgumentError, match="each of items must be a string"):
+        Marquee(items=[1])
+    with pytest.raises(InvalidArgumentError, match="children must be a list"):
+        Marquee(children="x")

@@ -456,3 +456,13 @@ def test_items_nested_in_a_div_work_as_any_other(make_app, page, tmp_path):
     assert page.evaluate("() => window.innerRan") is True  # a nested Div's script file read
     page.click("#outer #go")
     assert record.wait_for(1) == [{"componentId": "go"}]
+
+
+def test_a_static_marquee_cycles_through_its_items(make_app, page):
+    marquee = Marquee(component_id="m", behavior="static", items=["<b id=a>A</b>", "B"], speed=1)
+    nested = Marquee(component_id="n", children=[Button(component_id="in", event="app:in")])
+    handle = make_app().show("<p>x</p>", toolbars=[Toolbar(items=[marquee, nested])])
+    open_widget(page, handle.url)
+    assert page.locator("#m #a").inner_text() == "A"  # items are HTML, as in the release
+    page.wait_for_function("() => document.querySelector('#m').textContent === 'B'")
+    assert page.locator("#n .pywry-marquee-content #in").count() == 2  # shown twice

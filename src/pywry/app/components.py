@@ -90,14 +90,15 @@ def _with_scripts(containers: Sequence[_C]) -> list[_C]:
 
 
 def _read_div_scripts(item: Any) -> Any:
-    """``item`` with its Div scripts read, its nested Divs' (``children``) too."""
+    """``item`` with its Div scripts read, those nested in it (``children``) too."""
     from ..domain.components import Div
 
-    if not isinstance(item, Div):
-        return item
-    script = _read_script(f"Div {item.component_id!r}", item.script)
-    children = item.children and tuple(_read_div_scripts(child) for child in item.children)
-    return replace(item, script=script, children=children)
+    children = getattr(item, "children", None)
+    if children:
+        item = replace(item, children=tuple(_read_div_scripts(child) for child in children))
+    if isinstance(item, Div) and item.script is not None:
+        item = replace(item, script=_read_script(f"Div {item.component_id!r}", item.script))
+    return item
 
 
 class ToolbarCalls:

@@ -21,6 +21,7 @@ from .components import (
     _options,
     _text,
     check_item_event,
+    to_item,
 )
 
 __all__ = [
@@ -174,8 +175,9 @@ _BEHAVIORS = ("scroll", "alternate", "slide", "static")
 
 @dataclass(frozen=True, kw_only=True)
 class Marquee(ToolbarItem):
-    """Scrolling content; ``text`` is HTML (TickerItem spans go in it), as in the release.
-    With ``clickable``, a click emits ``{value: text, componentId}``."""
+    """Scrolling content; ``text`` is HTML (TickerItem spans go in it), as in the release,
+    or ``children`` (items) in its place; a static one cycles through ``items`` (HTML), one
+    every ``speed`` seconds. With ``clickable``, a click emits ``{value: text, componentId}``."""
 
     kind: ClassVar[str] = "marquee"
     text: str = ""
@@ -186,10 +188,22 @@ class Marquee(ToolbarItem):
     gap: int = 50
     clickable: bool = False
     separator: str = ""
+    items: Sequence[str] | None = None
+    children: Sequence[ToolbarItem] | None = None
 
     def _check(self, where: str) -> None:
         _text(where, "text", self.text)
         _text(where, "separator", self.separator)
+        if self.items is not None:
+            if isinstance(self.items, str) or not isinstance(self.items, (list, tuple)):
+                raise _fail(where, f"items must be a list of HTML strings, got {self.items!r}")
+            for entry in self.items:
+                _text(where, "each of items", entry)
+            object.__setattr__(self, "items", tuple(self.items))
+        if self.children is not None:
+            if not isinstance(self.children, (list, tuple)):
+                raise _fail(where, f"children must be a list of items, got {self.children!r}")
+            object.__setattr__(self, "children", tuple(to_item(c) for c in self.children))
         _number(where, "speed", self.speed)
         if not 1 <= self.speed <= 300:
             raise _fail(where, f"speed is seconds per cycle, from 1 to 300, got {self.speed}")

@@ -187,9 +187,9 @@ def render_item(item: ToolbarItem) -> str:
 
 
 def _child(item: ToolbarItem, parent: str) -> str:
-    # As the release: a nested Div names the Div it is in.
+    # As the release: a nested Div or Marquee names the item it is in.
     out = render_item(item)
-    if isinstance(item, Div):
+    if isinstance(item, (Div, Marquee)):
         out = out.replace("<div ", f'<div data-parent-id="{_attr(parent)}" ', 1)
     return out
 
@@ -285,7 +285,10 @@ def _marquee(item: Marquee) -> str:
         if item.separator
         else ""
     )
-    content = f'<span class="pywry-marquee-content">{item.text}{separator}</span>'
+    inner = "".join(_child(c, item.component_id) for c in item.children or ()) or item.text
+    content = f'<span class="pywry-marquee-content">{inner}{separator}</span>'
+    if item.behavior == "static" and item.items:  # the page script cycles through them
+        clicks += f' data-items="{_attr(json.dumps(list(item.items)))}" data-speed="{item.speed}"'
     # A scrolling marquee shows its content twice, so the loop has no gap.
     twice = "" if item.behavior == "static" else content.replace('">', '" aria-hidden="true">', 1)
     return f'<div {head}{clicks}><div class="pywry-marquee-track">{content}{twice}</div></div>'

@@ -198,6 +198,17 @@
     });
     document.querySelectorAll(".pywry-toolbar-resizable").forEach(function (bar) { watcher.observe(bar); });
   }
+  // A static marquee with items shows each in turn, every data-speed seconds (the release's).
+  document.querySelectorAll(".pywry-marquee-static[data-items]").forEach(function (marquee) {
+    var items = JSON.parse(marquee.getAttribute("data-items"));
+    var content = marquee.querySelector(".pywry-marquee-content");
+    if (!Array.isArray(items) || !items.length || !content) return;
+    var at = 0;
+    content.innerHTML = items[0];
+    setInterval(function () { at = (at + 1) % items.length; content.innerHTML = items[at]; },
+      (Number(marquee.getAttribute("data-speed")) || 5) * 1000);
+  });
+
   var onLoad = document.querySelectorAll('.pywry-modal-overlay[data-open-on-load="true"]');
   for (var m = 0; m < onLoad.length; m++) openModal(onLoad[m]);
 
