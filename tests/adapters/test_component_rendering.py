@@ -189,3 +189,11 @@ def test_a_marquee_draws_its_children_and_carries_its_items_escaped():
     assert 'data-speed="2"' in static
     nested = render_item(Marquee(component_id="m2", children=[Div(component_id="d")]))
     assert '<div data-parent-id="m2" id="d"' in nested
+
+
+def test_a_searchable_select_has_a_search_box_before_it():
+    out = render_item(Select(component_id="s", label="<L>", searchable=True, options=["a"]))
+    assert out.startswith('<span class="pywry-field"><label for="s">&lt;L&gt;</label>')
+    assert 'class="pywry-input pywry-search-input" placeholder="Search..."' in out
+    assert 'class="pywry-select pywry-searchable"' in out
+    assert "pywry-search-input" not in render_item(Select(component_id="p", options=["a"]))

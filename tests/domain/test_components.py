@@ -304,3 +304,10 @@ def test_a_marquee_takes_items_to_cycle_and_children_in_place_of_text():
         Marquee(items=[1])
     with pytest.raises(InvalidArgumentError, match="children must be a list"):
         Marquee(children="x")
+
+
+def test_a_select_may_be_searchable():
+    assert Select(searchable=True).searchable
+    assert not Select().searchable
+    with pytest.raises(InvalidArgumentError, match="searchable must be True or False"):
+        Select(searchable="yes")

@@ -466,3 +466,15 @@ def test_a_static_marquee_cycles_through_its_items(make_app, page):
     assert page.locator("#m #a").inner_text() == "A"  # items are HTML, as in the release
     page.wait_for_function("() => document.querySelector('#m').textContent === 'B'")
     assert page.locator("#n .pywry-marquee-content #in").count() == 2  # shown twice
+
+
+def test_a_searchable_selects_box_hides_the_options_that_do_not_match(make_app, page):
+    select = Select(
+        component_id="s", label="Pick", searchable=True, options=["Apple", "Banana", "apricot"]
+    )
+    handle = make_app().show("<p>x</p>", toolbars=[Toolbar(items=[select])])
+    open_widget(page, handle.url)
+    page.fill(".pywry-search-input", "AP")
+    shown = "() => [...document.querySelectorAll('#s option')].filter(o => !o.hidden).length"
+    page.wait_for_function(f"() => ({shown})() === 2")
+    assert page.get_by_label("Pick", exact=True).input_value() == "Apple"

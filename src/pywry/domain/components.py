@@ -174,10 +174,13 @@ class Select(ToolbarItem):
     kind: ClassVar[str] = "select"
     options: Sequence[Option] = ()
     selected: str = ""
+    searchable: bool = False  # a search box above it filters the options by their label
 
     def _check(self, where: str) -> None:
         object.__setattr__(self, "options", tuple(_options(where, self.options)))
         _text(where, "selected", self.selected)
+        if not isinstance(self.searchable, bool):
+            raise _fail(where, f"searchable must be True or False, got {self.searchable!r}")
 
 
 def _options(where: str, given: object) -> Iterable[Option]:

@@ -145,7 +145,17 @@ def render_item(item: ToolbarItem) -> str:
             f"{escape(o.label)}</option>"
             for o in item.options
         )
-        return _labelled(item, f"<select {_common(item, 'pywry-select')}>{options}</select>")
+        classes = "pywry-select pywry-searchable" if item.searchable else "pywry-select"
+        control = f"<select {_common(item, classes)}>{options}</select>"
+        if not item.searchable:
+            return _labelled(item, control)
+        off = " disabled" if item.disabled else ""
+        search = (
+            '<input type="search" class="pywry-input pywry-search-input"'
+            f' placeholder="Search..." aria-label="Search {_attr(item.label)}"{off}>'
+        )
+        label = f'<label for="{_attr(item.component_id)}">{escape(item.label)}</label>'
+        return f'<span class="pywry-field">{label if item.label else ""}{search}{control}</span>'
     if isinstance(item, Toggle):  # a Checkbox too
         role = "" if isinstance(item, Checkbox) else ' role="switch"'
         checked = " checked" if item.value else ""

@@ -136,6 +136,13 @@
   });
 
   document.addEventListener("input", function (e) {
+    if (e.target.classList && e.target.classList.contains("pywry-search-input")) {
+      // A searchable Select's box: options whose label does not hold the text are hidden.
+      var query = e.target.value.toLowerCase();
+      var select = e.target.parentNode.querySelector("select");
+      if (select) Array.prototype.forEach.call(select.options, function (o) { o.hidden = o.textContent.toLowerCase().indexOf(query) < 0; });
+      return;
+    }
     var el = itemOf(e.target);
     var kind = kindOf(el);
     if (kind === "text" || kind === "search" || kind === "textarea") later(el, 300);
