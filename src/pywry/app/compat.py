@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 import msgspec
 
 from ..domain.errors import InvalidArgumentError, SettingsError
-from .components import SECRETS, add_components, secret_listeners
+from .components import add_components, secret_listeners
 
 if TYPE_CHECKING:
     from .facade import PyWry
@@ -339,19 +339,19 @@ class ReleaseAPI:
     """The release's chart and table calls, for :class:`~pywry.PyWry`: each says what to
     use instead, since pywry bundles none of those libraries."""
 
-    def _show_release(self, content: str, release: dict[str, Any]) -> str:
+    def _show_release(self, content: str, release: dict[str, Any]) -> tuple[str, list[Any]]:
         """``show()``'s release arguments: ``toolbars=`` and ``modals=`` drawn around
-        ``content``; each other one warned about, or refused as a typo."""
+        ``content`` (with the SecretInputs among them); each other one warned about, or
+        refused as a typo."""
         app = cast("PyWry", self)
-        found: list[Any] = []
-        content = add_components(content, release, app.container, found)
+        secrets: list[Any] = []
+        content = add_components(content, release, app.container, secrets)
         check_arguments("show()", release, type(app).show)
-        release[SECRETS] = found  # for _secret_listeners, once show() knows the label
-        return content
+        return content, secrets
 
-    def _secret_listeners(self, release: dict[str, Any], label: str) -> list[Listener]:
+    def _secret_listeners(self, secrets: list[Any], label: str) -> list[Listener]:
         """The listeners that answer the SecretInputs of this show() (reveal, copy, edit)."""
-        return secret_listeners(release.pop(SECRETS, ()), label)
+        return secret_listeners(secrets, label)
 
     def show_plotly(self, figure: Any = None, *args: Any, **kwargs: Any) -> NoReturn:
         _refuse_release_call(

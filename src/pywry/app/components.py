@@ -25,10 +25,7 @@ if TYPE_CHECKING:
 
     Renderer = Callable[[str, Sequence[Toolbar], Sequence[Modal]], str]
 
-__all__ = ["SECRETS", "ToolbarCalls", "add_components", "secret_listeners"]
-
-# The key under which show()'s release arguments carry its SecretInputs to their listeners.
-SECRETS = "pywry:secrets"
+__all__ = ["ToolbarCalls", "add_components", "secret_listeners"]
 
 _UNSET: Any = object()
 _C = TypeVar("_C", "Toolbar", "Modal")

@@ -136,7 +136,7 @@ class PyWry(DeployAPI, ReleaseAPI):
         only, since every page waits while one runs (see :meth:`on`).
         """
         content = content_html("show()", content, initialization_script)  # files read now
-        content = self._show_release(content, release)  # toolbars=, modals=; others warned
+        content, secrets = self._show_release(content, release)  # toolbars=, modals=; warned
         check_content("show()", content, title=title, width=width, height=height)
         if callbacks is not None and not isinstance(callbacks, Mapping):
             raise InvalidArgumentError(
@@ -144,7 +144,7 @@ class PyWry(DeployAPI, ReleaseAPI):
                 f"{{'app:click': on_click}}; got {type(callbacks).__name__}"
             )
         label = new_label() if label is None else check_label(label)
-        listeners = self._secret_listeners(release, label) + [
+        listeners = self._secret_listeners(secrets, label) + [
             adapt(name, fn, label, sync_to_thread=sync_to_thread)
             for name, fn in (callbacks or {}).items()
         ]
