@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from pywry import InvalidArgumentError
 from pywry.testing import FakePage
 
 pytest_plugins = ["pytester"]
@@ -29,7 +30,9 @@ def test_a_page_opens_the_only_widget_without_its_label(pywry_app, pywry_page):
 def test_with_several_widgets_the_page_asks_which(pywry_app, pywry_page):
     pywry_app.show("<p/>", label="a")
     pywry_app.show("<p/>", label="b")
-    with pytest.raises(ValueError, match=r"name the widget to open: the app has \['a', 'b'\]"):
+    with pytest.raises(
+        InvalidArgumentError, match=r"name the widget to open: the app has \['a', 'b'\]"
+    ):
         pywry_page()
 
 
@@ -74,7 +77,9 @@ def test_an_app_that_logs_callback_errors_leaves_them_to_the_page(pywry_app_fact
 
 
 def test_a_bad_callback_errors_choice_is_named(pywry_app_factory):
-    with pytest.raises(ValueError, match="callback_errors must be 'raise' or 'log', got 'quiet'"):
+    with pytest.raises(
+        InvalidArgumentError, match="callback_errors must be 'raise' or 'log', got 'quiet'"
+    ):
         pywry_app_factory(callback_errors="quiet")
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
 
+from ..domain.errors import InvalidArgumentError
 from .apps import app_with_fakes
 from .async_page import AsyncFakePage
 from .errors import CallbackErrors
@@ -102,7 +103,9 @@ class AppFactory:
         ``"log"`` leaves it to the log and the page's ``pywry:error``, as in production.
         """
         if callback_errors not in ("raise", "log"):
-            raise ValueError(f"callback_errors must be 'raise' or 'log', got {callback_errors!r}")
+            raise InvalidArgumentError(
+                f"callback_errors must be 'raise' or 'log', got {callback_errors!r}"
+            )
         if "pywry_isolated" in self._request.fixturenames:
             self._request.getfixturevalue("pywry_isolated")  # before the app reads settings
         errors = None
@@ -140,7 +143,9 @@ def _label_of(app: PyWry, label: str | None) -> str:
         return label
     labels = app.get_labels()
     if len(labels) != 1:
-        raise ValueError(f"name the widget to open: the app has {sorted(labels) or 'none'}")
+        raise InvalidArgumentError(
+            f"name the widget to open: the app has {sorted(labels) or 'none'}"
+        )
     return labels[0]
 
 
