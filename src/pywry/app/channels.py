@@ -15,7 +15,7 @@ from ..domain.ports import EventBus, InboundLedger, Unsubscribe, WidgetStore
 from ..domain.protocol import Close
 from ..domain.stream import FrameStream
 from ..domain.widget import Widget
-from .frames import sequenced
+from .frames import Frame, sequenced
 from .pages import PageSession
 
 __all__ = ["Channels", "WidgetChannel"]
@@ -30,7 +30,7 @@ class WidgetChannel:
         self.widget = widget
         self._max_frames = max_frames
         self._max_bytes = max_bytes
-        self.stream = FrameStream(max_frames=max_frames, max_bytes=max_bytes)
+        self.stream: FrameStream[Frame] = FrameStream(max_frames=max_frames, max_bytes=max_bytes)
         self.pages: set[PageSession] = set()
         self.ever_connected = False
         self.content_seq = 0  # the frame of the last content update: the page renders it
@@ -103,6 +103,11 @@ class Channels:
         self._channels: dict[str, WidgetChannel] = {}
         self._unsubscribe: dict[str, Unsubscribe] = {}
         self._saving: set[asyncio.Task[Widget]] = set()
+
+    @property
+    def max_event_bytes(self) -> int:
+        """The largest event a page can be sent: one the replay buffer can hold whole."""
+        return self._max_bytes
 
     def get(self, label: str) -> WidgetChannel | None:
         return self._channels.get(label)

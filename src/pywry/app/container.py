@@ -243,6 +243,7 @@ class Container(containers.DeclarativeContainer):
         ledger=inbound_ledger,
         dispatch=router.provided.dispatch,
         answered=page_requests.provided.answered,
+        max_message=server_settings.provided.max_message_size,
     )
     hub = providers.ThreadSafeSingleton(
         Hub,

@@ -7,6 +7,12 @@ for one page only carry no ``seq``. Page to server: ``{"type", "data", "widgetId
 can be addressed to the call that asked. Event bodies are encoded once, in the thread that
 emits them, and shared by every page of the widget.
 
+A frame whose data holds binary values (``app/binary.py``) names them in ``bins`` and is
+followed by binary messages carrying them. Encoded, such an event's body is
+``\x00``, the number of values and each one's length (big-endian), the JSON head's length,
+the head, then the values: bytes that the event bus, Redis included, carries like any
+other body, and from which every page's sends are views, never copies.
+
 Control frames that keep delivery exact across reconnects: ``pywry:hello`` (first frame to
 a page that gave its id: ``inbound`` is the last of its frames handled, so it resends only
 what follows), ``pywry:ack`` (``inbound`` again, as the page's frames are handled), and
@@ -15,19 +21,25 @@ what follows), ``pywry:ack`` (``inbound`` again, as the page's frames are handle
 
 from __future__ import annotations
 
+import struct
 import time
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import msgspec
 
 from ..domain.errors import InvalidArgumentError, PyWryError
 from ..domain.protocol import Control
+from .binary import Bin, chunks, split
 
 __all__ = [
+    "BinaryFrame",
+    "Frame",
     "InboundFrame",
+    "Outgoing",
     "ProtocolError",
     "ack_frame",
     "batch",
+    "binary_message",
     "control_frame",
     "decode_inbound",
     "encode_body",
@@ -49,6 +61,7 @@ class InboundItem(msgspec.Struct, omit_defaults=True):
     ts: float | None = None
     seq: PageSeq | None = None
     id: Annotated[str, msgspec.Meta(max_length=128)] | None = None
+    bins: list[Bin] | None = None
 
 
 class InboundFrame(InboundItem, omit_defaults=True):
@@ -62,25 +75,93 @@ class ProtocolError(PyWryError, ValueError):
     """A page sent something that is not a frame."""
 
 
-def encode_body(event_type: str, data: Any) -> bytes:
-    """Encode an event once: ``{"type":...,"data":...,"ts":...}``.
+_BINARY = 0  # the first byte of a body with binary values (a JSON body starts with "{")
+_COUNT = struct.Struct(">I")
+_LENGTH = struct.Struct(">Q")
 
-    Raises ``InvalidArgumentError`` (a ``TypeError``) for data that JSON cannot carry.
+
+def encode_body(event_type: str, data: Any) -> bytes:
+    """Encode an event once: ``{"type":...,"data":...,"ts":...}``, binary values after it.
+
+    Raises ``InvalidArgumentError`` (a ``TypeError``) for data that cannot be sent.
     """
+    stripped, bins, buffers = split(data)
+    frame: dict[str, Any] = {
+        "type": event_type,
+        "data": stripped,
+        "ts": time.time_ns() // 1_000_000,
+    }
+    if bins:
+        frame["bins"] = bins
     try:
-        return _encoder.encode(
-            {"type": event_type, "data": data, "ts": time.time_ns() // 1_000_000}
-        )
+        head = _encoder.encode(frame)
     except (TypeError, msgspec.EncodeError, OverflowError) as exc:
         raise InvalidArgumentError(
-            f"data of event {event_type!r} cannot be sent as JSON: {exc} "
-            "(use dicts, lists, strings, numbers, booleans and None)"
+            f"data of event {event_type!r} cannot be sent: {exc} (JSON carries dicts, "
+            "lists, strings, numbers, booleans and None; bytes and numpy arrays go as binary)"
         ) from None
+    if not bins:
+        return head
+    lengths = b"".join(_LENGTH.pack(view.nbytes) for view in buffers)
+    prefix = bytes([_BINARY]) + _COUNT.pack(len(bins)) + lengths + _COUNT.pack(len(head))
+    return b"".join([prefix, head, *buffers])  # the one copy of the values
 
 
-def sequenced(seq: int, body: bytes) -> bytes:
-    """Turn an encoded body (always a JSON object) into a numbered frame, not encoding it again."""
-    return b'{"seq":%d,%s' % (seq, body[1:])
+class BinaryFrame:
+    """A numbered frame with binary values: its JSON head, and views of the values."""
+
+    __slots__ = ("buffers", "head", "size")
+
+    def __init__(self, head: bytes, buffers: tuple[memoryview, ...]) -> None:
+        self.head = head
+        self.buffers = buffers
+        self.size = len(head) + sum(view.nbytes for view in buffers)
+
+    def __len__(self) -> int:
+        return self.size
+
+
+Frame = bytes | BinaryFrame
+
+
+def sequenced(seq: int, body: bytes) -> Frame:
+    """Turn an encoded body into a numbered frame, not encoding it again."""
+    if body[0] != _BINARY:
+        return b'{"seq":%d,%s' % (seq, body[1:])
+    view = memoryview(body)
+    (count,) = _COUNT.unpack_from(body, 1)
+    at = 1 + _COUNT.size
+    lengths = [_LENGTH.unpack_from(body, at + i * _LENGTH.size)[0] for i in range(count)]
+    at += count * _LENGTH.size
+    (head_length,) = _COUNT.unpack_from(body, at)
+    at += _COUNT.size
+    head = body[at : at + head_length]
+    at += head_length
+    buffers = []
+    for length in lengths:
+        buffers.append(view[at : at + length])
+        at += length
+    return BinaryFrame(b'{"seq":%d,%s' % (seq, head[1:]), tuple(buffers))
+
+
+class Outgoing(NamedTuple):
+    """A message with binary values: its text, then the pieces that carry them."""
+
+    text: str
+    pieces: list[memoryview]
+
+
+def binary_message(frames: list[Frame]) -> Outgoing:
+    """The message for ``frames`` when some of them have binary values."""
+    heads = [f.head if isinstance(f, BinaryFrame) else f for f in frames]
+    pieces = [
+        piece
+        for frame in frames
+        if isinstance(frame, BinaryFrame)
+        for view in frame.buffers
+        for piece in chunks(view)
+    ]
+    return Outgoing(batch(heads), pieces)
 
 
 def control_frame(event_type: str, data: Any) -> bytes:

@@ -104,6 +104,13 @@ class Gateway:
                 raise InvalidArgumentError(f"label must be a string, got {type(label).__name__}")
             self.widget(label)  # raises, naming the widgets there are
         body = self._encode(event_type, data)  # data JSON cannot carry raises here, always
+        if len(body) > self._channels.max_event_bytes:
+            raise InvalidArgumentError(
+                f"event {event_type!r} is {len(body)} bytes encoded, more than the replay "
+                f"buffer holds (replay_buffer_bytes = {self._channels.max_event_bytes}): a "
+                "page that reconnected could not be sent it again; send it in parts, or "
+                "raise [server] replay_buffer_bytes"
+            )
         refused = self._channels.refusal()
         if refused is not None:
             raise ServerError(refused)

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from ..domain.protocol import Close, Control
 from ..domain.session import Session
 from ..domain.stream import FrameStream
-from .frames import ack_frame, batch, control_frame
+from .frames import BinaryFrame, Frame, Outgoing, ack_frame, batch, binary_message, control_frame
 
 __all__ = ["MAX_BATCH_FRAMES", "MAX_CONTROL", "Outbox"]
 
@@ -60,7 +60,7 @@ class Outbox:
 
     def __init__(
         self,
-        stream: FrameStream,
+        stream: FrameStream[Frame],
         session: Session,
         *,
         cursor: int,
@@ -115,11 +115,12 @@ class Outbox:
         closing = self._closing
         return None if closing is None else (closing.code, closing.reason)
 
-    def next_message(self) -> str | None:
+    def next_message(self) -> str | Outgoing | None:
         """The next message for the page, or ``None`` when there is nothing to send."""
         if self._done:
             return None
-        frames: list[bytes] = []
+        frames: list[Frame] = []
+        binary = False
         size = 0
         control = self._control
         while control and size < self._batch_bytes:
@@ -134,23 +135,27 @@ class Outbox:
                 self._acked = handled
         if not self._stream.holds_after(self.cursor):
             frames.extend(self._overflow())
-            return batch(frames)
+            return batch(cast("list[bytes]", frames))
         cursor = self.cursor
         limit = MAX_BATCH_FRAMES
         if self._closing is not None:
             limit = min(max(0, self._closing.head - cursor), MAX_BATCH_FRAMES)
-        for frame in self._stream.after(cursor, limit=limit):
-            if frames and size + len(frame) > self._batch_bytes:
+        for event in self._stream.after(cursor, limit=limit):
+            if frames and size + len(event) > self._batch_bytes:
                 break
-            frames.append(frame)
-            size += len(frame)
+            if isinstance(event, BinaryFrame):
+                binary = True
+            frames.append(event)
+            size += len(event)
             cursor += 1
         self.cursor = cursor
-        goodbye = self._goodbye
+        goodbye = self._goodbye  # a control frame: bytes
         if goodbye is not None and cursor >= goodbye[1]:
             frames.append(goodbye[0])
             self._goodbye = None
-        return batch(frames) if frames else None
+        if binary:
+            return binary_message(frames)
+        return batch(cast("list[bytes]", frames)) if frames else None
 
     def _overflow(self) -> list[bytes]:
         stream = self._stream

@@ -23,7 +23,9 @@ from .pacing import ACK_DELAY, AckSchedule, TokenBucket
 from .sender import Sender
 
 if TYPE_CHECKING:
+    from .binary import Incoming
     from .channels import WidgetChannel
+    from .frames import InboundItem
 
 __all__ = ["PageSession"]
 
@@ -54,6 +56,8 @@ class PageSession:
         self._ack_timer: asyncio.TimerHandle | None = None
         self._pace = TokenBucket(max_rate, now=time.monotonic())
         self._said_goodbye = False
+        # Frames the page sent whose binary values are still on their way (see Inbound).
+        self.incoming: tuple[list[InboundItem], Incoming] | None = None
 
     @property
     def page_id(self) -> str:

@@ -20,6 +20,7 @@ from ..domain.protocol import Close as CloseCode
 from ..domain.protocol import Control, Farewell, page_id_or_anonymous
 from ..domain.session import Session, SessionState
 from ..domain.widget import Widget
+from .binary import CHUNK
 from .callbacks import CallbackRunner
 from .channels import Channels, WidgetChannel
 from .idle import IdleWatch
@@ -30,7 +31,7 @@ from .page_port import Rejection, RenderedPage, stopping
 from .pages import PageSession
 from .registry import WidgetRegistry
 from .requests import PageRequests
-from .settings import ServerSettings
+from .settings import MAX_TEXT_BYTES, ServerSettings
 
 __all__ = ["Reception"]
 
@@ -168,6 +169,8 @@ class Reception:
             "head": head,
             "rate": self._settings.max_inbound_rate,
             "maxMessage": self._settings.max_message_size,
+            "maxText": min(self._settings.max_message_size, MAX_TEXT_BYTES),
+            "chunk": CHUNK,
         }
         # Only a page that gave its id can resume; a hand-written client gets no hello.
         page.start(hello if session.resumable else None)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..domain.ports import PageConnection
+from .frames import Outgoing
 from .outbox import Outbox
 
 __all__ = ["SendState", "Sender"]
@@ -109,7 +110,10 @@ class Sender:
                 self._close_due(*closing)
             return
         try:
-            sent: Any = self._conn.send_text(message)
+            if type(message) is str:
+                sent: Any = self._conn.send_text(message)
+            else:
+                sent = self._send_pieces(message)  # type: ignore[arg-type]  # an Outgoing
             self._inflight = sent if asyncio.isfuture(sent) else asyncio.ensure_future(sent)
         except Exception:
             self._failed()
@@ -118,6 +122,14 @@ class Sender:
             self.state = SendState.IDLE  # the next wake-up checks the send in flight
         else:
             self._wait_for(self._inflight)
+
+    async def _send_pieces(self, message: Outgoing) -> None:
+        # One after the other, each when the last is sent: the page reads them in order, and
+        # one that reads slowly holds up only its own sends, with nothing copied per page.
+        conn = self._conn
+        await conn.send_text(message.text)
+        for piece in message.pieces:
+            await conn.send_bytes(piece)
 
     def _wait_for(self, inflight: asyncio.Future[Any]) -> None:
         self.state = SendState.SENDING

@@ -59,10 +59,12 @@ _AtLeast0 = Annotated[int, Meta(ge=0)]
 _AtLeast1 = Annotated[int, Meta(ge=1)]
 _AtLeast1K = Annotated[int, Meta(ge=1024)]
 # Granian reads at most 16 MiB per WebSocket frame and drops a socket that sends more without
-# a close frame, so the page could not be told: the limit stays where a refusal still works.
-# 1 KiB is kept for the frame number a page puts in front of a message it checked.
+# a close frame, so the page could not be told: a text message stays below that, whatever
+# max_message_size says (1 KiB is kept for the frame number a page puts in front of a message
+# it checked). Binary values travel in 1 MiB pieces, so an event with them may be larger.
 MAX_FRAME_BYTES = 16 * 1024 * 1024
-_MessageSize = Annotated[int, Meta(ge=1024, le=MAX_FRAME_BYTES - 1024)]
+MAX_TEXT_BYTES = MAX_FRAME_BYTES - 1024
+_MessageSize = Annotated[int, Meta(ge=1024, le=1 << 30)]
 _Seconds = Annotated[float, Meta(ge=0)]
 
 

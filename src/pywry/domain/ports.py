@@ -196,6 +196,14 @@ class PageConnection(ABC):
     def send_text(self, text: str) -> Awaitable[None]:
         """Start sending one message; the result completes once it is sent (or failed)."""
 
+    def send_bytes(self, data: bytes | memoryview) -> Awaitable[None]:
+        """Start sending one binary message, as :meth:`send_text` does a text one.
+
+        Binary values of events travel this way; a connection that cannot carry them
+        refuses with ``NotImplementedError``.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot send binary messages")
+
     @abstractmethod
     def close(self, code: int, reason: str) -> None:
         """Ask for the socket to be closed with ``code``; the adapter finishes the handshake."""

@@ -10,12 +10,16 @@ cursor falls behind what the buffer still holds, the page must resynchronise.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sized
 from itertools import islice
+from typing import Generic, TypeVar
 
 __all__ = ["FrameStream"]
 
+F = TypeVar("F", bound=Sized)  # an encoded frame; its len() is its size in bytes
 
-class FrameStream:
+
+class FrameStream(Generic[F]):
     """A ring of the most recent frames of one widget, bounded by count and by bytes."""
 
     __slots__ = ("_bytes", "_frames", "_head", "_max_bytes", "_max_frames")
@@ -23,7 +27,7 @@ class FrameStream:
     def __init__(self, *, max_frames: int, max_bytes: int, start: int = 0) -> None:
         if max_frames < 1 or max_bytes < 1:
             raise ValueError("a frame stream must hold at least one frame and one byte")
-        self._frames: deque[bytes] = deque()
+        self._frames: deque[F] = deque()
         self._max_frames = max_frames
         self._max_bytes = max_bytes
         self._bytes = 0
@@ -42,7 +46,7 @@ class FrameStream:
     def __len__(self) -> int:
         return len(self._frames)
 
-    def append(self, seq: int, frame: bytes) -> bool:
+    def append(self, seq: int, frame: F) -> bool:
         """Keep frame number ``seq``, the one after :attr:`head`; ``False`` for one held already.
 
         Raises ``ValueError`` for a number further on: frames in between would be missing.
@@ -65,7 +69,7 @@ class FrameStream:
         """Whether every frame after ``cursor`` is still held (nothing would be missed)."""
         return cursor >= self.tail - 1
 
-    def after(self, cursor: int, *, limit: int | None = None) -> list[bytes]:
+    def after(self, cursor: int, *, limit: int | None = None) -> list[F]:
         """Frames numbered ``cursor + 1`` to head (at most ``limit``), oldest first.
 
         The caller checks :meth:`holds_after` first; frames already dropped are skipped.

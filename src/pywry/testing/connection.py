@@ -12,9 +12,8 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import msgspec
-
 from ..domain.ports import PageConnection
+from .wire import MessageReader
 
 __all__ = ["RecordingConnection"]
 
@@ -23,6 +22,7 @@ class RecordingConnection(PageConnection):
     """Records each message (as its list of frames) and the close; can hold sends."""
 
     def __init__(self, *, frozen: bool = False) -> None:
+        self._wire = MessageReader()  # frames with binary values are recorded once whole
         self.messages: list[list[dict[str, Any]]] = []
         self.close_code: int | None = None
         self.closed_after: int | None = None  # messages received before the close
@@ -38,6 +38,9 @@ class RecordingConnection(PageConnection):
     def send_text(self, text: str) -> Awaitable[None]:
         return asyncio.get_running_loop().create_task(self._send(text))
 
+    def send_bytes(self, data: bytes | memoryview) -> Awaitable[None]:
+        return asyncio.get_running_loop().create_task(self._send(bytes(data)))
+
     def close(self, code: int, reason: str) -> None:
         with self._cond:
             if self.close_code is None:
@@ -45,15 +48,16 @@ class RecordingConnection(PageConnection):
                 self.closed_after = len(self.messages)
             self._cond.notify_all()
 
-    async def _send(self, text: str) -> None:
+    async def _send(self, text: str | bytes) -> None:
         self._sending += 1
         self.most_at_once = max(self.most_at_once, self._sending)
         try:
             if not self._open.is_set():
                 self.holding.set()
                 await asyncio.to_thread(self._open.wait)
-            message = msgspec.json.decode(text)
-            frames = message.get("events", [message])
+            frames = self._wire.text(text) if isinstance(text, str) else self._wire.piece(text)
+            if not frames:
+                return  # binary values still on their way
             with self._cond:
                 self.messages.append(frames)
                 self._cond.notify_all()

@@ -12,11 +12,13 @@ import msgspec
 
 from ..app.page_port import PagePort, Rejection
 from ..app.pages import PageSession
+from ..app.settings import MAX_TEXT_BYTES
 from ..domain.errors import InvalidArgumentError
 from ..domain.events import check_event_name
 from ..domain.ports import PageConnection
 from ..domain.protocol import Control
 from .errors import CallbackErrors, CallRejected, PageRefused
+from .wire import MessageReader, page_message
 
 if TYPE_CHECKING:
     from ..app.facade import PyWry
@@ -42,7 +44,15 @@ class _Connection(PageConnection):
         self._page = page
 
     def send_text(self, text: str) -> Awaitable[None]:
-        self._page._received_text(text)
+        self._page._received(self._page._wire.text(text))
+        return self._sent()
+
+    def send_bytes(self, data: bytes | memoryview) -> Awaitable[None]:
+        self._page._received(self._page._wire.piece(data))
+        return self._sent()
+
+    @staticmethod
+    def _sent() -> Awaitable[None]:
         sent = asyncio.get_running_loop().create_future()
         sent.set_result(None)
         return sent
@@ -87,6 +97,7 @@ class FakePage:
         # Each simulated page is a page of its own: pages resume by their id.
         self._page_id = f"fake-{secrets.token_hex(6)}"
         self._shown: tuple[str, str] = ("", "")  # the html and title the page loaded with
+        self._wire = MessageReader()
 
     def connect(self, *, ready: bool = True) -> FakePage:
         """Open the page's connection; raises :class:`PageRefused` if the app says no.
@@ -99,6 +110,7 @@ class FakePage:
             rendered = await self._pages.page(self._label)  # a tab loads the page first
             if rendered is not None:
                 self._shown = (rendered.widget.html, rendered.widget.title)
+            self._wire = MessageReader()  # a new socket: nothing half-received carries over
             result = await self._pages.attach(
                 self._label,
                 token=self._token,
@@ -139,9 +151,14 @@ class FakePage:
         self._send(event_type, data)
         if wait:
             runner = self._app.container.callback_runner()
-            settled = self._app.container.event_loop().run(
-                runner.settle(timeout), timeout=timeout + 5
-            )
+            inbox = self._inbox
+            assert inbox is not None
+
+            async def settle() -> bool:
+                await asyncio.wait_for(inbox.join(), timeout)  # read, pieces and all
+                return await runner.settle(timeout)
+
+            settled = self._app.container.event_loop().run(settle(), timeout=timeout + 5)
             if not settled:
                 raise TimeoutError(f"callbacks still running after {timeout} s")
             errors = self._app.container.callback_failures()
@@ -220,17 +237,20 @@ class FakePage:
             check_event_name(event_type)
         self._seq += 1
         frame = {"type": event_type, "data": data, "widgetId": self._label, "ts": 0}
-        raw = msgspec.json.encode(
+        raw, pieces = page_message(
             {**frame, "seq": self._seq, **({"id": call_id} if call_id else {})}
         )
+        size = len(raw) + sum(piece.nbytes for piece in pieces)
         limit = self._app.settings.server.max_message_size
-        if len(raw) > limit:
+        if size > limit or len(raw) > MAX_TEXT_BYTES:
             self._seq -= 1
             raise InvalidArgumentError(
-                f"event {event_type!r} is too big to send ({len(raw)} bytes; the server "
+                f"event {event_type!r} is too big to send ({size} bytes; the server "
                 f"accepts {limit})"
             )
-        self._deliver(raw)
+        self._deliver(raw.decode())
+        for piece in pieces:
+            self._deliver(bytes(piece))
 
     def send_raw(self, text: str | bytes) -> None:
         """Send ``text`` as one message, unchecked: what a broken or hostile client sends.
@@ -251,7 +271,10 @@ class FakePage:
     async def _read(self, session: PageSession, inbox: asyncio.Queue[str | bytes | None]) -> None:
         # As a real page's reader: one message at a time, in the order they were sent.
         while (raw := await inbox.get()) is not None:
-            await self._pages.receive(session, raw)
+            try:
+                await self._pages.receive(session, raw)
+            finally:
+                inbox.task_done()
 
     def close(self, *, goodbye: bool = True) -> None:
         """Go away as a closed tab does: ``pywry:disconnect`` first (``goodbye=False``: not)."""
@@ -338,11 +361,9 @@ class FakePage:
             assert self.close_code is not None
             return self.close_code
 
-    def _received_text(self, text: str) -> None:
-        message = msgspec.json.decode(text)
-        items = (
-            message["events"] if isinstance(message, dict) and "events" in message else [message]
-        )
+    def _received(self, items: list[dict[str, Any]]) -> None:
+        if not items:
+            return  # binary values still on their way
         with self._cond:
             self.frames.extend(items)
             self._cond.notify_all()

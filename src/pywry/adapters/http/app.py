@@ -72,7 +72,11 @@ class _Goodbye(msgspec.Struct, forbid_unknown_fields=False):
 
 
 def _bridge_script() -> tuple[bytes, str]:
-    source = resources.files("pywry.adapters.http").joinpath("static/bridge.js").read_bytes()
+    # The page's script is written in parts, one concern each, joined in their named order
+    # into the one script a page loads (they share one closure: the first opens it).
+    folder = resources.files("pywry.adapters.http").joinpath("static/bridge")
+    parts = sorted((p for p in folder.iterdir() if p.name.endswith(".js")), key=lambda p: p.name)
+    source = b"\n".join(part.read_bytes() for part in parts)
     return source, hashlib.sha256(source).hexdigest()[:12]
 
 

@@ -20,6 +20,7 @@ from litestar.exceptions import WebSocketDisconnect
 
 from ...app.page_port import PagePort, Rejection
 from ...app.pages import PageSession
+from ...app.settings import MAX_TEXT_BYTES
 from ...domain.ports import PageConnection
 from ...domain.protocol import SUBPROTOCOL, TOKEN_PREFIX, Close, Control
 from .asgi import ASGIApp, Receive, Scope, Send, finish_close
@@ -61,6 +62,10 @@ class _SocketConnection(PageConnection):
         # The server's own send, not awaited here: Granian starts it at once and returns a
         # future, so a page that does not read cannot hold up the code that sends to it.
         return self._send({"type": "websocket.send", "text": text, "bytes": None})
+
+    def send_bytes(self, data: bytes | memoryview) -> Awaitable[None]:
+        # Granian takes a view as it is: every page sends the same bytes, none copied here.
+        return self._send({"type": "websocket.send", "bytes": data, "text": None})
 
     def close(self, code: int, reason: str) -> None:
         if self._close is not None:
@@ -213,6 +218,7 @@ async def _pump(
     no task or wait of its own: a close asked for by another task cancels that await.
     """
     pause = 0.0
+    text_limit = min(limit, MAX_TEXT_BYTES)  # binary values may take the rest
     while True:
         if conn.close_requested is None:
             conn.reading = True
@@ -235,12 +241,19 @@ async def _pump(
             return
         if message["type"] != "websocket.receive":
             return
-        text = message.get("text")
-        if text is None:
-            page.send_control(Control.ERROR, {"error": "binary", "message": "send text frames"})
-        elif len(text) > limit // 4 and len(text.encode()) > limit:
+        raw: str | bytes | None = message.get("text")
+        if isinstance(raw, str):
+            size = len(raw) if len(raw) <= text_limit // 4 else len(raw.encode())
+            if size > text_limit:
+                size = limit + 1  # refused below, as too big
+        else:
+            raw = message.get("bytes")  # a piece of the binary values a frame announced
+            if raw is None:
+                continue
+            size = len(raw)
+        if size > limit:
             message_text = f"frames are limited to {limit} bytes"
             page.send_control(Control.ERROR, {"error": "too-big", "message": message_text})
             page.close_after_flush(Close.TOO_BIG, "frame too big")
         else:
-            pause = await pages.receive(page, text)
+            pause = await pages.receive(page, raw)

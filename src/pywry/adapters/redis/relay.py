@@ -69,8 +69,9 @@ def _event_body(event: Event) -> _Forwarded:
     )
 
 
-_encoder = msgspec.json.Encoder()
-_decoder = msgspec.json.Decoder(_Forwarded)
+# MessagePack, not JSON: a page's binary values stay bytes on their way to another worker.
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(_Forwarded)
 
 
 class RedisRelay(Relay):
