@@ -44,5 +44,7 @@ class Undocumented(msgspec.Struct):
 
 
 def test_a_field_without_a_description_is_refused_by_name() -> None:
-    with pytest.raises(ValueError, match="Undocumented has fields without a description comment: bare"):
+    with pytest.raises(
+        ValueError, match="Undocumented has fields without a description comment: bare"
+    ):
         descriptions(Undocumented)
