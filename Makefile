@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 APT := DEBIAN_FRONTEND=noninteractive apt-get
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint check bench scale soak soak-deploy system-deps clean
+.PHONY: demo test lint docs check bench scale soak soak-deploy system-deps clean
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -23,6 +23,10 @@ $(VENV)/.runtime: pyproject.toml | $(BIN)/python
 
 $(VENV)/.dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@ $(VENV)/.runtime
+
+$(VENV)/.docs: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[docs]'
 	@touch $@ $(VENV)/.runtime
 
 # Wheels of pywry's dependencies, pytest and the build backend: the test of the pytest plugin
@@ -45,7 +49,12 @@ demo: $(VENV)/.runtime
 test: system-deps $(VENV)/.dev $(VENV)/wheelhouse/.done
 	$(BIN)/python -m pytest
 
-lint: $(VENV)/.dev
+# The documentation site, into site/; --strict turns every broken link into a failure.
+docs: $(VENV)/.docs
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+# The docs build is part of lint, so CI (.ci/run) catches a broken page or link.
+lint: $(VENV)/.dev docs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict src
@@ -72,4 +81,4 @@ soak-deploy: system-deps $(VENV)/.dev
 	$(BIN)/python bench/soak_deploy.py --minutes 10
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench/.cache
+	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache bench/.cache

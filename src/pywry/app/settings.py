@@ -109,53 +109,57 @@ class ServerSettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=
     bytes per outbound batch, and threads running synchronous callbacks.
     """
 
-    host: str = "127.0.0.1"
-    port: _Port = 8765
-    public_base_url: str | None = None
-    widget_prefix: str = "/widget"
-    auto_start: bool = True
-    workers: _AtLeast1 = 1
-    log_level: str = "info"
-    access_log: bool = True
-    timeout_keep_alive: _AtLeast0 = 5
-    timeout_graceful_shutdown: _Seconds | None = None
-    ssl: str | None = None
-    ssl_keyfile: str | None = None
-    ssl_certfile: str | None = None
-    ssl_keyfile_password: str | None = None
-    ssl_ca_certs: str | None = None
-    cors_origins: list[str] = field(default_factory=_any)
-    cors_allow_methods: list[str] = field(default_factory=_any)
-    cors_allow_headers: list[str] = field(default_factory=_any)
-    cors_allow_credentials: bool = False
-    limit_concurrency: _AtLeast1 | None = None
-    limit_max_requests: _AtLeast1 | None = None
-    backlog: _AtLeast1 = 2048
-    websocket_allowed_origins: list[str] = field(default_factory=list)
-    websocket_require_token: bool = True
-    internal_api_header: str = "X-PyWry-Token"
-    internal_api_token: str | None = None
-    strict_widget_auth: bool = False
-    allowed_hosts: list[str] = field(default_factory=list)
-    reconnect_grace: _Seconds = 5.0
-    max_message_size: _MessageSize = 4 * 1024 * 1024
-    max_pages_per_widget: _AtLeast1 = 100
-    max_inbound_rate: _AtLeast1 = 5000
-    replay_buffer_frames: _AtLeast1 = 10000
-    replay_buffer_bytes: _AtLeast1K = 16 * 1024 * 1024
-    outbound_batch_bytes: _AtLeast1K = 1024 * 1024
-    callback_workers: _AtLeast1 = 8
+    host: str = "127.0.0.1"  # where to listen; 0.0.0.0 serves the LAN
+    port: _Port = 8765  # 0 picks a free port
+    public_base_url: str | None = None  # where browsers reach widgets a server of yours
+    # serves (plugin, deploy, proxy)
+    widget_prefix: str = "/widget"  # path prefix of widget pages
+    auto_start: bool = True  # start the server on the first show()
+    workers: _AtLeast1 = 1  # worker processes (deploy mode)
+    log_level: str = "info"  # the HTTP server's log level
+    access_log: bool = True  # log each request (paths only)
+    timeout_keep_alive: _AtLeast0 = 5  # seconds an idle HTTP connection stays
+    timeout_graceful_shutdown: _Seconds | None = None  # seconds pages and callbacks get at
+    # shutdown (unset: 2)
+    ssl: str | None = None  # 'self-signed': a development certificate
+    ssl_keyfile: str | None = None  # HTTPS private key (PEM)
+    ssl_certfile: str | None = None  # HTTPS certificate (PEM)
+    ssl_keyfile_password: str | None = None  # password of an encrypted key (secret)
+    ssl_ca_certs: str | None = None  # CA bundle
+    cors_origins: list[str] = field(default_factory=_any)  # CORS origins of the JSON API
+    cors_allow_methods: list[str] = field(default_factory=_any)  # CORS methods of the JSON API
+    cors_allow_headers: list[str] = field(default_factory=_any)  # CORS headers of the JSON API
+    cors_allow_credentials: bool = False  # needs explicit cors_origins
+    limit_concurrency: _AtLeast1 | None = None  # deploy mode only
+    limit_max_requests: _AtLeast1 | None = None  # deploy mode only
+    backlog: _AtLeast1 = 2048  # listen backlog
+    websocket_allowed_origins: list[str] = field(default_factory=list)  # origins whose pages may
+    # connect besides the widget's own; empty: any
+    websocket_require_token: bool = True  # check each page's widget token
+    internal_api_header: str = "X-PyWry-Token"  # header of the internal API token
+    internal_api_token: str | None = None  # token of the JSON API (secret; generated)
+    strict_widget_auth: bool = False  # pages need the internal token too
+    allowed_hosts: list[str] = field(default_factory=list)  # extra Host names answered;
+    # '*' turns the check off
+    reconnect_grace: _Seconds = 5.0  # seconds a gone page has to come back
+    max_message_size: _MessageSize = 4 * 1024 * 1024  # largest frame a page may send
+    max_pages_per_widget: _AtLeast1 = 100  # pages open at once per widget
+    max_inbound_rate: _AtLeast1 = 5000  # frames per second read from a page
+    replay_buffer_frames: _AtLeast1 = 10000  # frames kept for replay per widget
+    replay_buffer_bytes: _AtLeast1K = 16 * 1024 * 1024  # bytes kept for replay per widget
+    outbound_batch_bytes: _AtLeast1K = 1024 * 1024  # largest batch sent as one message
+    callback_workers: _AtLeast1 = 8  # threads running sync callbacks
     callback_inline_budget: _Seconds | None = None  # no effect any more: warned at load
 
 
 class WindowSettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """``[window]``: the window mode (``None``: browser mode) and how widgets look."""
 
-    mode: str | None = None
-    title: str = "PyWry"
-    width: _AtLeast1 = 800
-    height: _AtLeast1 = 600
-    theme: str = "dark"
+    mode: str | None = None  # browser, or a native mode (unset: browser)
+    title: str = "PyWry"  # default page title
+    width: _AtLeast1 = 800  # kept for the release (tabs size themselves)
+    height: _AtLeast1 = 600  # kept for the release (tabs size themselves)
+    theme: str = "dark"  # dark, light or system
 
 
 class DeploySettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -168,42 +172,42 @@ class DeploySettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=
     state backend turns it on too.
     """
 
-    enabled: bool = False
-    state_backend: str = "memory"
-    redis_url: str = "redis://localhost:6379/0"
-    redis_prefix: str = "pywry"
-    redis_pool_size: _AtLeast1 = 10
-    widget_ttl: _AtLeast1 = 86400
-    connection_ttl: _AtLeast1 = 300
-    worker_id: str | None = None
+    enabled: bool = False  # deploy mode (also PYWRY_DEPLOY_MODE=1)
+    state_backend: str = "memory"  # memory, or redis to share state
+    redis_url: str = "redis://localhost:6379/0"  # where Redis is (password hidden)
+    redis_prefix: str = "pywry"  # prefix of every Redis key
+    redis_pool_size: _AtLeast1 = 10  # Redis connections per worker
+    widget_ttl: _AtLeast1 = 86400  # seconds a widget lives in Redis after its last save
+    connection_ttl: _AtLeast1 = 300  # seconds a worker's heartbeat lives
+    worker_id: str | None = None  # this worker's name (generated when unset)
 
 
 class LogSettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """``[log]`` (the release's names): ``level`` of pywry's loggers (unset: the
     application's logging decides); ``format`` gives them a stderr handler of their own."""
 
-    level: str | None = None
-    format: str | None = None
+    level: str | None = None  # level of pywry's loggers
+    format: str | None = None  # a logging format for a stderr handler
 
 
 class ThemeSettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """``[theme]`` (the release's names): ``mode`` sets ``[window] theme`` where it is given,
     layer by layer; ``css_file`` has no effect (a warning says so)."""
 
-    mode: str | None = None
-    css_file: str | None = None
+    mode: str | None = None  # sets [window] theme
+    css_file: str | None = None  # no effect: link the stylesheet in your HTML
 
 
 class Settings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """All settings: ``headless`` never opens a browser (the URL is printed instead)."""
 
-    server: ServerSettings = field(default_factory=ServerSettings)
-    window: WindowSettings = field(default_factory=WindowSettings)
-    deploy: DeploySettings = field(default_factory=DeploySettings)
-    log: LogSettings = field(default_factory=LogSettings)
-    theme: ThemeSettings = field(default_factory=ThemeSettings)
-    headless: bool = False
-    debug: bool = False
+    server: ServerSettings = field(default_factory=ServerSettings)  # [server]
+    window: WindowSettings = field(default_factory=WindowSettings)  # [window]
+    deploy: DeploySettings = field(default_factory=DeploySettings)  # [deploy]
+    log: LogSettings = field(default_factory=LogSettings)  # [log]
+    theme: ThemeSettings = field(default_factory=ThemeSettings)  # [theme]
+    headless: bool = False  # never open a browser: print the URL
+    debug: bool = False  # pages log their bridge traffic to the console
 
     @property
     def deploy_mode(self) -> bool:
