@@ -43,8 +43,9 @@ system-deps:
 	  $(SUDO) $(APT) update -q && $(SUDO) $(APT) install -y -q chromium redis-server; \
 	fi
 
+# The live dashboard: prints "pywry demo: <url>" and streams to the page until its tab closes.
 demo: $(VENV)/.runtime
-	$(BIN)/python examples/callbacks.py
+	$(BIN)/python examples/live_dashboard.py
 
 test: system-deps $(VENV)/.dev $(VENV)/wheelhouse/.done
 	$(BIN)/python -m pytest

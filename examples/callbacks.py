@@ -1,8 +1,10 @@
 """A button round trip: the page emits ``app:click``, Python answers with ``app:response``.
 
-Run it with ``make demo``. It prints the widget's URL; open it (the system browser opens
-it for you when there is a display), click the button, and watch the answer appear.
-Close the tab, or press Ctrl+C, to stop.
+    python examples/callbacks.py
+
+It prints ``pywry callbacks: <url>``; open it (the system browser opens it for you when
+there is a display), click the button, and watch Python's answer appear. Close the tab, or
+press Ctrl+C, to stop.
 """
 
 from pywry import PyWry, WindowMode
@@ -20,7 +22,7 @@ def on_click(data, event_type, label):
 
 handle = app.show(
     """
-    <h1>pywry demo</h1>
+    <h1>Callbacks</h1>
     <button id="click" onclick="window.pywry.emit('app:click', {})">Click me</button>
     <p id="response">Python's answer appears here.</p>
     <script>
@@ -29,8 +31,8 @@ handle = app.show(
       });
     </script>
     """,
-    title="pywry demo",
+    title="pywry callbacks",
     callbacks={"app:click": on_click},
 )
-print(f"pywry demo: {handle.url}", flush=True)
+print(f"pywry callbacks: {handle.url}", flush=True)
 app.block()

@@ -1,4 +1,11 @@
-"""Two widgets, two URLs, one server."""
+"""Two widgets, two URLs, one server.
+
+    python examples/multiple_widgets.py
+
+Each ``show()`` with a ``label`` is a widget of its own at ``/widget/<label>``, served by
+the one server of the app; both URLs are printed (and opened when there is a display). The
+script ends once both tabs are closed, or on Ctrl+C.
+"""
 
 from pywry import PyWry, WindowMode
 

@@ -1,5 +1,7 @@
 """A dashboard driven by a toolbar and a settings modal, written as for the PyWry release.
 
+    python examples/toolbar_dashboard.py
+
 Each control sends its event with the release's payload; Python answers by changing the
 page (``handle.emit``) and the controls (``set_toolbar_value``). Close the tab, or press
 Ctrl+C, to stop.

@@ -1,107 +1,38 @@
-"""The examples, run as a user runs them: a new process, a real server, a real browser."""
+"""The examples, run as a user runs them: a new process, a real server, a real browser.
+
+The live dashboard, HTTPS, deploy and testing examples have modules of their own
+(``test_examples_*.py``); ``test_examples_docs.py`` checks every example says how to run it.
+"""
 
 from __future__ import annotations
 
 import os
-import queue
 import re
 import signal
 import socket
 import subprocess
 import sys
-import threading
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from example_scripts import assert_clean, scripts
 
 pytestmark = pytest.mark.e2e
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 URL = re.compile(r"https?://[^\s]+/widget/[A-Za-z0-9_-]+")
-
-
-class Script:
-    """A script in a subprocess whose stdout lines can be awaited."""
-
-    def __init__(self, path: Path, **env: str) -> None:
-        full_env = {
-            **os.environ,
-            "PYWRY_HEADLESS": "1",
-            "PYWRY_SERVER__PORT": "0",
-            "PYWRY_SERVER__RECONNECT_GRACE": "0.5",
-            "PYTHONUNBUFFERED": "1",
-            **env,
-        }
-        self.proc = subprocess.Popen(
-            [sys.executable, str(path)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=full_env,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.stdout: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.stdout.append(line)
-            self.lines.put(line)
-
-    def wait_line(self, pattern: re.Pattern[str] | str, timeout: float = 15) -> re.Match[str]:
-        regex = re.compile(pattern) if isinstance(pattern, str) else pattern
-        while True:
-            try:
-                line = self.lines.get(timeout=timeout)
-            except queue.Empty:
-                raise AssertionError(
-                    f"no line matching {regex.pattern!r}; got {self.stdout}"
-                ) from None
-            match = regex.search(line)
-            if match:
-                return match
-
-    def finish(self, timeout: float = 15) -> tuple[int, str]:
-        try:
-            code = self.proc.wait(timeout)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-        assert self.proc.stderr is not None
-        return code, self.proc.stderr.read()
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(5)
 
 
 @pytest.fixture
 def run_script():
-    scripts: list[Script] = []
-
-    def start(name: str, **env: str) -> Script:
-        script = Script(EXAMPLES / name, **env)
-        scripts.append(script)
-        return script
-
-    yield start
-    for script in scripts:
-        script.kill()
-
-
-def assert_clean(stderr: str) -> None:
-    assert "Traceback" not in stderr, stderr
-    assert "panic" not in stderr.lower(), stderr
+    with scripts() as start:
+        yield start
 
 
 @pytest.mark.timeout(60)
-def test_the_demo_round_trips_and_exits_when_its_tab_closes(run_script, page):
+def test_the_callbacks_example_round_trips_and_exits_when_its_tab_closes(run_script, page):
     script = run_script("callbacks.py")
-    url = script.wait_line(r"pywry demo: (\S+)").group(1)
+    url = script.wait_line(r"pywry callbacks: (\S+)").group(1)
     page.goto(url)
     page.click("#click")
     page.wait_for_function("() => document.getElementById('response').textContent.includes('1')")

@@ -6,16 +6,14 @@ The wheels come from ``make test`` (``.venv/wheelhouse``), so nothing is downloa
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-WHEELHOUSE = Path(sys.prefix) / "wheelhouse"
+from fresh_venv import ROOT, build_wheel, fresh_venv
+from fresh_venv import run as run_apart
 
 WIDGETS = '''
 from pywry import PyWry
@@ -80,30 +78,16 @@ def anyio_backend():
 
 
 def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_ADDOPTS")}
-    env["PYWRY_SERVER__PORT"] = "9999"  # the machine's setting, which isolation keeps out
-    return subprocess.run(
-        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=240
-    )
+    # The machine's setting, which the user's isolated test must keep out.
+    return run_apart(*args, cwd=cwd, PYWRY_SERVER__PORT="9999")
 
 
 @pytest.fixture(scope="module")
 def python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The interpreter of a fresh virtual environment with pywry and pytest installed."""
-    if not (WHEELHOUSE / ".done").exists():
-        pytest.fail(f"no wheels at {WHEELHOUSE}: run `make test` (it makes them)")
     where = tmp_path_factory.mktemp("fresh")
-    offline = ["--no-index", "--find-links", WHEELHOUSE]
-    built = run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", *offline,
-                "--wheel-dir", where / "dist", ROOT)  # fmt: skip
-    assert built.returncode == 0, built.stderr[-3000:]
-    made = run(sys.executable, "-m", "venv", where / "env")
-    assert made.returncode == 0, made.stderr[-3000:]
-    python = where / "env" / "bin" / "python"
-    installed = run(python, "-m", "pip", "install", "-q", *offline,
-                    "--find-links", where / "dist", "pywry", "pytest")  # fmt: skip
-    assert installed.returncode == 0, installed.stderr[-3000:]
-    return python
+    build_wheel(where / "dist")
+    return fresh_venv(where / "env", "pywry", "pytest", find_links=where / "dist")
 
 
 def project(root: Path, widgets: str) -> Path:
