@@ -21,6 +21,7 @@ def test_the_examples_are_all_here():
         "multiple_widgets.py",
         "https_dev_cert.py",
         "live_dashboard.py",
+        "binary_image.py",
         "request_response.py",
         "embed_litestar.py",
         "deploy_app.py",
