@@ -84,7 +84,8 @@ def _required_arguments(func: object) -> list[str]:
 
 
 def _call(func: object, shown: str) -> PyWry:
-    """What ``func()`` gives: the app it returns, or the one it made and showed widgets on."""
+    """What ``func()`` gives: the app it returns, or the newest app, which it showed widgets
+    on."""
     from ..app.compat import last_app
     from ..app.facade import PyWry
     from ..domain.errors import PyWryError
@@ -95,7 +96,6 @@ def _call(func: object, shown: str) -> PyWry:
             f"{shown} takes arguments ({', '.join(needed)}); pywry calls it with none: name a"
             " function without arguments, or the PyWry app itself"
         )
-    before = last_app()
     try:
         result = func()  # type: ignore[operator]
     except PyWryError:
@@ -105,11 +105,14 @@ def _call(func: object, shown: str) -> PyWry:
         raise CliFailed(f"{shown} raised {type(exc).__name__}: {exc}") from None
     if isinstance(result, PyWry):
         return result
-    made = last_app()
-    if result is None and made is not None and made is not before:
-        return made  # a function that shows widgets on an app of its own
     if result is None:
-        raise UsageError(f"{shown} returned None and made no PyWry app: return the app")
+        shown_on = last_app()  # the newest app still alive, if the function showed on it
+        if shown_on is not None and shown_on.get_labels():
+            return shown_on
+        raise UsageError(
+            f"{shown} returned None and no PyWry app with widgets is left (one kept only in"
+            " the function is gone once it returns): return the app"
+        )
     raise UsageError(f"{shown} returned {a(result)}, not a PyWry app")
 
 
