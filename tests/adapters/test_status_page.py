@@ -180,3 +180,18 @@ def test_the_plugins_status_page_honours_the_hosts_guards_and_the_token():
         assert data["widgets"][0]["url"] == "http://127.0.0.1:8000/apps/widget/w"
     finally:
         app.destroy()
+
+
+def test_deploy_modes_own_app_serves_the_status_page_with_a_configured_token():
+    token = "an-operators-token-of-enough-length"
+    widgets = PyWry(settings={"deploy": {"enabled": True}, "server": {"internal_api_token": token}})
+    server = widgets.get_server_app()
+    widgets.show("<h1>Dashboard</h1>", label="dashboard")
+    with TestClient(server, base_url="http://127.0.0.1:8000") as c:
+        assert c.get("/_pywry/status").status_code == 404  # the test client is not loopback
+        data = c.get(
+            "/_pywry/status", headers={"X-PyWry-Token": token, "Accept": "application/json"}
+        )
+    assert data.json()["process"]["mode"] == "deploy"
+    assert data.json()["widgets"][0]["url"] == "http://127.0.0.1:8000/widget/dashboard"
+    assert token not in data.text

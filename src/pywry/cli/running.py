@@ -28,14 +28,17 @@ def serve_until_stopped(app: PyWry, *, before_stop: Callable[[], None] | None = 
     def on_term(_signum: int, _frame: Any) -> None:
         stop.set()
 
-    previous = signal.signal(signal.SIGTERM, on_term)
+    # Only the main thread may set a handler (main() run from another thread: Ctrl+C only).
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, on_term) if main else None
     try:
         while not stop.wait(_CHECK_EVERY) and not app._destroyed:
             pass
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if main:
+            signal.signal(signal.SIGTERM, previous)
         try:
             if before_stop is not None:
                 before_stop()

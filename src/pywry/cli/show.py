@@ -63,7 +63,7 @@ def add_parser(commands: Any) -> None:
     show.add_argument(
         "--no-browser",
         action="store_true",
-        help="open no browser; print the URL only (as PYWRY_HEADLESS=1)",
+        help="open no browser; the URL is printed either way",
     )
 
 
@@ -72,11 +72,14 @@ def label_for(path: Path) -> str:
     return _UNSAFE.sub("-", path.stem).strip("-")[:64] or "page"
 
 
-def _read(path: Path) -> str:
+def _check_file(path: Path) -> None:
     if not path.exists():
         raise UsageError(f"no file {path}")
     if path.is_dir():
         raise UsageError(f"{path} is a folder: name an HTML file in it")
+
+
+def _read(path: Path) -> str:
     try:
         return read_html(path)
     except UnicodeDecodeError as exc:
@@ -92,27 +95,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from ..domain.widget import check_label
 
     path: Path = args.file.expanduser()
-    html = _read(path)
-    try:
-        label = check_label(args.label if args.label is not None else label_for(path))
-    except InvalidLabelError as exc:
-        raise UsageError(str(exc)) from None
-    server: dict[str, object] = {}
-    if args.host is not None:
-        server["host"] = args.host
-    if args.port is not None:
-        server["port"] = args.port
-    settings: dict[str, object] = {"server": server}
-    if args.no_browser:
-        settings["headless"] = True
-    app = PyWry(mode=WindowMode.BROWSER, settings=settings)
-    try:
-        handle = app.show(html, label=label, title=path.name)
-    except BaseException:
-        app.destroy()
-        raise
-    out.write(f"pywry show: serving {path} at {handle.url} (Ctrl+C stops)\n")
-    out.flush()
+    _check_file(path)
 
     def changed(text: str) -> None:
         try:
@@ -127,6 +110,24 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         print(f"pywry show: {message}", file=sys.stderr, flush=True)
 
     watch = FileWatch(path, changed=changed, failed=failed) if args.watch else None
+    html = _read(path)
+    try:
+        label = check_label(args.label if args.label is not None else label_for(path))
+    except InvalidLabelError as exc:
+        raise UsageError(str(exc)) from None
+    server: dict[str, object] = {}
+    if args.host is not None:
+        server["host"] = args.host
+    if args.port is not None:
+        server["port"] = args.port
+    app = PyWry(mode=WindowMode.BROWSER, settings={"server": server})
+    try:
+        handle = app.show(html, label=label, title=path.name, open_browser=not args.no_browser)
+    except BaseException:
+        app.destroy()
+        raise
     if watch is not None:
         watch.start()
+    out.write(f"pywry show: serving {path} at {handle.url} (Ctrl+C stops)\n")
+    out.flush()
     return serve_until_stopped(app, before_stop=watch.stop if watch else None)

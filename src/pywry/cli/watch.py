@@ -30,8 +30,8 @@ def read_html(path: Path) -> str:
 
 
 class FileWatch:
-    """Calls ``changed(text)`` after each change of ``path``, ``failed(message)`` when the
-    changed file cannot be read."""
+    """Calls ``changed(text)`` after each change of ``path`` since it was made (make it
+    before reading the file), ``failed(message)`` when the changed file cannot be read."""
 
     def __init__(
         self,
@@ -48,6 +48,9 @@ class FileWatch:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="pywry-watch", daemon=True)
         self.state = WatchState.NEW
+        # Taken now, before the caller reads the file: a save between that read and the
+        # start is then seen as a change, never lost.
+        self._last = self._stamp()
 
     def start(self) -> None:
         self.state = WatchState.WATCHING
@@ -69,7 +72,7 @@ class FileWatch:
         return (info.st_mtime_ns, info.st_size, info.st_ino)
 
     def _run(self) -> None:
-        last = self._stamp()
+        last = self._last
         gone_told = False
         while not self._stop.wait(self._interval):
             stamp = self._stamp()
