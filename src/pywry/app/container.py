@@ -47,6 +47,7 @@ from .routing import EventRouter
 from .runtime import Runtime
 from .server import BrowserServer
 from .settings import ServerSettings, Settings, user_config_dir
+from .status import ServerStatus
 
 __all__ = ["Container"]
 
@@ -65,6 +66,13 @@ def _tls_loader() -> TlsLoader:
 def _internal_token(settings: Settings) -> Token:
     configured = settings.server.internal_api_token
     return Token(configured) if configured else Token(secrets.token_urlsafe(32))
+
+
+def _mode(serving: str, settings: Settings) -> str:
+    """The status page's name for who runs the server."""
+    if serving == "browser":
+        return "browser"
+    return "deploy" if settings.deploy_mode else "hosted"
 
 
 def _ledger(settings: ServerSettings) -> MemoryInboundLedger:
@@ -299,6 +307,15 @@ class Container(containers.DeclarativeContainer):
         relay=relay,
     )
 
+    # The status page's figures (its route is pywry's, wherever it is served).
+    server_status = providers.ThreadSafeSingleton(
+        ServerStatus,
+        channels=channels,
+        lifecycle=lifecycle,
+        inbound=inbound,
+        mode=providers.Callable(_mode, serving, settings),
+    )
+
     # A server someone else runs (hosted).
     internal_token = providers.ThreadSafeSingleton(_internal_token, settings)
     hosted = providers.ThreadSafeSingleton(
@@ -311,6 +328,7 @@ class Container(containers.DeclarativeContainer):
         internal_token=internal_token,
         theme=theme,
         debug=settings.provided.debug,
+        status=server_status,
     )
     # Deploy mode's own Litestar app, built around the plugin: ``server_app(widgets)``;
     # several workers: Granian's process manager, after a check that Redis answers.
@@ -327,6 +345,7 @@ class Container(containers.DeclarativeContainer):
         internal_token=internal_token,
         theme=theme,
         debug=settings.provided.debug,
+        status=server_status,
     )
     cert_dir = providers.Callable(lambda: user_config_dir() / "certs")
     server = providers.ThreadSafeSingleton(

@@ -26,6 +26,7 @@ from .loop import HostLoop
 from .page_port import PagePort
 from .runtime import Runtime
 from .settings import ServerSettings
+from .status import ServerStatus
 
 __all__ = ["Hostable", "HostedBridge"]
 
@@ -48,6 +49,7 @@ class HostedBridge:
         internal_token: Token,
         theme: str = "dark",
         debug: bool = False,
+        status: ServerStatus | None = None,
     ) -> None:
         self._loop = loop
         self._runtime = runtime
@@ -58,6 +60,7 @@ class HostedBridge:
         self.internal_token = internal_token
         self.theme = theme
         self.debug = debug
+        self.status = status
         configured = settings.timeout_graceful_shutdown
         self._grace = _DEFAULT_GRACE if configured is None else configured
         self._stopping: asyncio.Task[None] | None = None

@@ -43,6 +43,7 @@ class Inbound:
         self._ledger = ledger
         self._dispatch = dispatch
         self._answered = answered  # a page's answer to a request of the script
+        self.events_received = 0  # handed to the callbacks: the status page shows it
 
     async def receive(self, page: PageSession, raw: str | bytes) -> float:
         """Handle one message from ``page``; bad frames get an in-band error, nothing else.
@@ -146,6 +147,7 @@ class Inbound:
                 return  # said already, by beacon or by a frame
             reason = data.get("reason") if isinstance(data, dict) else None
             data = {"reason": reason or "page closed", "widget_id": page.label}
+        self.events_received += 1
         kept = self._dispatch(Event(name, data, page.label, page.page_id, item.id))
         if kept is not None:
             await kept

@@ -231,6 +231,7 @@ def load_settings(
     cwd: Path | None = None,
     environ: Mapping[str, str] | None = None,
     user_config: Path | None = None,
+    trace: dict[str, str] | None = None,
 ) -> Settings:
     """The settings of all layers merged key by key, each value checked.
 
@@ -241,6 +242,8 @@ def load_settings(
         environ: The environment variables to read; ``os.environ``.
         user_config: The user config file; by default :func:`user_config_file`. A missing
             file is skipped.
+        trace: Filled with the layer each set value came from, by dotted key (a key not
+            in it has its default); ``pywry config`` reports it.
 
     Raises:
         SettingsError: A value is bad, a key or section is unknown, or a file is not TOML.
@@ -279,6 +282,8 @@ def load_settings(
             sources.get("server.callback_inline_budget"),
         )
     warn_settings(release)
+    if trace is not None:
+        trace.update(sources)
     return Settings(
         server=ServerSettings(**values["server"]),
         window=WindowSettings(**values["window"]),

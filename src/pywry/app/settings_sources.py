@@ -28,6 +28,7 @@ __all__ = [
     "Rule",
     "Schema",
     "env_entries",
+    "is_secret",
     "mask",
     "one_of",
     "read_toml",
@@ -39,6 +40,9 @@ __all__ = [
 log = logging.getLogger("pywry.settings")
 
 _SECRET_KEYS = frozenset({"ssl_keyfile_password", "internal_api_token"})
+# Any other key named like a secret is hidden too when it holds text (not a flag such as
+# websocket_require_token): a setting added later is safe before anyone lists it.
+_SECRET_WORDS = re.compile(r"password|secret|token|api_?key|credential", re.IGNORECASE)
 _HIDDEN = "********"
 # The password between "user:" and "@" in a URL such as redis://:secret@host/0.
 _URL_PASSWORD = re.compile(r"^([a-z][a-z0-9+.-]*://[^:/@]*:)[^@/]*@", re.IGNORECASE)
@@ -50,11 +54,16 @@ _ENV_PREFIX = "PYWRY_"
 _ENV_ALIASES = {"PYWRY_DEPLOY_MODE": ("deploy", "enabled")}
 
 
+def is_secret(key: str) -> bool:
+    """Whether a setting named ``key`` holds a secret when it holds text."""
+    return key in _SECRET_KEYS or bool(_SECRET_WORDS.search(key))
+
+
 def mask(key: str, value: object) -> object:
     """``value`` safe to show: a secret key's value hidden, a URL's password part hidden."""
     if value is None:
         return None
-    if key in _SECRET_KEYS:
+    if key in _SECRET_KEYS or (isinstance(value, str) and is_secret(key)):
         return _HIDDEN
     if isinstance(value, str):
         return _URL_PASSWORD.sub(rf"\g<1>{_HIDDEN}@", value)

@@ -138,6 +138,7 @@ class Routes:
     HEALTH = "/health"
     REGISTER = "/register_widget"
     DISCONNECT = "/disconnect/{label:str}"
+    STATUS = "/_pywry/status"  # for whoever runs the server: loopback or the API token
 
     def page(self, label: str) -> str:
         return self._at(self.page_route, label)
@@ -155,6 +156,10 @@ class Routes:
     @property
     def script(self) -> str:
         return f"{self.base}{self.SCRIPT}"
+
+    @property
+    def status(self) -> str:
+        return f"{self.base}{self.STATUS}"
 
     @property
     def page_route(self) -> str:

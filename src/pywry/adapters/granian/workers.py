@@ -32,12 +32,12 @@ _KILL_AFTER = 30  # seconds a worker gets to stop before it is killed
 
 def app() -> Any:
     """The ASGI app of one worker (Granian calls this factory in each worker process)."""
-    from ...cli import load_target
+    from ...cli.deploy import load_deploy_target
 
     target = os.environ.get(TARGET_VARIABLE)
     if not target:
         raise SettingsError(f"{TARGET_VARIABLE} is not set: start workers with serve_workers()")
-    return load_target(target).get_server_app()
+    return load_deploy_target(target).get_server_app()
 
 
 def serve_workers(

@@ -36,6 +36,7 @@ from litestar.types import Guard, Middleware, Scope
 
 from ...app.page_port import PagePort
 from ...app.settings import ServerSettings
+from ...app.status import ServerStatus
 from ...domain.protocol import Routes
 from ...domain.token import Token
 from ...domain.widget import LABEL_PATTERN
@@ -43,6 +44,7 @@ from .asgi import ASGIApp
 from .cors import CorsGuard, CorsPolicy
 from .hosts import HostGuard
 from .page import render_not_found, render_page
+from .status import status_handler
 from .websocket import RawChannel, serve_page_socket
 
 __all__ = ["allowed_hosts", "build_litestar", "create_app", "page_router"]
@@ -89,6 +91,7 @@ def create_app(
     theme: str = "dark",
     debug: bool = False,
     public_hosts: tuple[str, ...] = (),
+    status: ServerStatus | None = None,
 ) -> HostGuard:
     """Build the ASGI application serving the widgets of ``pages``.
 
@@ -115,6 +118,7 @@ def create_app(
             internal_token=internal_token,
             theme=theme,
             debug=debug,
+            status=status,
         )
         app = build_litestar(route_handlers=[router], locked=True)
     guarded = CorsGuard(RawChannel(cast("ASGIApp", app)), policy=cors, routes=routes)
@@ -146,9 +150,11 @@ def page_router(
     debug: bool = False,
     guards: Sequence[Guard] = (),
     middleware: Sequence[Middleware] = (),
+    status: ServerStatus | None = None,
 ) -> Router:
     """pywry's routes under ``routes.base``: widget pages, their sockets, the bridge script,
-    ``/health``, ``/register_widget`` and ``/disconnect/{label}``.
+    ``/health``, ``/register_widget``, ``/disconnect/{label}`` and, given ``status``, the
+    status page (``/_pywry/status``).
 
     ``guards`` and ``middleware`` apply to these routes only (a host app's own guards).
     Paths a page is given start with the request's ``root_path`` (a host mounted under a
@@ -258,9 +264,14 @@ def page_router(
             return Response({"error": "forbidden"}, status_code=403)
         return Response({"status": "disconnected", "widget_id": label}, status_code=200)
 
+    handlers: list[Any] = [widget_page, bridge_js, page_socket, health, register_widget, disconnect]
+    if status is not None:
+        handlers.append(
+            status_handler(status=status, routes=routes, token_given=api_allowed, hidden=hidden)
+        )
     return Router(
         path=routes.base or "/",
-        route_handlers=[widget_page, bridge_js, page_socket, health, register_widget, disconnect],
+        route_handlers=handlers,
         guards=list(guards),
         middleware=list(middleware),
     )

@@ -108,6 +108,7 @@ class PyWryPlugin(InitPlugin):
                 debug=bridge.debug,
                 guards=self._guards,
                 middleware=middleware,
+                status=bridge.status,
             )
         )
         app_config.lifespan.append(self._lifespan)
@@ -134,6 +135,7 @@ def _check_no_clash(base: str, routes: Routes, handlers: Iterable[Any]) -> None:
         Routes.HEALTH,
         Routes.REGISTER,
         Routes.DISCONNECT,
+        Routes.STATUS,
     }
     own_paths = {_shape(base + path) for path in own}
     for path in _paths_of(handlers):
