@@ -142,7 +142,7 @@ class ServerSettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=
     allowed_hosts: list[str] = field(default_factory=list)  # extra Host names answered;
     # '*' turns the check off
     reconnect_grace: _Seconds = 5.0  # seconds a gone page has to come back
-    max_message_size: _MessageSize = 4 * 1024 * 1024  # largest frame a page may send
+    max_message_size: _MessageSize = 4 << 20  # largest event from a page, binary included
     max_pages_per_widget: _AtLeast1 = 100  # pages open at once per widget
     max_inbound_rate: _AtLeast1 = 5000  # frames per second read from a page
     replay_buffer_frames: _AtLeast1 = 10000  # frames kept for replay per widget
