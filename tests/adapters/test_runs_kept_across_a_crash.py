@@ -27,7 +27,8 @@ def relays(redis_url: str, prefix: str, **options: Any) -> Any:
 
 
 def event(n: int) -> Event:
-    return Event("app:save", {"n": n}, "w", "tab-1", None)
+    # With bytes in it, as a page's binary values arrive: they stay bytes in Redis.
+    return Event("app:save", {"n": n, "blob": bytes([n, 0, 255])}, "w", "tab-1", None)
 
 
 @pytest.mark.timeout(30)
@@ -56,6 +57,7 @@ def test_what_a_dead_worker_was_running_runs_again_on_a_live_one(redis_url, redi
 
     again = run_async(scene(), timeout=20)
     assert sorted(e.data["n"] for e in again) == [0, 2]
+    assert all(e.data["blob"] == bytes([e.data["n"], 0, 255]) for e in again)
     assert {(e.label, e.page_id, e.name) for e in again} == {("w", "tab-1", "app:save")}
 
 
@@ -102,4 +104,4 @@ def test_a_worker_named_in_the_settings_runs_what_its_earlier_life_was_running(
         await later.stop()
         return again
 
-    assert [e.data for e in run_async(scene(), timeout=20)] == [{"n": 5}]
+    assert [e.data for e in run_async(scene(), timeout=20)] == [event(5).data]

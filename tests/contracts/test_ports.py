@@ -15,6 +15,7 @@ import pytest
 
 from conftest import run_async
 from pywry.adapters.memory import MemoryEventBus, MemoryInboundLedger, MemoryWidgetStore
+from pywry.app.frames import encode_body
 from pywry.domain.ports import EventBus, InboundLedger, WidgetStore
 from pywry.domain.widget import Widget
 
@@ -169,6 +170,20 @@ def test_every_subscriber_gets_every_event_after_it_subscribed_in_order(make_bus
     expected = [(seq, f"e{seq - 2}".encode()) for seq in range(2, 7)]
     assert first == expected
     assert second == expected
+
+
+def test_a_bus_carries_bodies_byte_for_byte_binary_values_included(make_bus):
+    body = encode_body("app:img", {"png": bytes(range(256)) * 4, "n": 1})
+
+    async def scene() -> list[tuple[int, bytes]]:
+        bus = make_bus()
+        await bus.start()
+        await bus.publish("w", body)
+        kept = await bus.history("w", 0, 10)
+        await bus.stop()
+        return kept
+
+    assert run(scene()) == [(1, body)]
 
 
 def test_an_unsubscribed_listener_hears_nothing_more(make_bus):
