@@ -75,6 +75,7 @@ class ProtocolError(PyWryError, ValueError):
     """A page sent something that is not a frame."""
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 _BINARY = 0  # the first byte of a body with binary values (a JSON body starts with "{")
 _COUNT = struct.Struct(">I")
 _LENGTH = struct.Struct(">Q")
@@ -85,7 +86,10 @@ def encode_body(event_type: str, data: Any) -> bytes:
 
     Raises ``InvalidArgumentError`` (a ``TypeError``) for data that cannot be sent.
     """
-    stripped, bins, buffers = split(data)
+    if _flat(data):  # most events: nothing to look for inside
+        stripped, bins, buffers = data, None, None
+    else:
+        stripped, bins, buffers = split(data)
     frame: dict[str, Any] = {
         "type": event_type,
         "data": stripped,
@@ -100,11 +104,21 @@ def encode_body(event_type: str, data: Any) -> bytes:
             f"data of event {event_type!r} cannot be sent: {exc} (JSON carries dicts, "
             "lists, strings, numbers, booleans and None; bytes and numpy arrays go as binary)"
         ) from None
-    if not bins:
+    if not bins or not buffers:
         return head
     lengths = b"".join(_LENGTH.pack(view.nbytes) for view in buffers)
     prefix = bytes([_BINARY]) + _COUNT.pack(len(bins)) + lengths + _COUNT.pack(len(head))
     return b"".join([prefix, head, *buffers])  # the one copy of the values
+
+
+def _flat(data: Any) -> bool:
+    """Whether ``data`` is a scalar, or a dict or list of scalars (checked in C)."""
+    kind = type(data)
+    if kind in _SCALARS:
+        return True
+    if kind is dict:
+        return _SCALARS.issuperset(map(type, data.values()))
+    return kind is list and _SCALARS.issuperset(map(type, data))
 
 
 class BinaryFrame:
