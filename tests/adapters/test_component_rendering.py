@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from pywry.adapters.http.components import render_item, render_modal, with_components
+from pywry.adapters.http.components import render_item, render_modal
+from pywry.adapters.http.layout import with_components
 from pywry.domain.components import (
     Button,
     Checkbox,
