@@ -44,8 +44,9 @@ __all__ = ["assets", "render_item", "render_modal", "render_toolbar"]
 
 
 def assets(*, secrets: bool) -> str:
-    """The components' style sheet and script (and the SecretInput's, when ``secrets``)."""
+    """The components' style sheet and scripts (and the SecretInput's, when ``secrets``)."""
     out = f'<style id="pywry-components">{_style()}</style><script>{_script()}</script>'
+    out += f"<script>{_script('marquee.js')}</script>"
     return out + f"<script>{_script('secret.js')}</script>" if secrets else out
 
 
