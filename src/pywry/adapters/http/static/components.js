@@ -245,7 +245,10 @@
     for (var key in attrs || {}) entry.attrs[key] = attrs[key];
   }
   function redrawn() {
-    for (var id in kept) setValue(id, kept[id].value, kept[id].attrs, true);
+    for (var id in kept) {
+      var item = byId(id); // only an item of the toolbars or modals: new content is as given
+      if (item && item.closest(".pywry-toolbar,.pywry-modal-overlay")) setValue(id, kept[id].value, kept[id].attrs, true);
+    }
     for (var open in openIds) { var modal = byId(open); if (modal) modal.classList.add("pywry-modal-open"); }
     setUp();
   }
