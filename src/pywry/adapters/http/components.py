@@ -2,8 +2,9 @@
 
 Every value a user passes is escaped (text as text, attributes quoted), except a
 :class:`~pywry.domain.components.Div`'s ``content``, which is HTML by definition, as
-``show()``'s content is. The style sheet and the script go into the page once, and only
-into a page that has components, so a page without any does not grow.
+``show()``'s content is. The style sheet and the scripts go into the page once, and only
+into a page that has components, so a page without any does not grow; where everything
+goes around the content is :mod:`.layout`'s.
 """
 
 from __future__ import annotations
