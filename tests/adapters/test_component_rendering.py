@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from pywry.adapters.http.components import render_item, render_modal, with_components
+from pywry.adapters.http.components import render_item, render_modal
+from pywry.adapters.http.layout import with_components
 from pywry.domain.components import (
     Button,
     Checkbox,
@@ -116,8 +117,12 @@ def test_only_pages_with_components_get_the_sheet_and_script():
     out = with_components("<p>x</p>", [Toolbar()], [])
     assert out.count('<style id="pywry-components">') == 1
     assert out.count("__PYWRY_TOOLBAR__") == 1
-    script = out[out.index("<script>") + len("<script>") : out.rindex("</script>")]
-    assert "</" not in script  # nothing in it can end the element early
+    scripts = re.findall(r"<script>(.*?)</script>", out, re.DOTALL)
+    assert len(scripts) == 2  # the components' and the marquees'
+    assert "__PYWRY_TOOLBAR__" in scripts[0]
+    assert "toolbar:marquee-set-item" in scripts[1]
+    # Nothing in them can end the element early: each ends where its code ends.
+    assert all(script.rstrip().endswith("})();") for script in scripts)
 
 
 def test_typing_aids_option_data_and_modal_sizes_reach_the_html():

@@ -36,6 +36,18 @@ def test_system_is_left_to_the_page_which_knows_the_preference():
     assert 'class="pywry-widget pywry-theme-system"' in page
 
 
+@pytest.mark.parametrize("document", [False, True])
+def test_a_widget_switched_to_a_theme_is_rendered_in_it_whatever_the_apps(document):
+    html = "<!DOCTYPE html><html><head></head><body>x</body></html>" if document else "<p>x</p>"
+    widget = Widget(label="t", html=html).themed("light")
+    page = render_page(widget, since=0, routes=Routes(), script_src="/b.js", theme="dark")
+    config = re.search(r'<script id="pywry-config" type="application/json">(.*?)</script>', page)
+    assert config is not None
+    assert msgspec.json.decode(config.group(1))["theme"] == "light"  # the bridge paints it
+    if not document:
+        assert '<html lang="en" data-theme="light" class="light pywry-theme-light">' in page
+
+
 def test_the_theme_is_escaped():
     page = rendered("<p>x</p>", 'x" onload="alert(1)')
     assert 'onload="alert(1)' not in page

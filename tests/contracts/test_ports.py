@@ -17,7 +17,7 @@ from conftest import run_async
 from pywry.adapters.memory import MemoryEventBus, MemoryInboundLedger, MemoryWidgetStore
 from pywry.app.frames import encode_body
 from pywry.domain.ports import EventBus, InboundLedger, WidgetStore
-from pywry.domain.widget import Widget
+from pywry.domain.widget import Surround, Widget
 
 ADAPTERS = ["memory", "redis"]
 
@@ -115,6 +115,28 @@ def test_a_store_remembers_that_a_page_saw_a_widget_until_the_widget_goes(store)
         return [*seen, await store.seen("w")]
 
     assert run(scene()) == [False, False, True, False]
+
+
+def test_a_store_keeps_a_widgets_drawn_components_and_its_theme_switches(store):
+    drawn = Surround(above="<nav>top</nav>", modals="<div>m</div>", assets="<style></style>")
+    widget = Widget(label="w", html="x", surround=drawn)
+
+    async def scene() -> list[Widget | None]:
+        await store.save(widget)
+        fresh = await store.get("w")
+        await store.save(widget.themed("light"))  # a switch keeps the revision
+        switched = await store.get("w")
+        assert switched is not None
+        await store.save(switched.revised(html="y"))  # new content keeps both
+        return [fresh, switched, await store.get("w")]
+
+    fresh, switched, updated = run(scene())
+    assert fresh is not None
+    assert switched is not None
+    assert updated is not None
+    assert (fresh.surround, fresh.theme) == (drawn, None)
+    assert (switched.theme, switched.revision, switched.html) == ("light", 1, "x")
+    assert (updated.html, updated.theme, updated.surround) == ("y", "light", drawn)
 
 
 # ------------------------------------------------------------------ event bus

@@ -146,6 +146,21 @@ def test_sigterm_stops_both_workers_and_exits_zero(two_workers):
     assert proc.wait(30) == 0
 
 
+@pytest.mark.timeout(120)
+def test_a_theme_switch_on_one_worker_is_the_boards_on_every_worker_after(two_workers):
+    base, *_ = two_workers
+    with ExitStack() as stack:
+        pages = [open_page(base, i, stack)[1] for i in range(8)]  # on both workers
+        httpx.get(f"{base}/theme/light", headers={"Connection": "close"}, timeout=10)
+        for ws in pages:  # each worker has it once its pages have
+            events_of(ws, "pywry:update-theme", 1)
+    for _ in range(8):  # pages loaded now, from either worker, come up light
+        with httpx.Client(headers={"Connection": "close"}) as client:
+            html = client.get(f"{base}/widget/board").text
+        assert json.loads(CONFIG.search(html).group(1))["theme"] == "light"  # type: ignore[union-attr]
+        assert '<html lang="en" data-theme="light" class="light pywry-theme-light">' in html
+
+
 def send(ws: Any, label: str, seq: int, event: str, data: Any) -> None:
     ws.send(json.dumps({"type": event, "data": data, "widgetId": label, "seq": seq}))
 

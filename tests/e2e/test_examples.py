@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+
 from example_scripts import assert_clean, scripts
 
 pytestmark = pytest.mark.e2e

@@ -7,6 +7,7 @@ import hashlib
 import os
 
 import pytest
+
 from example_scripts import assert_clean, scripts
 
 pytestmark = pytest.mark.e2e

@@ -6,6 +6,7 @@ from __future__ import annotations
 import statistics
 
 import pytest
+
 from example_scripts import assert_clean, scripts
 
 pytestmark = pytest.mark.e2e

@@ -10,6 +10,7 @@ import signal
 
 import httpx
 import pytest
+
 from example_scripts import assert_clean, free_port, scripts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.server]

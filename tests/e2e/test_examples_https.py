@@ -6,6 +6,7 @@ import ssl
 
 import httpx
 import pytest
+
 from example_scripts import assert_clean, scripts
 
 pytestmark = pytest.mark.e2e

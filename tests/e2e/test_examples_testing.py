@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+
 from example_scripts import EXAMPLES, ROOT, assert_clean, scripts
 
 pytestmark = pytest.mark.e2e

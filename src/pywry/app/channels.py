@@ -16,6 +16,7 @@ from ..domain.protocol import Close
 from ..domain.stream import FrameStream
 from ..domain.widget import Widget
 from .frames import Frame, sequenced
+from .modes import theme_in_frame
 from .pages import PageSession
 
 __all__ = ["Channels", "WidgetChannel"]
@@ -55,6 +56,10 @@ class WidgetChannel:
             )
         fresh = stream.append(seq, sequenced(seq, body))
         if fresh:
+            theme = theme_in_frame(body)
+            if theme is not None:
+                # From any worker: a page loaded here from now on comes up in it.
+                self.widget = self.widget.themed(theme)
             for page in self.pages:
                 page.notify()
 
@@ -102,7 +107,7 @@ class Channels:
         self._max_bytes = max_bytes
         self._channels: dict[str, WidgetChannel] = {}
         self._unsubscribe: dict[str, Unsubscribe] = {}
-        self._saving: set[asyncio.Task[Widget]] = set()
+        self._saving: set[asyncio.Task[Widget | None]] = set()
 
     @property
     def max_event_bytes(self) -> int:
@@ -134,11 +139,22 @@ class Channels:
         """The shared state lost this widget's log, and maybe the widget: save it again
         (pages that load it find it) and start its stream over."""
         channel.start_over()
-        task = asyncio.get_running_loop().create_task(self._store.save(channel.widget))
+        self.save_later(channel)
+
+    def save_later(self, channel: WidgetChannel) -> None:
+        """Save the channel's widget as it is when the save runs, without waiting for it (a
+        failure is logged); not once the widget is closed."""
+
+        async def save() -> Widget | None:
+            if self._channels.get(channel.widget.label) is not channel:
+                return None
+            return await self._store.save(channel.widget)
+
+        task = asyncio.get_running_loop().create_task(save())
         self._saving.add(task)
         task.add_done_callback(self._saved)
 
-    def _saved(self, task: asyncio.Task[Widget]) -> None:
+    def _saved(self, task: asyncio.Task[Widget | None]) -> None:
         self._saving.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("a widget could not be saved again: %s", task.exception())

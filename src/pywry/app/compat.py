@@ -23,6 +23,7 @@ from ..domain.errors import InvalidArgumentError, SettingsError
 from .components import add_components, secret_listeners
 
 if TYPE_CHECKING:
+    from ..domain.widget import Surround
     from .facade import PyWry
     from .listeners import Listener
     from .settings import LogSettings
@@ -339,15 +340,19 @@ class ReleaseAPI:
     """The release's chart and table calls, for :class:`~pywry.PyWry`: each says what to
     use instead, since pywry bundles none of those libraries."""
 
-    def _show_release(self, content: str, release: dict[str, Any]) -> tuple[str, list[Any]]:
+    def _show_release(
+        self, content: str, release: dict[str, Any]
+    ) -> tuple[str, Surround | None, list[Any]]:
         """``show()``'s release arguments: ``toolbars=`` and ``modals=`` drawn around
-        ``content`` (with the SecretInputs among them); each other one warned about, or
-        refused as a typo."""
+        ``content`` (with the SecretInputs among them, and the drawing the widget keeps);
+        each other one warned about, or refused as a typo."""
         app = cast("PyWry", self)
         secrets: list[Any] = []
-        content = add_components(content, release, app.container, secrets)
+        drawn = add_components(release, app.container, secrets)
         check_arguments("show()", release, type(app).show)
-        return content, secrets
+        if drawn is not None:
+            content = app.container.surround_content()(content, drawn)
+        return content, drawn, secrets
 
     def _secret_listeners(self, secrets: list[Any], label: str) -> list[Listener]:
         """The listeners that answer the SecretInputs of this show() (reveal, copy, edit)."""

@@ -1,7 +1,8 @@
 """``show(toolbars=..., modals=...)`` and the handle's toolbar calls.
 
 The components are checked here (domain values, ids unique across the page) and drawn by
-the HTTP adapter the container provides, so the facade only hands its arguments over.
+the HTTP adapter the container provides, so the facade only hands its arguments over. The
+widget keeps them drawn (its ``surround``): an update's new content is laid out inside them.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from ..domain.errors import InvalidArgumentError
 if TYPE_CHECKING:
     from ..domain.inputs import SecretInput
     from ..domain.toolbars import Modal, Toolbar
+    from ..domain.widget import Surround
     from .container import Container
     from .listeners import Listener
 
-    Renderer = Callable[[str, Sequence[Toolbar], Sequence[Modal]], str]
+    Drawer = Callable[[Sequence[Toolbar], Sequence[Modal]], Surround | None]
 
 __all__ = ["ToolbarCalls", "add_components", "secret_listeners"]
 
@@ -32,32 +34,31 @@ _C = TypeVar("_C", "Toolbar", "Modal")
 
 
 def add_components(
-    content: str,
     release: MutableMapping[str, Any],
     container: Container,
     secrets: list[Any] | None = None,
-) -> str:
-    """``content`` with the toolbars and modals taken out of ``release`` drawn around it;
-    their SecretInputs are added to ``secrets``, whose values Python keeps."""
+) -> Surround | None:
+    """The toolbars and modals taken out of ``release``, drawn (``None`` when there are
+    none); their SecretInputs are added to ``secrets``, whose values Python keeps."""
     if release.get("toolbars") is None and release.get("modals") is None:
         release.pop("toolbars", None)
         release.pop("modals", None)
-        return content  # most pages: the components' modules are not even imported
+        return None  # most pages: the components' modules are not even imported
     from ..domain.components import walk
     from ..domain.toolbars import check_unique_ids, to_modals, to_toolbars
 
     toolbars = to_toolbars(release.pop("toolbars", None))
     modals = to_modals(release.pop("modals", None))
-    if not (toolbars or modals) or not isinstance(content, str):
-        return content  # a content that is not a string is show()'s own error to raise
+    if not (toolbars or modals):
+        return None
     check_unique_ids([*toolbars, *modals])
     if secrets is not None:
         from ..domain.inputs import SecretInput
 
         items = walk(item for bar in [*toolbars, *modals] for item in bar.items)
         secrets.extend(item for item in items if isinstance(item, SecretInput))
-    render: Renderer = container.render_components()
-    return render(content, _with_scripts(toolbars), _with_scripts(modals))
+    draw: Drawer = container.draw_components()
+    return draw(_with_scripts(toolbars), _with_scripts(modals))
 
 
 # How the release tells inline JavaScript from a file path in a ``script`` field.

@@ -15,8 +15,8 @@ from dependency_injector import containers, providers
 
 from ..adapters.browser import SystemBrowserLauncher
 from ..adapters.granian import GranianRunner
+from ..adapters.http import layout
 from ..adapters.http.app import create_app
-from ..adapters.http.components import with_components
 from ..adapters.http.plugin import deploy_app
 from ..adapters.memory import (
     LocalRelay,
@@ -280,8 +280,9 @@ class Container(containers.DeclarativeContainer):
     )
     # How an emitted event becomes the one body its pages share (a test counts the calls).
     event_encoder = providers.Object(encode_body)
-    # Draws show()'s toolbars and modals around its content.
-    render_components = providers.Object(with_components)
+    # Draws show()'s toolbars and modals, and lays a widget's content out inside them.
+    draw_components = providers.Object(layout.draw_components)
+    surround_content = providers.Object(layout.surround)
     gateway = providers.ThreadSafeSingleton(
         Gateway,
         inbox=inbox,
@@ -295,6 +296,7 @@ class Container(containers.DeclarativeContainer):
         requests=page_requests,
         relay=relay,
         encode=event_encoder,
+        surround=surround_content,
     )
     runtime = providers.ThreadSafeSingleton(
         Runtime,

@@ -136,7 +136,7 @@ class PyWry(DeployAPI, ReleaseAPI):
         only, since every page waits while one runs (see :meth:`on`).
         """
         content = content_html("show()", content, initialization_script)  # files read now
-        content, secrets = self._show_release(content, release)  # toolbars=, modals=; warned
+        content, drawn, secrets = self._show_release(content, release)  # toolbars=, modals=
         check_content("show()", content, title=title, width=width, height=height)
         if callbacks is not None and not isinstance(callbacks, Mapping):
             raise InvalidArgumentError(
@@ -152,11 +152,10 @@ class PyWry(DeployAPI, ReleaseAPI):
         gateway = self._gateway
         existing = gateway.has(label)
         if existing:
-            widget = gateway.widget(label).revised(html=content, title=title)
+            widget = gateway.widget(label).revised(html=content, title=title, surround=drawn)
         else:
-            widget = Widget(
-                label=label, html=content, title=title or self.title, width=width, height=height
-            )
+            title = title or self.title
+            widget = Widget(label, content, title, width=width, height=height, surround=drawn)
         # Showing a label again replaces what its previous show() registered.
         self.container.callback_table().replace_shown(label, listeners)
         gateway.register(widget, shown=True)

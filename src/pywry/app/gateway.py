@@ -26,7 +26,7 @@ from ..domain.events import Event, check_event_name
 from ..domain.ports import EventLoop, Relay
 from ..domain.protocol import Close as CloseCode
 from ..domain.protocol import Control
-from ..domain.widget import Widget
+from ..domain.widget import Surround, Widget
 from .channels import Channels
 from .frames import encode_body
 from .hub import Hub
@@ -59,9 +59,12 @@ class Gateway:
         requests: PageRequests,
         relay: Relay,
         encode: Callable[[str, Any], bytes] = encode_body,
+        surround: Callable[[str, Surround], str] | None = None,
     ) -> None:
-        # encode: how an emitted event becomes the body all of its pages share.
+        # encode: how an emitted event becomes the body all of its pages share; surround:
+        # how new content is laid out inside the toolbars and modals its widget was shown with.
         self._encode = encode
+        self._surround = surround
         self._inbox = inbox
         self._requests = requests
         self._relay = relay
@@ -85,8 +88,12 @@ class Gateway:
         return new
 
     def update(self, label: str, html: str, title: str | None = None) -> None:
-        """Replace a widget's content; its open pages update in place."""
-        self.register(self.widget(label).revised(html=html, title=title))
+        """Replace a widget's content; its open pages update in place. The toolbars and
+        modals it was shown with stay, around the new content."""
+        widget = self.widget(label)
+        if widget.surround is not None and self._surround is not None:
+            html = self._surround(html, widget.surround)
+        self.register(widget.revised(html=html, title=title))
 
     def close(self, label: str) -> None:
         """Forget a widget: tell its pages, and its URL answers 404 from now on."""

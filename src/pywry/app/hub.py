@@ -24,6 +24,7 @@ from .frames import encode_body
 from .idle import IdleWatch
 from .inbox import Close, Command, Drop, Emit, Inbox, Register, Shutdown
 from .lifecycle import Lifecycle
+from .modes import theme_in_frame
 from .pages import PageSession
 from .registry import WidgetRegistry
 
@@ -125,12 +126,24 @@ class Hub:
             labels = [label]
         else:
             return  # closed meanwhile: its pages are gone
+        theme = theme_in_frame(body)  # None for every other event: a prefix compared
         for name in labels:
+            if theme is not None:
+                self._keep_theme(name, theme)
             numbered = self._bus.publish(name, body)
             if numbered.done():
                 _published(numbered)
             else:
                 numbered.add_done_callback(_published)
+
+    def _keep_theme(self, label: str, theme: str) -> None:
+        """A theme switch is the widget's from now on: a page that loads it (a reload, a new
+        tab, on any worker) comes up in it. Stored as the switch is published."""
+        channel = self._channels.get(label)
+        if channel is not None and channel.widget.theme != theme:
+            channel.widget = channel.widget.themed(theme)
+            self._registry.retheme(label, theme)
+            self._channels.save_later(channel)
 
     async def _run(self, command: Command) -> Any:
         match command:
@@ -149,6 +162,11 @@ class Hub:
         return None
 
     async def _register(self, widget: Widget, *, shown: bool) -> bool:
+        current = self._channels.get(widget.label)
+        if current is not None:
+            # The theme changes by pywry:update-theme only (here or on another worker): new
+            # content keeps the one its pages are in.
+            widget = widget.themed(current.widget.theme)
         stored = await self._registry.store.save(widget)
         if stored is not widget:
             # Another process stored this label first (every worker of a deployment shows

@@ -8,9 +8,21 @@ import os
 import sys
 from collections.abc import Mapping
 
-from ..domain.errors import InvalidArgumentError, UnsupportedModeError
+import msgspec
 
-__all__ = ["THEMES", "ThemeMode", "WindowMode", "check_theme", "has_display", "resolve_mode"]
+from ..domain.errors import InvalidArgumentError, UnsupportedModeError
+from ..domain.protocol import Control
+
+__all__ = [
+    "THEMES",
+    "ThemeMode",
+    "WindowMode",
+    "check_theme",
+    "has_display",
+    "page_theme",
+    "resolve_mode",
+    "theme_in_frame",
+]
 
 THEMES = ("dark", "light", "system")
 
@@ -50,6 +62,31 @@ def check_theme(theme: object) -> str:
     if name not in THEMES:
         raise InvalidArgumentError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
     return name
+
+
+def page_theme(name: object) -> str:
+    """The theme a page shows for ``name``, by the release's rule (the page's bridge reads it
+    the same way): ``system`` follows the browser, any name with "dark" in it is dark
+    (``plotly_dark`` too), any other name light."""
+    text = str(getattr(name, "value", name))
+    return "system" if text == "system" else "dark" if "dark" in text else "light"
+
+
+# How every encoded pywry:update-theme body starts (the encoder writes "type" first).
+_THEME_FRAME = b'{"type":"%s",' % Control.UPDATE_THEME.encode()
+
+
+def theme_in_frame(body: bytes) -> str | None:
+    """The theme a ``pywry:update-theme`` body switches its pages to; ``None`` for any other
+    body, and for one without a theme (which pages ignore too)."""
+    if not body.startswith(_THEME_FRAME):
+        return None
+    try:
+        data = msgspec.json.decode(body).get("data")
+    except (msgspec.DecodeError, AttributeError):
+        return None
+    theme = data.get("theme") if isinstance(data, dict) else None
+    return page_theme(theme) if theme else None
 
 
 def has_display(environ: Mapping[str, str], platform: str) -> bool:

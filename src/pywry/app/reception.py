@@ -222,7 +222,8 @@ class Reception:
     async def register(self, label: str, html: str, title: str | None = None) -> Widget:
         current = await self._registry.fetch(label)
         if current is not None:
-            widget = current.revised(html=html, title=title)
+            # The page posted whole, as the release's recovery does: nothing is kept around it.
+            widget = current.revised(html=html, title=title, surround=None)
         else:
             widget = Widget(label=label, html=html, title=title or "PyWry")
         self._registry.put(widget)

@@ -67,6 +67,13 @@ class WidgetRegistry:
             else:
                 self._widgets[widget.label] = replace(current, token=widget.token)
 
+    def retheme(self, label: str, theme: str) -> None:
+        """The widget of ``label``, if known here, switched to ``theme``."""
+        with self._lock:
+            widget = self._widgets.get(label)
+            if widget is not None:
+                self._widgets[label] = widget.themed(theme)
+
     def remove(self, label: str) -> Widget | None:
         with self._lock:
             self._shown_here.discard(label)

@@ -52,6 +52,7 @@ class Control(enum.StrEnum):
     SERVER_RESTARTING = "pywry:server-restarting"
     AUTH_ERROR = "pywry:auth-error"
     UPDATE_HTML = "pywry:update-html"
+    UPDATE_THEME = "pywry:update-theme"  # {theme}: pages switch, the widget keeps it
     ALERT = "pywry:alert"
     REPLY = "pywry:reply"  # the answer to a page's call(): {id, ok, value | error}
     REQUEST = "pywry:request"  # the script asks the page: {id, type, data}

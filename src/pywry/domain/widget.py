@@ -9,9 +9,11 @@ from dataclasses import dataclass, field, replace
 from .errors import InvalidArgumentError, InvalidLabelError
 from .token import Token
 
-__all__ = ["LABEL_PATTERN", "Widget", "check_label", "new_label"]
+__all__ = ["LABEL_PATTERN", "PAGE_THEMES", "Surround", "Widget", "check_label", "new_label"]
 
 LABEL_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# The themes a page can be in; a widget without one of its own has the app's.
+PAGE_THEMES = ("dark", "light", "system")
 
 
 def check_label(label: object) -> str:
@@ -62,6 +64,30 @@ def new_label() -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Surround:
+    """A widget's toolbars and modals, drawn: the HTML that goes around its content.
+
+    Kept with the widget (and stored with it), so that new content is drawn inside the same
+    toolbars and modals. ``assets`` is the components' style sheet and script.
+    """
+
+    above: str = ""
+    left: str = ""
+    inside: str = ""
+    right: str = ""
+    below: str = ""
+    modals: str = ""
+    assets: str = ""
+
+
+class _Keep:
+    """revised()'s default: the widget's own value stays."""
+
+
+_KEEP = _Keep()
+
+
+@dataclass(frozen=True, slots=True)
 class Widget:
     """What is shown under one label. Immutable: a change makes a new revision."""
 
@@ -72,6 +98,8 @@ class Widget:
     revision: int = 1
     width: int | str | None = None  # pixels or a CSS length; a browser tab sizes itself
     height: int | str | None = None
+    surround: Surround | None = None  # its toolbars and modals, if it has any
+    theme: str | None = None  # as last switched (pywry:update-theme); None: the app's
 
     def __post_init__(self) -> None:
         check_label(self.label)
@@ -83,12 +111,27 @@ class Widget:
             raise InvalidArgumentError(
                 f"a widget's title must be a string, got {type(self.title).__name__}"
             )
+        if self.theme is not None and self.theme not in PAGE_THEMES:
+            raise InvalidArgumentError(
+                f"a widget's theme must be one of {', '.join(PAGE_THEMES)}, got {self.theme!r}"
+            )
 
-    def revised(self, *, html: str, title: str | None = None) -> Widget:
-        """The next revision of this widget: new content, same label and token."""
+    def revised(
+        self, *, html: str, title: str | None = None, surround: Surround | _Keep | None = _KEEP
+    ) -> Widget:
+        """The next revision of this widget: new content, same label, token and theme.
+
+        ``surround``: new toolbars and modals (``None``: none); by default they stay, and
+        ``html`` is expected to be drawn inside them already.
+        """
         return replace(
             self,
             html=html,
             title=self.title if title is None else title,
             revision=self.revision + 1,
+            surround=self.surround if isinstance(surround, _Keep) else surround,
         )
+
+    def themed(self, theme: str | None) -> Widget:
+        """This widget in ``theme`` (the same revision: its content did not change)."""
+        return self if theme == self.theme else replace(self, theme=theme)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from ..app.modes import page_theme
 from ..app.page_port import PagePort, Rejection
 from ..app.pages import PageSession
 from ..app.settings import MAX_TEXT_BYTES
@@ -98,6 +99,7 @@ class FakePage:
         self._page_id = f"fake-{secrets.token_hex(6)}"
         self._shown: tuple[str, str] = ("", "")  # the html and title the page loaded with
         self._wire = MessageReader()
+        self._loaded_theme = ""  # the theme the page loaded in
 
     def connect(self, *, ready: bool = True) -> FakePage:
         """Open the page's connection; raises :class:`PageRefused` if the app says no.
@@ -110,6 +112,7 @@ class FakePage:
             rendered = await self._pages.page(self._label)  # a tab loads the page first
             if rendered is not None:
                 self._shown = (rendered.widget.html, rendered.widget.title)
+                self._loaded_theme = rendered.widget.theme or self._app.theme
             self._wire = MessageReader()  # a new socket: nothing half-received carries over
             result = await self._pages.attach(
                 self._label,
@@ -315,6 +318,18 @@ class FakePage:
                 if frame.get("type") == Control.UPDATE_HTML and isinstance(body, dict):
                     return str(body.get("html", "")), str(body.get("title", ""))
         return self._shown
+
+    @property
+    def theme(self) -> str:
+        """The page's theme (``dark``, ``light`` or ``system``): as it loaded in, or as the
+        last ``pywry:update-theme`` switched it, read as the page's bridge reads it."""
+        with self._cond:
+            for frame in reversed(self.frames):
+                if frame.get("type") == Control.UPDATE_THEME:
+                    body = frame.get("data")
+                    if isinstance(body, dict) and body.get("theme"):
+                        return page_theme(body["theme"])
+        return self._loaded_theme
 
     @property
     def alerts(self) -> list[dict[str, Any]]:

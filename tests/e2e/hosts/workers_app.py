@@ -4,7 +4,7 @@ A page's ``app:who`` is answered, by whichever worker holds that page's socket, 
 ``app:me`` event to every page of the widget, naming that worker's process.
 ``GET /tick/{n}`` emits ``app:tick`` ``{n}`` from the worker that serves the request;
 ``GET /make/{name}`` shows a widget (and its callback) on that worker only; ``GET /ask``
-asks the board's pages from that worker.
+asks the board's pages from that worker; ``GET /theme/{name}`` switches the board's theme there.
 """
 
 import os
@@ -56,6 +56,16 @@ def ask() -> dict[str, object]:
 
 server.register(make)
 server.register(ask)
+
+
+@get("/theme/{name:str}", sync_to_thread=True)
+def theme(name: FromPath[str]) -> dict[str, object]:
+    """This worker switches the board's theme."""
+    board.set_theme(name)
+    return {"pid": os.getpid()}
+
+
+server.register(theme)
 
 
 @get("/count", sync_to_thread=True)

@@ -2,15 +2,15 @@
 
 Every value a user passes is escaped (text as text, attributes quoted), except a
 :class:`~pywry.domain.components.Div`'s ``content``, which is HTML by definition, as
-``show()``'s content is. The style sheet and the script go into the page once, and only
-into a page that has components, so a page without any does not grow.
+``show()``'s content is. The style sheet and the scripts go into the page once, and only
+into a page that has components, so a page without any does not grow; where everything
+goes around the content is :mod:`.layout`'s.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
 from dataclasses import replace
 from functools import cache
 from html import escape
@@ -27,7 +27,6 @@ from ...domain.components import (
     TextInput,
     Toggle,
     ToolbarItem,
-    walk,
 )
 from ...domain.inputs import (
     DateInput,
@@ -42,10 +41,14 @@ from ...domain.inputs import (
 )
 from ...domain.toolbars import Modal, Toolbar
 
-__all__ = ["with_components"]
+__all__ = ["assets", "render_item", "render_modal", "render_toolbar"]
 
-# Where each position goes around the content.
-_ABOVE, _BELOW, _SIDES = ("header", "top"), ("bottom", "footer"), ("left", "right")
+
+def assets(*, secrets: bool) -> str:
+    """The components' style sheet and scripts (and the SecretInput's, when ``secrets``)."""
+    out = f'<style id="pywry-components">{_style()}</style><script>{_script()}</script>'
+    out += f"<script>{_script('marquee.js')}</script>"
+    return out + f"<script>{_script('secret.js')}</script>" if secrets else out
 
 
 @cache
@@ -349,35 +352,4 @@ def render_modal(modal: Modal) -> str:
         '<button type="button" class="pywry-btn pywry-btn-ghost pywry-modal-close"'
         ' aria-label="Close">\u00d7</button></div>'
         f'<div class="pywry-modal-body">{items}</div></div></div>{_user_script(modal.script)}'
-    )
-
-
-_BODY_START = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
-_BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
-
-
-def with_components(content: str, toolbars: Sequence[Toolbar], modals: Sequence[Modal]) -> str:
-    """``content`` with its toolbars around it and its modals, plus the sheet and script."""
-    if not toolbars and not modals:
-        return content
-    by_place: dict[str, str] = {}
-    for toolbar in toolbars:
-        by_place[toolbar.position] = by_place.get(toolbar.position, "") + render_toolbar(toolbar)
-    assets = f'<style id="pywry-components">{_style()}</style><script>{_script()}</script>'
-    items = walk(item for bar in [*toolbars, *modals] for item in bar.items)
-    if any(isinstance(item, SecretInput) for item in items):  # only such a page needs it
-        assets += f"<script>{_script('secret.js')}</script>"
-    modal_html = "".join(render_modal(modal) for modal in modals)
-    start, end = _BODY_START.search(content), _BODY_END.search(content)
-    if start is not None and end is not None and start.end() <= end.start():
-        # A whole document keeps its own layout: the bars go first, the modals last.
-        bars = "".join(by_place.get(p, "") for p in (*_ABOVE, *_SIDES, "inside", *_BELOW))
-        at, close = start.end(), end.start()
-        return content[:at] + bars + content[at:close] + modal_html + assets + content[close:]
-    above = "".join(by_place.get(p, "") for p in _ABOVE)
-    below = "".join(by_place.get(p, "") for p in _BELOW)
-    return (
-        f'<div class="pywry-layout">{above}<div class="pywry-layout-middle">'
-        f'{by_place.get("left", "")}<div class="pywry-content">{by_place.get("inside", "")}'
-        f"{content}</div>{by_place.get('right', '')}</div>{below}</div>{modal_html}{assets}"
     )

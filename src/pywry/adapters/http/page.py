@@ -121,7 +121,11 @@ def render_page(
     debug: bool = False,
     epoch: str = "",
 ) -> str:
-    """The page for ``widget``: a whole document stays whole, a fragment gets one around it."""
+    """The page for ``widget``: a whole document stays whole, a fragment gets one around it.
+
+    ``theme`` is the app's; a widget switched to another one since comes up in that one.
+    """
+    theme = widget.theme or theme
     theme_attr = html_lib.escape(theme, quote=True)
     head = (
         _config_script(

@@ -9,26 +9,31 @@ content does too, under the stored token, as the next revision.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+import msgspec
 from redis.asyncio import Redis
 
 from ...domain.ports import WidgetStore
 from ...domain.token import Token
-from ...domain.widget import Widget
+from ...domain.widget import Surround, Widget
 from .keys import Keys
 
 __all__ = ["RedisWidgetStore"]
 
 # KEYS: widget hash, widgets zset, order counter
-# ARGV: label, html, title, token, revision, width, height, ttl
-# Returns the stored widget's token and revision.
+# ARGV: label, html, title, token, revision, width, height, ttl, surround, theme
+# Returns the stored widget's token, revision and theme. The theme is written by a save of
+# the stored token at the stored revision or later (a theme switch keeps the revision); a
+# save by another process keeps the stored one.
 _SAVE = """
-local cur = redis.call('HMGET', KEYS[1], 'token', 'revision', 'html', 'title')
-local token, revision = ARGV[4], tonumber(ARGV[5])
+local cur = redis.call('HMGET', KEYS[1], 'token', 'revision', 'html', 'title', 'theme')
+local token, revision, theme = ARGV[4], tonumber(ARGV[5]), ARGV[10]
 if cur[1] == false then
   redis.call('HSET', KEYS[1], 'html', ARGV[2], 'title', ARGV[3], 'token', token,
-             'revision', revision, 'width', ARGV[6], 'height', ARGV[7])
+             'revision', revision, 'width', ARGV[6], 'height', ARGV[7],
+             'surround', ARGV[9], 'theme', theme)
   if redis.call('ZSCORE', KEYS[2], ARGV[1]) == false then
     redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[3]), ARGV[1])
   end
@@ -36,20 +41,28 @@ else
   local stored = tonumber(cur[2])
   if cur[1] == token then
     if revision > stored then
-      redis.call('HSET', KEYS[1], 'html', ARGV[2], 'title', ARGV[3], 'revision', revision)
+      redis.call('HSET', KEYS[1], 'html', ARGV[2], 'title', ARGV[3], 'revision', revision,
+                 'surround', ARGV[9], 'theme', theme)
+    elseif revision == stored then
+      redis.call('HSET', KEYS[1], 'theme', theme)
+    else
+      revision = stored
+      theme = cur[5] or ''
+    end
+  else
+    if cur[3] ~= ARGV[2] or cur[4] ~= ARGV[3] then
+      revision = stored + 1
+      redis.call('HSET', KEYS[1], 'html', ARGV[2], 'title', ARGV[3], 'revision', revision,
+                 'surround', ARGV[9])
     else
       revision = stored
     end
-  elseif cur[3] ~= ARGV[2] or cur[4] ~= ARGV[3] then
-    revision = stored + 1
-    redis.call('HSET', KEYS[1], 'html', ARGV[2], 'title', ARGV[3], 'revision', revision)
-  else
-    revision = stored
+    theme = cur[5] or ''
   end
   token = cur[1]
 end
 redis.call('EXPIRE', KEYS[1], ARGV[8])
-return {token, revision}
+return {token, revision, theme}
 """
 
 
@@ -76,7 +89,7 @@ class RedisWidgetStore(WidgetStore):
     async def save(self, widget: Widget) -> Widget:
         k = self._keys
         redis = self.redis
-        token, revision = await self._save(
+        token, revision, theme = await self._save(
             keys=[k.widget(widget.label), k.widgets, k.widget_order],
             args=[
                 widget.label,
@@ -87,20 +100,21 @@ class RedisWidgetStore(WidgetStore):
                 widget.width or "",
                 widget.height or "",
                 self._ttl,
+                _encode_surround(widget.surround),
+                widget.theme or "",
             ],
             client=redis,
         )
         stored_token = token.decode() if isinstance(token, bytes) else str(token)
-        if stored_token == widget.token.reveal() and int(revision) == widget.revision:
+        stored_theme = (theme.decode() if isinstance(theme, bytes) else str(theme)) or None
+        if (
+            stored_token == widget.token.reveal()
+            and int(revision) == widget.revision
+            and stored_theme == widget.theme
+        ):
             return widget
-        return Widget(
-            label=widget.label,
-            html=widget.html,
-            title=widget.title,
-            token=Token(stored_token),
-            revision=int(revision),
-            width=widget.width,
-            height=widget.height,
+        return replace(
+            widget, token=Token(stored_token), revision=int(revision), theme=stored_theme
         )
 
     async def get(self, label: str) -> Widget | None:
@@ -116,6 +130,8 @@ class RedisWidgetStore(WidgetStore):
             revision=int(text["revision"]),
             width=_size(text.get("width")),
             height=_size(text.get("height")),
+            surround=_decode_surround(text.get("surround")),
+            theme=text.get("theme") or None,
         )
 
     async def delete(self, label: str) -> bool:
@@ -149,3 +165,12 @@ def _size(text: str | None) -> int | str | None:
     if not text:
         return None
     return int(text) if text.isdigit() else text
+
+
+def _encode_surround(surround: Surround | None) -> str:
+    """A widget's drawn toolbars and modals as JSON ("" for none)."""
+    return "" if surround is None else msgspec.json.encode(surround).decode()
+
+
+def _decode_surround(text: str | None) -> Surround | None:
+    return msgspec.json.decode(text, type=Surround) if text else None

@@ -4,8 +4,11 @@
 (function () {
   "use strict";
   var api = window.pywry;
-  if (!api || api.__components) return; // a second copy (a replaced page) adds nothing
-  api.__components = true;
+  if (!api) return;
+  // A second copy runs when an update in place drew the toolbars and modals again around new
+  // content: the first copy's listeners serve them already; it puts back what they showed.
+  if (api.__components) { api.__components(); return; }
+  api.__components = redrawn;
 
   var timers = Object.create(null);
   function byId(id) { return id ? document.getElementById(String(id)) : null; }
@@ -50,6 +53,7 @@
   function sendValue(el) {
     var kind = kindOf(el);
     var value = valueOf(el);
+    keep(el.id, value);
     if (kind === "range") send(el, { start: value.start, end: value.end, componentId: el.id });
     else if (kind === "multiselect") send(el, { values: value, componentId: el.id });
     else send(el, { value: value, componentId: el.id });
@@ -158,9 +162,11 @@
   });
 
   // ------------------------------------------------------------------ modals
-  function openModal(modal) { if (modal) modal.classList.add("pywry-modal-open"); }
+  var openIds = Object.create(null); // modals open now: open again when drawn again
+  function openModal(modal) { if (modal) { modal.classList.add("pywry-modal-open"); openIds[modal.id] = true; } }
   function resetModal(modal) {
     // Back to the values the page was drawn with, as the release's reset_on_close does.
+    modal.querySelectorAll("[data-kind]").forEach(function (el) { if (kept[el.id]) delete kept[el.id].value; });
     modal.querySelectorAll("input,textarea,select").forEach(function (el) {
       if (el.tagName === "SELECT") {
         for (var i = 0; i < el.options.length; i++) el.options[i].selected = el.options[i].defaultSelected;
@@ -173,6 +179,7 @@
   function closeModal(modal) {
     if (!modal || !modal.classList.contains("pywry-modal-open")) return;
     modal.classList.remove("pywry-modal-open");
+    delete openIds[modal.id];
     if (modal.getAttribute("data-reset-on-close") !== "false") resetModal(modal);
     var name = modal.getAttribute("data-on-close-event");
     if (name) api.emit(name, { modalId: modal.id });
@@ -195,6 +202,7 @@
     var watcher = new ResizeObserver(function (entries) {
       entries.forEach(function (entry) {
         var bar = entry.target;
+        if (!bar.isConnected) { watcher.unobserve(bar); return; } // drawn again: gone
         if (!seen.has(bar)) { seen.add(bar); return; }
         clearTimeout(timers["resize:" + bar.id]);
         timers["resize:" + bar.id] = setTimeout(function () {
@@ -203,21 +211,47 @@
         }, 150);
       });
     });
-    document.querySelectorAll(".pywry-toolbar-resizable").forEach(function (bar) { watcher.observe(bar); });
   }
   // A static marquee with items shows each in turn, every data-speed seconds (the release's).
-  document.querySelectorAll(".pywry-marquee-static[data-items]").forEach(function (marquee) {
+  function rotate(marquee) {
     var items = JSON.parse(marquee.getAttribute("data-items"));
     var content = marquee.querySelector(".pywry-marquee-content");
-    if (!Array.isArray(items) || !items.length || !content) return;
+    if (marquee.__pywryRotating || !Array.isArray(items) || !items.length || !content) return;
+    marquee.__pywryRotating = true;
     var at = 0;
     content.innerHTML = items[0];
-    setInterval(function () { at = (at + 1) % items.length; content.innerHTML = items[at]; },
-      (Number(marquee.getAttribute("data-speed")) || 5) * 1000);
-  });
-
+    var timer = setInterval(function () {
+      if (!marquee.isConnected) return clearInterval(timer); // drawn again: a new one turns
+      at = (at + 1) % items.length;
+      content.innerHTML = items[at];
+    }, (Number(marquee.getAttribute("data-speed")) || 5) * 1000);
+  }
+  function setUp() {
+    if (watcher) document.querySelectorAll(".pywry-toolbar-resizable").forEach(function (bar) { watcher.observe(bar); });
+    document.querySelectorAll(".pywry-marquee-static[data-items]").forEach(rotate);
+  }
+  setUp();
   var onLoad = document.querySelectorAll('.pywry-modal-overlay[data-open-on-load="true"]');
   for (var m = 0; m < onLoad.length; m++) openModal(onLoad[m]);
+
+  // ------------------------------------------------------------------ kept across updates
+  // What each item shows beyond how it was drawn (the user's choices, Python's values and
+  // attributes), by id: an update in place draws the toolbars again as shown, and gets it back.
+  var kept = Object.create(null);
+  function keep(id, value, attrs) {
+    if (!id) return;
+    var entry = kept[id] || (kept[id] = { attrs: {} });
+    if (value !== undefined) entry.value = value;
+    for (var key in attrs || {}) entry.attrs[key] = attrs[key];
+  }
+  function redrawn() {
+    for (var id in kept) {
+      var item = byId(id); // only an item of the toolbars or modals: new content is as given
+      if (item && item.closest(".pywry-toolbar,.pywry-modal-overlay")) setValue(id, kept[id].value, kept[id].attrs, true);
+    }
+    for (var open in openIds) { var modal = byId(open); if (modal) modal.classList.add("pywry-modal-open"); }
+    setUp();
+  }
 
   // ------------------------------------------------------------------ values from Python
   function setOptions(el, options) {
@@ -233,12 +267,13 @@
     }
   }
 
-  function setValue(id, value, attrs) {
+  function setValue(id, value, attrs, again) {
     var el = byId(id);
     if (!el) return false;
     // As the release: a secret is never set from a value event, only by its own round trip.
     if (kindOf(el) === "secret") { console.warn("[pywry] a SecretInput's value cannot be set"); return false; }
     attrs = attrs || {};
+    if (!again) keep(id, value, attrs);
     if (attrs.options && kindOf(el) === "select") setOptions(el, attrs.options);
     if (value === undefined && kindOf(el) === "range" && (attrs.start != null || attrs.end != null)) {
       value = { start: attrs.start, end: attrs.end };
@@ -341,43 +376,6 @@
   api.on("toolbar:request-state", function (d) { api.emit("toolbar:state-response", answer(d)); });
   // ...and handle.request("toolbar:request-state", ...) gets the same answer returned.
   api.handle("toolbar:request-state", answer);
-
-  // ------------------------------------------------------------------ marquees
-  function fill(el, d) {
-    if (d.html != null) el.innerHTML = String(d.html);
-    else if (d.text != null) el.textContent = String(d.text);
-  }
-  api.on("toolbar:marquee-set-content", function (d) {
-    var el = d && byId(d.id);
-    if (!el || kindOf(el) !== "marquee") return;
-    var parts = el.querySelectorAll(".pywry-marquee-content");
-    for (var i = 0; i < parts.length; i++) {
-      var sep = parts[i].querySelector(".pywry-marquee-separator");
-      if (d.separator != null) {
-        if (!sep) { sep = document.createElement("span"); sep.className = "pywry-marquee-separator"; sep.setAttribute("aria-hidden", "true"); }
-        sep.textContent = String(d.separator);
-      }
-      if (d.html != null || d.text != null) { fill(parts[i], d); if (sep) parts[i].appendChild(sep); }
-      else if (sep && !sep.parentNode) parts[i].appendChild(sep);
-    }
-    if (d.text != null && el.hasAttribute("data-text")) el.setAttribute("data-text", String(d.text));
-    if (d.speed != null) el.style.setProperty("--pywry-marquee-speed", Number(d.speed) + "s");
-    if (d.paused != null) el.classList.toggle("pywry-marquee-paused", !!d.paused);
-  });
-  api.on("toolbar:marquee-set-item", function (d) {
-    if (!d || d.ticker == null) return;
-    // Every copy: a scrolling marquee shows its content twice.
-    var all = document.querySelectorAll("[data-ticker]");
-    function list(v) { return v == null ? [] : (Array.isArray(v) ? v : [v]); }
-    for (var i = 0; i < all.length; i++) {
-      var el = all[i];
-      if (el.getAttribute("data-ticker") !== String(d.ticker)) continue;
-      fill(el, d);
-      for (var prop in (d.styles || {})) el.style.setProperty(prop.replace(/[A-Z]/g, function (c) { return "-" + c.toLowerCase(); }), d.styles[prop]);
-      list(d.class_add).forEach(function (c) { el.classList.add(c); });
-      list(d.class_remove).forEach(function (c) { el.classList.remove(c); });
-    }
-  });
 
   window.__PYWRY_TOOLBAR__ = {
     getState: getState,

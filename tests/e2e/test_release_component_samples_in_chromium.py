@@ -1,205 +1,31 @@
-"""The release's README, quickstart and toolbar/modal samples, run as scripts in Chromium.
-
-Each file under ``release_samples/`` is a sample from the release's documentation, kept as
-written apart from its imports and the ``app.block()`` it leaves out. A test runs the file's
-code as a script runs it (``runpy.run_path``, in this process, on a free port and with no
-browser), opens each widget the script showed in headless Chromium, and checks what the page
-shows and what interacting with it sends back.
-"""
+"""The samples of the release's pages on each component, run as scripts in Chromium (see
+``release_sample_kit``)."""
 
 from __future__ import annotations
 
-import inspect
-import runpy
-import threading
-import warnings
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pywry import PyWry, PyWryCompatibilityWarning
+from release_sample_kit import (
+    SAMPLES,
+    Check,
+    Sample,
+    sample_files,
+    sample_runner,
+    text_of,
+    wait_body_says,
+    wait_text,
+)
 from tabs import open_widget
 
 pytestmark = pytest.mark.e2e
 
-SAMPLES = Path(__file__).resolve().parent / "release_samples"
-
-
-class Sample:
-    """A sample's namespace after it ran, with its app and the URL of each widget it showed."""
-
-    def __init__(self, namespace: dict[str, Any], path: Path) -> None:
-        # run_path returns a copy of the script's globals; its functions see the live ones.
-        self.namespace = next(
-            (
-                value.__globals__
-                for value in namespace.values()
-                if inspect.isfunction(value) and value.__globals__.get("__file__") == str(path)
-            ),
-            namespace,
-        )
-        apps = [value for value in namespace.values() if isinstance(value, PyWry)]
-        assert len(apps) == 1, f"the sample should make one PyWry app, made {len(apps)}"
-        self.app: PyWry = apps[0]
-        self.labels = self.app.get_labels()
-        assert self.labels, "the sample showed no widget"
-        self.urls = [self.app.get_widget_url(label) for label in self.labels]
-
-    @property
-    def url(self) -> str:
-        assert len(self.urls) == 1, f"the sample showed {len(self.urls)} widgets"
-        return self.urls[0]
-
 
 @pytest.fixture
 def run_sample(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Sample]]:
-    """Run a sample file as a script (no port 8765, no browser); its app is destroyed after."""
-    monkeypatch.setenv("PYWRY_SERVER__PORT", "0")
-    monkeypatch.setenv("PYWRY_HEADLESS", "1")
-    monkeypatch.setenv("PYWRY_SERVER__RECONNECT_GRACE", "0.3")
-    ran: list[Sample] = []
-
-    def run(name: str, **given: Any) -> Sample:
-        path = SAMPLES / name
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            namespace = runpy.run_path(str(path), init_globals=given, run_name="__main__")
-        # Nothing in these samples is outside what pywry does: not one compatibility warning.
-        assert [str(w.message) for w in caught if w.category is PyWryCompatibilityWarning] == []
-        sample = Sample(namespace, path)
-        ran.append(sample)
-        return sample
-
-    yield run
-    for sample in ran:
-        sample.app.destroy()
-
-
-def text_of(page: Any, selector: str) -> str:
-    return page.locator(selector).inner_text()
-
-
-def wait_text(page: Any, selector: str, text: str) -> None:
-    page.wait_for_function(
-        "([s, t]) => { const e = document.querySelector(s); return !!e && e.textContent.trim() === t; }",
-        arg=[selector, text],
-    )
-
-
-def wait_body_says(page: Any, text: str) -> None:
-    page.wait_for_function("(t) => document.body.innerText.includes(t)", arg=text)
-
-
-def check_hello_world(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
-    assert page.locator("body").inner_text().strip() == "Hello World!"
-    assert page.locator(".pywry-toolbar").count() == 0
-
-
-def check_display_html(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
-    assert page.title() == "My First Window"
-    assert text_of(page, "#greeting") == "Welcome to PyWry"
-    assert text_of(page, "p") == "This is rendered HTML with styling."
-    page.get_by_role("button", name="Click me!").click()
-    wait_text(page, "#greeting", "You clicked the button!")
-
-
-def check_callbacks(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
-    assert text_of(page, "#greeting") == "Click the button below"
-    page.get_by_role("button", name="Click me!").click()
-    wait_text(page, "#greeting", "Button was clicked!")
-
-
-def check_readme_toolbar(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
-    assert text_of(page, "h1") == "Hello"
-    button = page.locator(".pywry-toolbar-top button", has_text="Click me")
-    assert button.get_attribute("data-event") == "app:click"
-    button.click()
-    wait_text(page, "h1", "Clicked!")
-
-
-def check_quickstart_toolbar(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
-    assert text_of(page, "h1") == "Hello, World!"
-    buttons = page.locator(".pywry-toolbar-top button")
-    assert buttons.all_inner_texts() == ["Update Text", "Show Alert"]
-    page.get_by_role("button", name="Update Text").click()
-    wait_text(page, "h1", "Toolbar Works!")
-    page.get_by_role("button", name="Show Alert").click()
-    wait_body_says(page, "Hello from Python!")
-
-
-def check_creating_a_toolbar(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
-    toolbar = page.locator(".pywry-toolbar-top")
-    assert toolbar.locator("button").all_inner_texts() == ["Save"]
-    select = toolbar.locator("select[data-event='app:theme']")
-    assert select.input_value() == "dark"
-    assert "Theme" in text_of(page, ".pywry-toolbar-top")
-    page.get_by_role("button", name="Save").click()
-    wait_body_says(page, "Saved!")
-    select.select_option("light")
-    page.wait_for_function("() => document.documentElement.classList.contains('light')")
-    select.select_option("dark")
-    page.wait_for_function("() => document.documentElement.classList.contains('dark')")
-
-
-def check_setting_component_values(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
-    assert text_of(page, "h1") == "Settings"
-    assert page.locator("#theme-select").input_value() == "dark"
-    assert page.locator("#zoom-input").input_value() == "150"
-    assert page.locator("#dark-toggle").is_checked()
-    page.get_by_role("button", name="Reset").click()
-    page.wait_for_function(
-        "() => document.getElementById('theme-select').value === 'light'"
-        " && document.getElementById('zoom-input').value === '100'"
-        " && !document.getElementById('dark-toggle').checked"
-    )
-    # The theme callback updates a "submit-btn" the sample never shows: nothing breaks.
-    page.locator("#theme-select").select_option("dark")
-    page.get_by_role("button", name="Reset").click()
-    page.wait_for_function("() => document.getElementById('theme-select').value === 'light'")
-    assert page.js_errors == []
-
-
-def check_creating_a_modal(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    saved: list[Any] = []
-    save_came = threading.Event()
-
-    def on_save(data: Any, event_type: str, label: str) -> None:
-        saved.append((event_type, label))
-        save_came.set()
-
-    sample = run_sample(name, on_save=on_save)
-    open_widget(page, sample.url)
-    assert text_of(page, "h1") == "Dashboard"
-    modal = page.locator("#settings-modal")
-    assert not modal.is_visible()  # hidden by default, as the sample's page says
-    sample.app.emit("modal:open:settings-modal", {}, sample.labels[0])
-    modal.wait_for(state="visible")
-    assert text_of(page, "#settings-modal .pywry-modal-title") == "Settings"
-    language = modal.locator("select[data-event='settings:language']")
-    assert language.input_value() == "Python"
-    assert language.locator("option").all_inner_texts() == ["Python", "JavaScript", "Rust"]
-    assert modal.get_by_placeholder("Enter key...").is_visible()
-    modal.get_by_role("button", name="Save").click()
-    assert save_came.wait(5), "the sample's on_save was not called"
-    assert saved == [("settings:save", sample.labels[0])]
-    modal.get_by_role("button", name="Cancel").click()
-    modal.wait_for(state="hidden")
+    yield from sample_runner(monkeypatch)
 
 
 def check_button_handling_clicks(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
@@ -358,6 +184,25 @@ def check_searchinput_results_count(
     wait_text(page, "#result-count", "Enter search term")
 
 
+def check_secretinput_token_display(
+    run_sample: Callable[..., Sample], page: Any, name: str
+) -> None:
+    sample = run_sample(name)
+    open_widget(page, sample.url)
+    secret = page.get_by_label("Token")
+    assert secret.get_attribute("type") == "password"
+    assert secret.input_value() == ""  # nothing to mask: the item was given no value
+    page.get_by_role("button", name="Generate New").click()
+    wait_body_says(page, "New token generated!")
+    # As in the release, toolbar:set-value does not set a secret (the page warns): the token
+    # is not written into the input, which stays empty and masked.
+    assert secret.input_value() == ""
+    assert secret.get_attribute("type") == "password"
+    assert page.evaluate("() => window.__PYWRY_TOOLBAR__.getValue('token-display')") == {
+        "has_value": False
+    }
+
+
 def check_select_dynamic_options(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
     sample = run_sample(name)
     open_widget(page, sample.url)
@@ -420,25 +265,6 @@ def check_textinput_validation(run_sample: Callable[..., Sample], page: Any, nam
     wait_body_says(page, "Form submitted!")
 
 
-def check_secretinput_token_display(
-    run_sample: Callable[..., Sample], page: Any, name: str
-) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
-    secret = page.get_by_label("Token")
-    assert secret.get_attribute("type") == "password"
-    assert secret.input_value() == ""  # nothing to mask: the item was given no value
-    page.get_by_role("button", name="Generate New").click()
-    wait_body_says(page, "New token generated!")
-    # As in the release, toolbar:set-value does not set a secret (the page warns): the token
-    # is not written into the input, which stays empty and masked.
-    assert secret.input_value() == ""
-    assert secret.get_attribute("type") == "password"
-    assert page.evaluate("() => window.__PYWRY_TOOLBAR__.getValue('token-display')") == {
-        "has_value": False
-    }
-
-
 def check_toggle_show_hide(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
     sample = run_sample(name)
     open_widget(page, sample.url)
@@ -463,32 +289,6 @@ def check_toggle_theme(run_sample: Callable[..., Sample], page: Any, name: str) 
     wait_body_says(page, "Theme changed to dark")
 
 
-def check_toolbar_multiple_toolbars(
-    run_sample: Callable[..., Sample], page: Any, name: str
-) -> None:
-    sample = run_sample(name)
-    sent: list[tuple[str, Any]] = []
-    came = threading.Event()
-
-    def record(data: Any, event_type: str) -> None:
-        sent.append((event_type, data))
-        came.set()
-
-    sample.app.on("view:tables", record)  # the sample has no callbacks; listen to what it sends
-    open_widget(page, sample.url)
-    for position, texts in {
-        "header": ["☰ Menu"],
-        "top": ["Save", "Export"],
-        "left": ["📊 Charts", "📋 Tables"],
-    }.items():
-        assert page.locator(f".pywry-toolbar-{position} button").all_inner_texts() == texts
-    assert text_of(page, ".pywry-toolbar-footer") == "Status: Ready"
-    assert text_of(page, "h1") == "Dashboard"
-    page.get_by_role("button", name="📋 Tables").click()
-    assert came.wait(5), "the Tables button sent nothing"
-    assert sent[0][0] == "view:tables"
-
-
 def check_toolbaritem_component_id(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
     sample = run_sample(name)
     open_widget(page, sample.url)
@@ -498,16 +298,7 @@ def check_toolbaritem_component_id(run_sample: Callable[..., Sample], page: Any,
     page.wait_for_function("() => document.getElementById('my-button').disabled")
 
 
-CHECKS: dict[str, Callable[[Callable[..., Sample], Any, str], None]] = {
-    "readme_quick_start.py": check_hello_world,
-    "readme_toolbar_callbacks.py": check_readme_toolbar,
-    "quickstart_1_hello_world.py": check_hello_world,
-    "quickstart_2_display_html.py": check_display_html,
-    "quickstart_3_callbacks.py": check_callbacks,
-    "quickstart_4_toolbar.py": check_quickstart_toolbar,
-    "toolbar_creating_a_toolbar.py": check_creating_a_toolbar,
-    "toolbar_setting_component_values.py": check_setting_component_values,
-    "modal_creating_a_modal.py": check_creating_a_modal,
+CHECKS: dict[str, Check] = {
     "button_handling_clicks.py": check_button_handling_clicks,
     "button_toggle_state.py": check_button_toggle_state,
     "checkbox_form_agreement.py": check_checkbox_form_agreement,
@@ -528,18 +319,18 @@ CHECKS: dict[str, Callable[[Callable[..., Sample], Any, str], None]] = {
     "textinput_validation.py": check_textinput_validation,
     "toggle_show_hide.py": check_toggle_show_hide,
     "toggle_theme.py": check_toggle_theme,
-    "toolbar_multiple_toolbars.py": check_toolbar_multiple_toolbars,
     "toolbaritem_component_id.py": check_toolbaritem_component_id,
 }
 
 
 def test_every_sample_has_a_check() -> None:
-    assert sorted(path.name for path in SAMPLES.glob("*.py")) == sorted(CHECKS)
+    assert sample_files(docs=False) == sorted(CHECKS)
 
 
 def test_every_sample_names_its_source() -> None:
-    for path in SAMPLES.glob("*.py"):
-        assert path.read_text().startswith("# From deeleeramone/PyWry "), path.name
+    for name in sample_files(docs=False):
+        text = (SAMPLES / name).read_text()
+        assert text.startswith("# From deeleeramone/PyWry "), name
 
 
 @pytest.mark.timeout(60)
