@@ -197,11 +197,7 @@ class PageConnection(ABC):
         """Start sending one message; the result completes once it is sent (or failed)."""
 
     def send_bytes(self, data: bytes | memoryview) -> Awaitable[None]:
-        """Start sending one binary message, as :meth:`send_text` does a text one.
-
-        Binary values of events travel this way; a connection that cannot carry them
-        refuses with ``NotImplementedError``.
-        """
+        """Start sending one binary message (events' binary values), as :meth:`send_text`."""
         raise NotImplementedError(f"{type(self).__name__} cannot send binary messages")
 
     @abstractmethod
