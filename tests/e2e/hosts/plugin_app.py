@@ -59,6 +59,11 @@ def show(title: str, label: str) -> str:
 # Shown at import time, before the server starts.
 SALES_URL = show("Sales", "sales")
 
+# Binary values through the host's server: what the page sends comes back reversed.
+widgets.show("<p>bytes</p>", label="bytes").on(
+    "app:bytes", lambda data: widgets.emit("app:reversed", data[::-1], label="bytes")
+)
+
 
 @get("/", media_type=MediaType.TEXT, sync_to_thread=False)
 def home() -> str:
