@@ -167,10 +167,13 @@ def page_router(
         # their middleware), and the route's state, its token included, must not be copied.
         return page.middleware(app)
 
-    @get(routes.page_route, include_in_schema=False, middleware=[page_middleware])
+    @get(
+        routes.page_route, include_in_schema=False, middleware=[cast("Middleware", page_middleware)]
+    )
     async def widget_page(request: Request[Any, Any, Any]) -> Response[bytes]:
-        # Called only when the route is not bare (see PageRoute): a host app's guards ran.
-        status, content_type, body = await page.answer(request.scope)
+        # Called only when something is layered on the route (a host app's guards, hooks):
+        # then Litestar does for the page all it does for any handler. See page_route.py.
+        status, content_type, body = await page.answer(cast("dict[str, Any]", request.scope))
         return Response(
             body, status_code=status, media_type=content_type.decode(), headers=PAGE_HEADERS
         )

@@ -1,16 +1,19 @@
 """The widget page's route (``GET {widget_prefix}/{label}``), kept cheap: every visitor pays it.
 
-It is a plain ASGI handler inside pywry's Litestar router, so a host app's guards and
-middleware (and pywry's own host check) still wrap it, but Litestar's per-request work for
-an ordinary handler (a ``Request``, the signature model, a ``Response`` turned into ASGI
-messages, its header bookkeeping) is not done: it was over half of a page request's CPU.
-The page's bytes are kept per widget and rendered again only when something they show
-changes (see :class:`RenderedPages`); the headers are fixed.
+The route is an ordinary Litestar handler, so Litestar routes to it (its path parameter,
+the trailing slash, ``OPTIONS`` and the 405 for other methods are Litestar's) and everything
+wrapping pywry's routes wraps it: the host check, a host app's middleware and exception
+handlers. But when nothing else is layered on it (no guards, no request or response hooks,
+no extra response headers or cookies: pywry's own apps, in browser and deploy mode), a
+middleware of the handler answers by itself and the handler is never called. Litestar's
+per-request work for a handler (a ``Request``, the signature model, the ``Response`` turned
+into messages and its header bookkeeping) was most of a page request's CPU. A route with
+guards (a host app's, ``PyWryPlugin(guards=...)``) goes through the handler, guards and all.
 
-Nothing that guards the page is skipped: the host check and the router's guards run before
-this handler, ``strict_widget_auth`` is checked on every request, the widget is looked up on
-every request (a closed widget answers 404 at once), and every answer carries the no-store
-and security headers.
+Either way the answer is the same, from :meth:`PageRoute.answer`: ``strict_widget_auth``
+checked, the widget looked up (a closed widget answers 404 at once), the page's bytes taken
+from :class:`RenderedPages` (rendered again only when something the page shows changed),
+and the no-store and security headers on every answer.
 """
 
 from __future__ import annotations
@@ -52,7 +55,8 @@ class RenderedPages:
     A page is rendered from a :class:`RenderedPage` (the widget, which is immutable, and the
     event numbers the page starts from) and the routes it is served under. An update, a new
     token, an event published or another root path makes a different key, and the page is
-    rendered again. One page per widget at most, for the :data:`_KEPT` widgets served last.
+    rendered again. ``render`` must depend on nothing else (what else it reads is fixed for
+    the route). One page per widget at most, for the :data:`_KEPT` widgets served last.
     """
 
     __slots__ = ("_last", "_render")
@@ -80,14 +84,8 @@ class RenderedPages:
 
 
 class PageRoute:
-    """What the widget page route answers, and the fast way of sending it.
-
-    :meth:`answer` is the page (or the 404) for a request's scope. :meth:`middleware` goes on
-    the route's Litestar handler: when nothing is layered on the route but routing (no
-    guards, no request or response hooks, no extra response headers or cookies: pywry's own
-    apps), it sends the answer itself and the handler is never called; otherwise (a host
-    app's guards, say) the handler runs as any other, with Litestar doing all it does.
-    """
+    """What the widget page route answers (:meth:`answer`), and the middleware that sends
+    it without the handler when the route is bare (:meth:`middleware`)."""
 
     def __init__(
         self,
