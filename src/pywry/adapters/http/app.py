@@ -173,10 +173,8 @@ def page_router(
     async def widget_page(request: Request[Any, Any, Any]) -> Response[bytes]:
         # Called only when something is layered on the route (a host app's guards, hooks):
         # then Litestar does for the page all it does for any handler. See page_route.py.
-        status, content_type, body = await page.answer(cast("dict[str, Any]", request.scope))
-        return Response(
-            body, status_code=status, media_type=content_type.decode(), headers=PAGE_HEADERS
-        )
+        status, media_type, body = await page.answer(cast("dict[str, Any]", request.scope))
+        return Response(body, status_code=status, media_type=media_type, headers=PAGE_HEADERS)
 
     @get(routes.SCRIPT, include_in_schema=False)
     async def bridge_js() -> Response[bytes]:

@@ -44,8 +44,9 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 _HEADERS = tuple((name.lower().encode(), value.encode()) for name, value in PAGE_HEADERS.items())
-_HTML = b"text/html; charset=utf-8"
-_TEXT = b"text/plain; charset=utf-8"
+_HTML, _TEXT = "text/html", "text/plain"
+# As Litestar's Response writes them, so the two ways of answering send the same.
+_CONTENT_TYPES = {media: f"{media}; charset=utf-8".encode() for media in (_HTML, _TEXT)}
 _KEPT = 256  # widgets whose page bytes are kept; past that, the least recently served go
 
 
@@ -112,8 +113,8 @@ class PageRoute:
         self._routes_at = functools.lru_cache(maxsize=8)(self._routes_under)
         self._bare: tuple[object, bool] = (None, False)  # the handler last checked, and if bare
 
-    async def answer(self, scope: Scope) -> tuple[int, bytes, bytes]:
-        """Status, content type and body of the answer to a GET of a widget's page."""
+    async def answer(self, scope: Scope) -> tuple[int, str, bytes]:
+        """Status, media type and body of the answer to a GET of a widget's page."""
         label: str = scope["path_params"]["label"]
         if self._api_header is not None and not self._internal_token.matches(
             header(scope, self._api_header)
@@ -138,8 +139,8 @@ class PageRoute:
             if not self._is_bare(scope["route_handler"]):
                 await app(scope, receive, send)
                 return
-            status, content_type, body = await self.answer(scope)
-            headers = [*_HEADERS, (b"content-type", content_type)]
+            status, media_type, body = await self.answer(scope)
+            headers = [*_HEADERS, (b"content-type", _CONTENT_TYPES[media_type])]
             headers.append((b"content-length", str(len(body)).encode()))
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
