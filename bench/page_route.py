@@ -124,6 +124,8 @@ def report(results: list[dict[str, Any]], info: dict[str, Any], seconds: float) 
         f"- Other work on the machine during the loads (median): {others:.2f} of"
         f" {info['cores']} cores; answers other than 2xx: {bad}.",
         f"- Raw results: `{info['raw']}` (kept out of git).",
+        "- What the page route does per request, and what it cost before:"
+        " [performance-analysis.md](performance-analysis.md#the-page-route).",
     ]
 
 
