@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 import websockets
-from litestar import Litestar
+from litestar import Litestar, Response
 from litestar.testing import TestClient
 
 from conftest import run_async
@@ -173,14 +173,14 @@ def test_a_closed_widget_answers_404_at_once_and_a_new_one_shows_its_own_token(m
     assert new_token != old_token
 
 
-def hosted(guards: list[Any]) -> tuple[PyWry, Litestar]:
-    """A PyWry app with one widget, hosted by a Litestar app through the plugin."""
+def hosted(guards: list[Any], **host: Any) -> tuple[PyWry, Litestar]:
+    """A PyWry app with one widget, hosted by a Litestar app (``host``) through the plugin."""
     widgets = PyWry(mode=WindowMode.BROWSER, settings={"server": {"reconnect_grace": 0.2}})
     widgets.container.browser_launcher.override(FakeBrowserLauncher())
     widgets.container.server_runner.override(FakeServerRunner())
     plugin = PyWryPlugin(widgets, path="/apps", guards=guards)
     widgets.show("<p>same</p>", label="w", title="Same")
-    return widgets, Litestar(plugins=[plugin])
+    return widgets, Litestar(plugins=[plugin], **host)
 
 
 def test_a_guarded_page_route_answers_as_the_bare_one_does():
@@ -204,6 +204,24 @@ def test_a_guarded_page_route_answers_as_the_bare_one_does():
         assert {key: missing.headers.get(key) for key in SECURITY} == SECURITY
     assert seen == ["/apps/widget/w", "/apps/widget/nobody"]  # the guard ran, for both
     assert answers["guarded"] == answers["bare"]
+
+
+def test_a_hosts_response_hook_reaches_the_page_and_keeps_its_headers():
+    async def stamped(response: Response[Any]) -> Response[Any]:
+        response.headers["x-host"] = "stamped"
+        return response
+
+    widgets, host = hosted([], after_request=stamped)
+    try:
+        with TestClient(host, base_url="http://127.0.0.1:8000") as c:
+            page = c.get("/apps/widget/w")
+            missing = c.get("/apps/widget/nobody")
+    finally:
+        widgets.destroy()
+    for answer in (page, missing):
+        assert answer.headers["x-host"] == "stamped"
+        assert {key: answer.headers.get(key) for key in SECURITY} == SECURITY
+    assert "<p>same</p>" in page.text
 
 
 def test_kept_pages_are_rendered_again_only_when_what_they_show_changes():
