@@ -108,7 +108,8 @@ def report(results: list[dict[str, Any]], info: dict[str, Any], seconds: float) 
         f" {info['load_at_start']}, at the end {info['load_at_end']}). {runs} runs per"
         " contender, alternating, each a fresh `bench/scenario.py` server loaded for"
         f" {seconds:g} s with {results[0]['tool']}; CPU per request is the server's CPU time"
-        " over the load divided by the requests served, as in the HTTP rows above.",
+        " over the load divided by the requests served, as in the HTTP rows above (which"
+        " have one idle Chromium page connected; here no page is).",
         "",
         "| Figure | ours | Granian floor | ours / Granian floor |",
         "| --- | ---: | ---: | ---: |",
