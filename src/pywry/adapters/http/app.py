@@ -9,12 +9,10 @@ The one module-level object is a lock that makes builds take turns.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import replace
 from importlib import resources
 from typing import Any, cast
 
@@ -43,7 +41,7 @@ from ...domain.widget import LABEL_PATTERN
 from .asgi import ASGIApp
 from .cors import CorsGuard, CorsPolicy
 from .hosts import HostGuard
-from .page import render_not_found, render_page
+from .page_route import PAGE_HEADERS, PageRoute
 from .status import status_handler
 from .websocket import RawChannel, serve_page_socket
 
@@ -52,13 +50,6 @@ __all__ = ["allowed_hosts", "build_litestar", "create_app", "page_router"]
 log = logging.getLogger("pywry.http")
 
 _BUILDING = threading.Lock()  # process-wide on purpose: it guards Litestar's lazy imports
-PAGE_HEADERS = {
-    "Cache-Control": "no-store, no-cache, must-revalidate, max-age=0",
-    "Pragma": "no-cache",
-    "Expires": "0",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
 
 
 class _Registration(msgspec.Struct, forbid_unknown_fields=False):
@@ -162,11 +153,6 @@ def page_router(
     """
     script, version = _bridge_script()
 
-    @functools.lru_cache(maxsize=8)  # one root path per way the host is reached
-    def routes_at(root_path: str) -> Routes:
-        root = root_path.rstrip("/")
-        return replace(routes, base=root + routes.base) if root else routes
-
     api_header = settings.internal_api_header
 
     def api_allowed(request: Request[Any, Any, Any]) -> bool:
@@ -176,30 +162,29 @@ def page_router(
         # A missing or wrong API token answers as if the route did not exist.
         return Response("Not Found", status_code=404, media_type=MediaType.TEXT)
 
-    @get(routes.page_route, include_in_schema=False)
-    async def widget_page(request: Request[Any, Any, Any], label: FromPath[str]) -> Response[str]:
-        if settings.strict_widget_auth and not api_allowed(request):
-            return hidden()  # a proxy or a notebook front end adds the header; a tab cannot
-        rendered = await pages.page(label) if LABEL_PATTERN.match(label) else None
-        if rendered is None:
-            return Response(
-                render_not_found(label),
-                status_code=404,
-                media_type=MediaType.HTML,
-                headers=PAGE_HEADERS,
-            )
-        served = routes_at(request.scope.get("root_path") or "")
-        body = render_page(
-            rendered.widget,
-            since=rendered.since,
-            content_seq=rendered.content_seq,
-            epoch=rendered.epoch,
-            routes=served,
-            script_src=f"{served.script}?v={version}",
-            theme=theme,
-            debug=debug,
-        )
-        return Response(body, media_type=MediaType.HTML, headers=PAGE_HEADERS)
+    page = PageRoute(
+        pages=pages,
+        routes=routes,
+        script_version=version,
+        theme=theme,
+        debug=debug,
+        internal_token=internal_token,
+        api_header=api_header if settings.strict_widget_auth else None,
+    )
+
+    def page_middleware(app: ASGIApp) -> ASGIApp:
+        # A function, not the bound method: Litestar deep-copies a router's handlers (and so
+        # their middleware), and the route's state, its token included, must not be copied.
+        return page.middleware(app)
+
+    @get(
+        routes.page_route, include_in_schema=False, middleware=[cast("Middleware", page_middleware)]
+    )
+    async def widget_page(request: Request[Any, Any, Any]) -> Response[bytes]:
+        # Called only when something is layered on the route (a host app's guards, hooks):
+        # then Litestar does for the page all it does for any handler. See page_route.py.
+        status, media_type, body = await page.answer(cast("dict[str, Any]", request.scope))
+        return Response(body, status_code=status, media_type=media_type, headers=PAGE_HEADERS)
 
     @get(routes.SCRIPT, include_in_schema=False)
     async def bridge_js() -> Response[bytes]:
