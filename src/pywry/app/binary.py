@@ -13,7 +13,7 @@ The same rules hold both ways; the page's side is ``bridge/binary.js``.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Annotated, Any
 
 import msgspec
@@ -63,29 +63,11 @@ def _strip(value: Any, path: tuple[str | int, ...], bins: list[Bin], out: list[m
     if kind is dict:
         if _SCALARS.issuperset(map(type, value.values())):  # in C: most dicts end here
             return value
-        copy: Any = None
-        for key, item in value.items():
-            if type(item) in _SCALARS:
-                continue
-            stripped = _strip(item, (*path, key), bins, out)
-            if stripped is not item:
-                if copy is None:
-                    copy = dict(value)
-                copy[key] = stripped
-        return value if copy is None else copy
+        return _strip_each(value, value.items(), dict, path, bins, out)
     if kind is list or kind is tuple:
         if _SCALARS.issuperset(map(type, value)):  # a column of numbers costs one C pass
             return value
-        copy = None
-        for index, item in enumerate(value):
-            if type(item) in _SCALARS:
-                continue
-            stripped = _strip(item, (*path, index), bins, out)
-            if stripped is not item:
-                if copy is None:
-                    copy = list(value)
-                copy[index] = stripped
-        return value if copy is None else copy
+        return _strip_each(value, enumerate(value), list, path, bins, out)
     if isinstance(value, _BYTES):
         view = memoryview(value if kind is bytes else bytes(value))
         bins.append(Bin(list(path), view.nbytes))
@@ -98,6 +80,27 @@ def _strip(value: Any, path: tuple[str | int, ...], bins: list[Bin], out: list[m
         out.append(view)
         return None
     return value  # anything else is the JSON encoder's to take or refuse
+
+
+def _strip_each(
+    value: Any,
+    items: Iterable[tuple[Any, Any]],
+    copy_as: Callable[[Any], Any],
+    path: tuple[str | int, ...],
+    bins: list[Bin],
+    out: list[memoryview],
+) -> Any:
+    """``value`` with each binary item inside stripped, copied (as ``copy_as``) if any was."""
+    copy: Any = None
+    for key, item in items:
+        if type(item) in _SCALARS:
+            continue
+        stripped = _strip(item, (*path, key), bins, out)
+        if stripped is not item:
+            if copy is None:
+                copy = copy_as(value)
+            copy[key] = stripped
+    return value if copy is None else copy
 
 
 def _numpy_array(value: Any) -> tuple[str, list[int], memoryview] | None:
