@@ -21,7 +21,13 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 VERSION = re.search(
     r'__version__ = "([^"]+)"', (ROOT / "src" / "pywry" / "_version.py").read_text()
 ).group(1)  # type: ignore[union-attr]
-STATIC = ("bridge.js", "components.css", "components.js", "secret.js")
+# Every file the pages are served from: the page script's parts, the components' assets.
+STATIC_DIR = ROOT / "src" / "pywry" / "adapters" / "http" / "static"
+STATIC = sorted(
+    p.relative_to(STATIC_DIR).as_posix()
+    for p in STATIC_DIR.rglob("*")
+    if p.suffix in (".js", ".css")
+)
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +66,7 @@ def test_the_wheel_holds_the_package_its_types_marker_and_static_assets(wheel):
     names, _, _ = metadata(wheel)
     assert "pywry/py.typed" in names
     assert "pywry/_version.py" in names
+    assert len(STATIC) > 10  # the script's parts and the components' files
     for asset in STATIC:
         assert f"pywry/adapters/http/static/{asset}" in names
     sources = {p.relative_to(ROOT / "src").as_posix() for p in (ROOT / "src").rglob("*.py")}
