@@ -1,5 +1,10 @@
-"""What the GranianRunner tests serve and how they reach it, and the loop and runners
-they start (each test module's fixtures hand them out)."""
+"""What the GranianRunner tests serve and how they reach it, and the fixtures of the loop
+and runners they start.
+
+A test module imports the fixtures by their function names (``loop_thread_fixture``...); pytest
+finds them there under their fixture names (``loop_thread``, ``runners``, ``runner``), which
+the tests' arguments use.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import pytest
 
 from pywry.adapters.granian import GranianRunner
 from pywry.app.loop import LoopThread
@@ -43,20 +49,29 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
             )
 
 
-def running_loop() -> Iterator[LoopThread]:
-    """For a fixture: a started LoopThread, stopped after the test."""
+@pytest.fixture(name="loop_thread")
+def loop_thread_fixture() -> Iterator[LoopThread]:
+    """A started LoopThread, stopped after the test."""
     thread = LoopThread(use_uvloop=False)
     thread.start()
     yield thread
     thread.stop()
 
 
-def stopped_after() -> Iterator[list[GranianRunner]]:
-    """For a fixture: a list for the test's runners, each stopped after the test."""
+@pytest.fixture(name="runners")
+def runners_fixture(loop_thread: LoopThread) -> Iterator[list[GranianRunner]]:
+    """A list for the test's runners, each stopped after the test."""
+    # Depends on loop_thread so that runners stop before their loop does.
     made: list[GranianRunner] = []
     yield made
     for runner in made:
         runner.stop()
+
+
+@pytest.fixture(name="runner")
+def runner_fixture(runners: list[GranianRunner]) -> GranianRunner:
+    runners.append(GranianRunner(log_level="warning"))
+    return runners[0]
 
 
 def get(address: BoundAddress, **kwargs: Any) -> httpx.Response:
