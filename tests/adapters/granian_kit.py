@@ -1,23 +1,14 @@
-"""What the GranianRunner tests serve and how they reach it, and the fixtures of the loop
-and runners they start.
-
-A test module imports the fixtures by their function names (``loop_thread_fixture``...); pytest
-finds them there under their fixture names (``loop_thread``, ``runners``, ``runner``), which
-the tests' arguments use.
-"""
+"""What the GranianRunner tests serve and how they reach it (their loop and runners are
+fixtures of ``granian_fixtures``)."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
-from pywry.adapters.granian import GranianRunner
-from pywry.app.loop import LoopThread
 from pywry.domain.ports import BoundAddress
 
 LOCAL = "127.0.0.1"
@@ -47,31 +38,6 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
                     "bytes": message.get("bytes"),
                 }
             )
-
-
-@pytest.fixture(name="loop_thread")
-def loop_thread_fixture() -> Iterator[LoopThread]:
-    """A started LoopThread, stopped after the test."""
-    thread = LoopThread(use_uvloop=False)
-    thread.start()
-    yield thread
-    thread.stop()
-
-
-@pytest.fixture(name="runners")
-def runners_fixture(loop_thread: LoopThread) -> Iterator[list[GranianRunner]]:
-    """A list for the test's runners, each stopped after the test."""
-    # Depends on loop_thread so that runners stop before their loop does.
-    made: list[GranianRunner] = []
-    yield made
-    for runner in made:
-        runner.stop()
-
-
-@pytest.fixture(name="runner")
-def runner_fixture(runners: list[GranianRunner]) -> GranianRunner:
-    runners.append(GranianRunner(log_level="warning"))
-    return runners[0]
 
 
 def get(address: BoundAddress, **kwargs: Any) -> httpx.Response:

@@ -14,15 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from granian_kit import (  # noqa: F401 - the *_fixture names: fixtures
-    LOCAL,
-    app,
-    get,
-    listener,
-    loop_thread_fixture,
-    runner_fixture,
-    runners_fixture,
-)
+from granian_fixtures import loop_thread_fixture, runner_fixture, runners_fixture  # noqa: F401 - fixtures
+from granian_kit import LOCAL, app, get, listener
 from pywry.adapters.granian import GranianRunner, RunnerState
 from pywry.app.loop import LoopThread
 from pywry.domain.errors import PortInUseError

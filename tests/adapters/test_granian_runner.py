@@ -14,14 +14,8 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from granian_kit import (  # noqa: F401 - the *_fixture names: fixtures
-    LOCAL,
-    app,
-    get,
-    loop_thread_fixture,
-    runner_fixture,
-    runners_fixture,
-)
+from granian_fixtures import loop_thread_fixture, runner_fixture, runners_fixture  # noqa: F401 - fixtures
+from granian_kit import LOCAL, app, get
 from pywry.adapters.granian import GranianRunner, RunnerState
 from pywry.adapters.granian.sockets import bind_error, loopback_for, resolve
 from pywry.app.loop import LoopThread

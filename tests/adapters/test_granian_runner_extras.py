@@ -17,14 +17,8 @@ from pathlib import Path
 import pytest
 
 from certs import write_pair
-from granian_kit import (  # noqa: F401 - the *_fixture names: fixtures
-    LOCAL,
-    app,
-    get,
-    loop_thread_fixture,
-    runner_fixture,
-    runners_fixture,
-)
+from granian_fixtures import loop_thread_fixture, runner_fixture, runners_fixture  # noqa: F401 - fixtures
+from granian_kit import LOCAL, app, get
 from pywry.adapters.granian import GranianRunner
 from pywry.app.loop import LoopThread
 from pywry.domain.errors import SettingsError
