@@ -1,17 +1,14 @@
-"""What the GranianRunner tests serve and how they reach it, and the loop and runners
-they start (each test module's fixtures hand them out)."""
+"""What the GranianRunner tests serve and how they reach it (their loop and runners are
+fixtures of ``granian_fixtures``)."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 
-from pywry.adapters.granian import GranianRunner
-from pywry.app.loop import LoopThread
 from pywry.domain.ports import BoundAddress
 
 LOCAL = "127.0.0.1"
@@ -41,22 +38,6 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
                     "bytes": message.get("bytes"),
                 }
             )
-
-
-def running_loop() -> Iterator[LoopThread]:
-    """For a fixture: a started LoopThread, stopped after the test."""
-    thread = LoopThread(use_uvloop=False)
-    thread.start()
-    yield thread
-    thread.stop()
-
-
-def stopped_after() -> Iterator[list[GranianRunner]]:
-    """For a fixture: a list for the test's runners, each stopped after the test."""
-    made: list[GranianRunner] = []
-    yield made
-    for runner in made:
-        runner.stop()
 
 
 def get(address: BoundAddress, **kwargs: Any) -> httpx.Response:

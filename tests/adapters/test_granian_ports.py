@@ -10,35 +10,18 @@ import socket
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from granian_kit import LOCAL, app, get, listener, running_loop, stopped_after
+from granian_fixtures import loop_thread_fixture, runner_fixture, runners_fixture  # noqa: F401 - fixtures
+from granian_kit import LOCAL, app, get, listener
 from pywry.adapters.granian import GranianRunner, RunnerState
 from pywry.app.loop import LoopThread
 from pywry.domain.errors import PortInUseError
 from pywry.domain.ports import Bind, BoundAddress
 
 pytestmark = pytest.mark.server
-
-
-@pytest.fixture
-def loop_thread() -> Iterator[LoopThread]:
-    yield from running_loop()
-
-
-@pytest.fixture
-def runners(loop_thread: LoopThread) -> Iterator[list[GranianRunner]]:
-    # Depends on loop_thread so that runners stop before their loop does.
-    yield from stopped_after()
-
-
-@pytest.fixture
-def runner(runners: list[GranianRunner]) -> GranianRunner:
-    runners.append(GranianRunner(log_level="warning"))
-    return runners[0]
 
 
 def test_a_started_runner_answers_on_the_port_it_reports(

@@ -7,7 +7,6 @@ import errno
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -15,7 +14,8 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from granian_kit import LOCAL, app, get, running_loop, stopped_after
+from granian_fixtures import loop_thread_fixture, runner_fixture, runners_fixture  # noqa: F401 - fixtures
+from granian_kit import LOCAL, app, get
 from pywry.adapters.granian import GranianRunner, RunnerState
 from pywry.adapters.granian.sockets import bind_error, loopback_for, resolve
 from pywry.app.loop import LoopThread
@@ -23,23 +23,6 @@ from pywry.domain.errors import IllegalTransitionError, PortInUseError, ServerEr
 from pywry.domain.ports import Bind, BoundAddress
 
 pytestmark = pytest.mark.server
-
-
-@pytest.fixture
-def loop_thread() -> Iterator[LoopThread]:
-    yield from running_loop()
-
-
-@pytest.fixture
-def runners(loop_thread: LoopThread) -> Iterator[list[GranianRunner]]:
-    # Depends on loop_thread so that runners stop before their loop does.
-    yield from stopped_after()
-
-
-@pytest.fixture
-def runner(runners: list[GranianRunner]) -> GranianRunner:
-    runners.append(GranianRunner(log_level="warning"))
-    return runners[0]
 
 
 def test_stop_frees_the_port_at_once(runner: GranianRunner, loop_thread: LoopThread) -> None:

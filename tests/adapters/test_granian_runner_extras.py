@@ -17,30 +17,14 @@ from pathlib import Path
 import pytest
 
 from certs import write_pair
-from granian_kit import LOCAL, app, get, running_loop, stopped_after
+from granian_fixtures import loop_thread_fixture, runner_fixture, runners_fixture  # noqa: F401 - fixtures
+from granian_kit import LOCAL, app, get
 from pywry.adapters.granian import GranianRunner
 from pywry.app.loop import LoopThread
 from pywry.domain.errors import SettingsError
-from pywry.domain.ports import Bind, TlsMaterial
+from pywry.domain.ports import Bind, BoundAddress, TlsMaterial
 
 pytestmark = pytest.mark.server
-
-
-@pytest.fixture
-def loop_thread() -> Iterator[LoopThread]:
-    yield from running_loop()
-
-
-@pytest.fixture
-def runners(loop_thread: LoopThread) -> Iterator[list[GranianRunner]]:
-    # Depends on loop_thread so that runners stop before their loop does.
-    yield from stopped_after()
-
-
-@pytest.fixture
-def runner(runners: list[GranianRunner]) -> GranianRunner:
-    runners.append(GranianRunner(log_level="warning"))
-    return runners[0]
 
 
 class _Records(logging.Handler):
@@ -172,17 +156,21 @@ def test_a_script_that_exits_right_after_starting_never_aborts(ending: str, tmp_
         assert "panic" not in done.stderr.lower(), done.stderr
 
 
-def _self_signed(directory: Path) -> TlsMaterial:
+def _serving_https(
+    runner: GranianRunner, loop_thread: LoopThread, directory: Path
+) -> tuple[BoundAddress, ssl.SSLContext]:
+    """``runner`` started with a self-signed pair made in ``directory``, and a client context
+    that trusts it."""
     certfile, keyfile = write_pair(directory, ca=True)
-    return TlsMaterial(certfile=certfile, keyfile=keyfile)
+    tls = TlsMaterial(certfile=certfile, keyfile=keyfile)
+    address = runner.start(app, Bind(LOCAL, 0, tls=tls), loop_thread.loop)
+    return address, ssl.create_default_context(cafile=str(certfile))
 
 
 def test_tls_material_serves_https(
     runner: GranianRunner, loop_thread: LoopThread, tmp_path: Path
 ) -> None:
-    tls = _self_signed(tmp_path)
-    address = runner.start(app, Bind(LOCAL, 0, tls=tls), loop_thread.loop)
-    trust = ssl.create_default_context(cafile=str(tls.certfile))
+    address, trust = _serving_https(runner, loop_thread, tmp_path)
 
     response = get(address, verify=trust)
 
@@ -193,9 +181,7 @@ def test_tls_material_serves_https(
 def test_tls_accepts_clients_limited_to_tls_1_2(
     runner: GranianRunner, loop_thread: LoopThread, tmp_path: Path
 ) -> None:
-    tls = _self_signed(tmp_path)
-    address = runner.start(app, Bind(LOCAL, 0, tls=tls), loop_thread.loop)
-    old_client = ssl.create_default_context(cafile=str(tls.certfile))
+    address, old_client = _serving_https(runner, loop_thread, tmp_path)
     old_client.maximum_version = ssl.TLSVersion.TLSv1_2
 
     with (

@@ -77,6 +77,14 @@ class Script:
             return code, "".join(self.stdout)
         return code, self.proc.stderr.read()
 
+    def ends_cleanly(self, timeout: float = 15) -> str:
+        """Wait for the script to end: exit code 0, no traceback or panic in its stderr (all
+        output when merged), which is returned."""
+        code, output = self.finish(timeout)
+        assert code == 0, output
+        assert_clean(output)
+        return output
+
     def kill(self) -> None:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)

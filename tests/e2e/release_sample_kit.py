@@ -5,10 +5,15 @@ written apart from its imports and the ``app.block()`` it leaves out. A test run
 code as a script runs it (``runpy.run_path``, in this process, on a free port and with no
 browser), opens each widget the script showed in headless Chromium, and checks what the page
 shows and what interacting with it sends back.
+
+A test module holds a ``Check`` for each of its samples and takes its tests from
+``sample_tests``; it imports ``run_sample_fixture``, which pytest finds there as the
+``run_sample`` fixture those tests use.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 import runpy
 import warnings
@@ -19,17 +24,18 @@ from typing import Any
 import pytest
 
 from pywry import PyWry, PyWryCompatibilityWarning
+from tabs import open_widget
 
 __all__ = [
     "DOC_SAMPLES",
     "SAMPLES",
     "Check",
+    "Run",
     "Sample",
+    "opened",
+    "run_sample_fixture",
     "sample_files",
-    "sample_runner",
-    "text_of",
-    "wait_body_says",
-    "wait_text",
+    "sample_tests",
 ]
 
 SAMPLES = Path(__file__).resolve().parent / "release_samples"
@@ -69,12 +75,15 @@ class Sample:
         return self.urls[0]
 
 
-Check = Callable[[Callable[..., Sample], Any, str], None]
+# Runs a check's sample; keyword arguments are globals given to it (names it uses undefined).
+Run = Callable[..., Sample]
+# A sample's check: given its Run and the page to open it in.
+Check = Callable[[Run, Any], None]
 
 
-def sample_runner(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Sample]]:
-    """For a fixture: run a sample file as a script (no port 8765, no browser); its app is
-    destroyed after."""
+@pytest.fixture(name="run_sample")
+def run_sample_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Sample]]:
+    """Run a sample file as a script (no port 8765, no browser); its app is destroyed after."""
     monkeypatch.setenv("PYWRY_SERVER__PORT", "0")
     monkeypatch.setenv("PYWRY_HEADLESS", "1")
     monkeypatch.setenv("PYWRY_SERVER__RECONNECT_GRACE", "0.3")
@@ -96,16 +105,38 @@ def sample_runner(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Sam
         sample.app.destroy()
 
 
-def text_of(page: Any, selector: str) -> str:
-    return page.locator(selector).inner_text()
+def opened(run: Run, page: Any, **given: Any) -> Sample:
+    """The sample run, its one widget open in ``page``."""
+    sample = run(**given)
+    open_widget(page, sample.url)
+    return sample
 
 
-def wait_text(page: Any, selector: str, text: str) -> None:
-    page.wait_for_function(
-        "([s, t]) => { const e = document.querySelector(s); return !!e && e.textContent.trim() === t; }",
-        arg=[selector, text],
+def sample_tests(
+    checks: dict[str, Check], *, docs: bool
+) -> tuple[Callable[[], None], Callable[[], None], Callable[..., None]]:
+    """The tests of a module of ``checks`` (of the documentation pages' samples, or of the
+    component pages'): every sample has a check, every sample names its source, and each runs
+    as a script (one test a sample). The module binds them to their names for pytest."""
+
+    def test_every_sample_has_a_check() -> None:
+        assert sample_files(docs=docs) == sorted(checks)
+
+    def test_every_sample_names_its_source() -> None:
+        for name in sample_files(docs=docs):
+            text = (SAMPLES / name).read_text()
+            assert text.startswith("# From deeleeramone/PyWry "), name
+
+    @pytest.mark.timeout(60)
+    @pytest.mark.parametrize("name", sorted(checks))
+    def test_a_release_sample_runs_as_a_script(
+        name: str, run_sample: Callable[..., Sample], page: Any
+    ) -> None:
+        checks[name](functools.partial(run_sample, name), page)
+        assert page.js_errors == []
+
+    return (
+        test_every_sample_has_a_check,
+        test_every_sample_names_its_source,
+        test_a_release_sample_runs_as_a_script,
     )
-
-
-def wait_body_says(page: Any, text: str) -> None:
-    page.wait_for_function("(t) => document.body.innerText.includes(t)", arg=text)

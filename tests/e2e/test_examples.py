@@ -40,9 +40,7 @@ def test_the_callbacks_example_round_trips_and_exits_when_its_tab_closes(run_scr
     assert page.locator("#response").inner_text() == "Button clicked! (1)"
     script.wait_line("app:click from")
     page.close()
-    code, stderr = script.finish()
-    assert code == 0
-    assert_clean(stderr)
+    script.ends_cleanly()
 
 
 @pytest.mark.timeout(60)
@@ -53,9 +51,7 @@ def test_with_no_display_the_url_is_printed_on_one_clear_line(run_script, page):
     page.goto(url)
     assert page.locator("h1").inner_text() == "Hello Browser!"
     page.close()
-    code, stderr = script.finish()
-    assert code == 0
-    assert_clean(stderr)
+    script.ends_cleanly()
 
 
 @pytest.mark.timeout(60)
@@ -74,9 +70,7 @@ def test_ctrl_c_during_block_stops_cleanly_and_frees_the_port(run_script):
     port = urlsplit(url).port
     assert httpx.get(url).status_code == 200
     script.proc.send_signal(signal.SIGINT)
-    code, stderr = script.finish()
-    assert code == 0
-    assert_clean(stderr)
+    stderr = script.ends_cleanly()
     assert "KeyboardInterrupt" not in stderr
     probe = socket.socket()
     probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -115,9 +109,7 @@ def test_the_request_response_example_answers_both_ways(run_script, page):
     page.click("#check")  # Python asks the page for its selection, then shows a toast
     page.wait_for_function("() => document.body.innerText.includes('You chose: red, blue')")
     page.close()
-    code, stderr = script.finish()
-    assert code == 0
-    assert_clean(stderr)
+    script.ends_cleanly()
 
 
 @pytest.mark.timeout(60)
@@ -142,6 +134,4 @@ def test_the_toolbar_dashboard_follows_its_controls(run_script, page):
     page.click("#dark")
     page.wait_for_function("() => document.documentElement.classList.contains('light')")
     page.close()
-    code, stderr = script.finish()
-    assert code == 0
-    assert_clean(stderr)
+    script.ends_cleanly()

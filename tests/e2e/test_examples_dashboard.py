@@ -7,7 +7,7 @@ import statistics
 
 import pytest
 
-from example_scripts import assert_clean, scripts
+from example_scripts import scripts
 
 pytestmark = pytest.mark.e2e
 
@@ -71,9 +71,7 @@ def test_the_dashboard_streams_every_100_ms_and_draws_the_chart(demo, page):
     assert page.js_errors == []
 
     page.close()
-    code, stderr = script.finish()
-    assert code == 0
-    assert_clean(stderr)
+    script.ends_cleanly()
 
 
 @pytest.mark.timeout(60)

@@ -7,7 +7,7 @@ import ssl
 import httpx
 import pytest
 
-from example_scripts import assert_clean, scripts
+from example_scripts import scripts
 
 pytestmark = pytest.mark.e2e
 
@@ -43,6 +43,4 @@ def test_the_page_and_its_socket_are_served_over_tls_with_the_dev_certificate(br
             page.close()
         finally:
             context.close()
-        code, stderr = script.finish()
-    assert code == 0
-    assert_clean(stderr)
+        script.ends_cleanly()

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from example_scripts import EXAMPLES, ROOT, assert_clean, scripts
+from example_scripts import EXAMPLES, ROOT, scripts
 
 pytestmark = pytest.mark.e2e
 
@@ -58,6 +58,4 @@ def test_the_widget_runs_as_a_script_in_the_browser(page):
         page.click("#reset")
         page.wait_for_function("() => document.getElementById('count').textContent === '0'")
         page.close()
-        code, stderr = script.finish()
-    assert code == 0
-    assert_clean(stderr)
+        script.ends_cleanly()

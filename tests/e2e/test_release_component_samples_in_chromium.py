@@ -3,42 +3,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from release_sample_kit import (
-    SAMPLES,
-    Check,
-    Sample,
-    sample_files,
-    sample_runner,
-    text_of,
-    wait_body_says,
-    wait_text,
-)
-from tabs import open_widget
+from release_sample_kit import Check, Run, opened, run_sample_fixture, sample_tests  # noqa: F401 - run_sample_fixture: a fixture
+from tabs import text_of, wait_body_says, wait_text
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def run_sample(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Sample]]:
-    yield from sample_runner(monkeypatch)
-
-
-def check_button_handling_clicks(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_button_handling_clicks(run: Run, page: Any) -> None:
+    opened(run, page)
     assert text_of(page, "h1") == "Document"
     page.get_by_role("button", name="Save").click()
     wait_body_says(page, "Saved!")
 
 
-def check_button_toggle_state(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_button_toggle_state(run: Run, page: Any) -> None:
+    sample = opened(run, page)
     assert text_of(page, "#play-btn") == "▶️ Play"
     page.click("#play-btn")
     wait_text(page, "#play-btn", "⏸️ Pause")
@@ -48,9 +31,8 @@ def check_button_toggle_state(run_sample: Callable[..., Sample], page: Any, name
     assert sample.namespace["current_state"] == {"playing": False}
 
 
-def check_checkbox_form_agreement(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_checkbox_form_agreement(run: Run, page: Any) -> None:
+    opened(run, page)
     assert page.locator(".pywry-toolbar-bottom #submit-btn").is_disabled()
     page.get_by_label("I agree to the terms and conditions").check()
     page.wait_for_function("() => !document.getElementById('submit-btn').disabled")
@@ -60,9 +42,8 @@ def check_checkbox_form_agreement(run_sample: Callable[..., Sample], page: Any, 
     page.wait_for_function("() => document.getElementById('submit-btn').disabled")
 
 
-def check_checkbox_select_all(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_checkbox_select_all(run: Run, page: Any) -> None:
+    opened(run, page)
     items = ["#item-1", "#item-2", "#item-3"]
     assert not any(page.locator(item).is_checked() for item in items)
     page.get_by_label("Select All").check()
@@ -73,9 +54,8 @@ def check_checkbox_select_all(run_sample: Callable[..., Sample], page: Any, name
     wait_body_says(page, "Item selected: False")
 
 
-def check_div_status_indicator(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_div_status_indicator(run: Run, page: Any) -> None:
+    opened(run, page)
     assert text_of(page, ".pywry-toolbar-footer #status") == "○ Disconnected"
     page.get_by_role("button", name="Connect", exact=True).click()
     wait_text(page, "#status", "● Connected")
@@ -84,9 +64,8 @@ def check_div_status_indicator(run_sample: Callable[..., Sample], page: Any, nam
     wait_text(page, "#status", "○ Disconnected")
 
 
-def check_div_live_counter(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_div_live_counter(run: Run, page: Any) -> None:
+    sample = opened(run, page)
     assert text_of(page, "#counter") == "Count: 0"
     for expected in (1, 2, 3):
         page.get_by_role("button", name="+1").click()
@@ -94,9 +73,8 @@ def check_div_live_counter(run_sample: Callable[..., Sample], page: Any, name: s
     assert sample.namespace["count"] == 3
 
 
-def check_marquee_updating_ticker(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_marquee_updating_ticker(run: Run, page: Any) -> None:
+    opened(run, page)
     ticker = page.locator(".pywry-toolbar-header #stock-ticker")
     assert "AAPL --" in ticker.inner_text()
     page.get_by_role("button", name="Refresh Prices").click()
@@ -110,9 +88,8 @@ def check_marquee_updating_ticker(run_sample: Callable[..., Sample], page: Any, 
     assert page.locator("#stock-ticker .stock-down").count() == 0
 
 
-def check_multiselect_select_all(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_multiselect_select_all(run: Run, page: Any) -> None:
+    opened(run, page)
     group = page.locator("#category-select")
     assert group.locator("label").all_inner_texts() == [
         "All",
@@ -131,11 +108,8 @@ def check_multiselect_select_all(run_sample: Callable[..., Sample], page: Any, n
     wait_body_says(page, "No categories selected")
 
 
-def check_numberinput_calculated_fields(
-    run_sample: Callable[..., Sample], page: Any, name: str
-) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_numberinput_calculated_fields(run: Run, page: Any) -> None:
+    sample = opened(run, page)
     assert text_of(page, "#area-display") == "Area: 100 sq units"
     page.fill("#width-input", "12")
     page.locator("#width-input").dispatch_event("change")
@@ -146,9 +120,8 @@ def check_numberinput_calculated_fields(
     assert sample.namespace["current_dimensions"] == {"width": 12, "height": 5}
 
 
-def check_radiogroup_view_mode(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_radiogroup_view_mode(run: Run, page: Any) -> None:
+    opened(run, page)
     assert page.locator(".view-grid").is_visible()
     assert not page.locator(".view-list").is_visible()
     page.get_by_label("📋 List").check()
@@ -159,11 +132,8 @@ def check_radiogroup_view_mode(run_sample: Callable[..., Sample], page: Any, nam
     page.locator(".view-list").wait_for(state="hidden")
 
 
-def check_rangeinput_data_filtering(
-    run_sample: Callable[..., Sample], page: Any, name: str
-) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_rangeinput_data_filtering(run: Run, page: Any) -> None:
+    opened(run, page)
     assert text_of(page, "#filter-info") == "Select a range"
     assert text_of(page, ".pywry-range-value") == "25 - 75"
     page.locator(".pywry-range-start").fill("40")
@@ -172,11 +142,8 @@ def check_rangeinput_data_filtering(
     wait_text(page, "#filter-info", "Filtering values between 40 and 60")
 
 
-def check_searchinput_results_count(
-    run_sample: Callable[..., Sample], page: Any, name: str
-) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_searchinput_results_count(run: Run, page: Any) -> None:
+    opened(run, page)
     assert text_of(page, "#result-count") == "Enter search term"
     page.get_by_label("Search").fill("apples")
     wait_text(page, "#result-count", "Searching for: apples")
@@ -184,11 +151,8 @@ def check_searchinput_results_count(
     wait_text(page, "#result-count", "Enter search term")
 
 
-def check_secretinput_token_display(
-    run_sample: Callable[..., Sample], page: Any, name: str
-) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_secretinput_token_display(run: Run, page: Any) -> None:
+    opened(run, page)
     secret = page.get_by_label("Token")
     assert secret.get_attribute("type") == "password"
     assert secret.input_value() == ""  # nothing to mask: the item was given no value
@@ -203,9 +167,8 @@ def check_secretinput_token_display(
     }
 
 
-def check_select_dynamic_options(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_select_dynamic_options(run: Run, page: Any) -> None:
+    opened(run, page)
     item = page.locator("#item-select")
     assert item.locator("option").all_inner_texts() == ["Apple", "Banana", "Orange"]
     page.get_by_label("Category").select_option("vegetables")
@@ -218,9 +181,8 @@ def check_select_dynamic_options(run_sample: Callable[..., Sample], page: Any, n
     wait_body_says(page, "Selected: spinach")
 
 
-def check_sliderinput_real_time(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_sliderinput_real_time(run: Run, page: Any) -> None:
+    opened(run, page)
     assert text_of(page, "#zoom-display") == "Zoom: 100%"
     slider = page.get_by_label("Zoom")
     assert slider.input_value() == "100"
@@ -228,11 +190,8 @@ def check_sliderinput_real_time(run_sample: Callable[..., Sample], page: Any, na
     wait_text(page, "#zoom-display", "Zoom: 150%")
 
 
-def check_tabgroup_section_switching(
-    run_sample: Callable[..., Sample], page: Any, name: str
-) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_tabgroup_section_switching(run: Run, page: Any) -> None:
+    opened(run, page)
     tabs = page.get_by_role("tab")
     assert tabs.all_inner_texts() == ["📊 Charts", "📝 Data", "⚙️ Config"]
     assert page.locator("#section-charts").is_visible()
@@ -242,9 +201,8 @@ def check_tabgroup_section_switching(
     assert page.get_by_role("tab", name="📝 Data").get_attribute("aria-selected") == "true"
 
 
-def check_textarea_character_count(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_textarea_character_count(run: Run, page: Any) -> None:
+    opened(run, page)
     assert text_of(page, ".pywry-toolbar-bottom #char-count") == "0/500"
     page.get_by_label("Message").fill("Hello there")
     wait_text(page, "#char-count", "11/500")
@@ -255,9 +213,8 @@ def check_textarea_character_count(run_sample: Callable[..., Sample], page: Any,
     wait_body_says(page, "Message submitted!")
 
 
-def check_textinput_validation(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_textinput_validation(run: Run, page: Any) -> None:
+    opened(run, page)
     email = page.get_by_placeholder("user@example.com")
     email.fill("not-an-email")
     wait_body_says(page, "Please enter a valid email")
@@ -265,9 +222,8 @@ def check_textinput_validation(run_sample: Callable[..., Sample], page: Any, nam
     wait_body_says(page, "Form submitted!")
 
 
-def check_toggle_show_hide(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_toggle_show_hide(run: Run, page: Any) -> None:
+    opened(run, page)
     advanced = page.locator(".advanced-options")
     assert not advanced.is_visible()
     page.get_by_label("Advanced Options").check()
@@ -276,9 +232,8 @@ def check_toggle_show_hide(run_sample: Callable[..., Sample], page: Any, name: s
     advanced.wait_for(state="hidden")
 
 
-def check_toggle_theme(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_toggle_theme(run: Run, page: Any) -> None:
+    opened(run, page)
     toggle = page.get_by_label("🌙 Dark Mode")
     assert toggle.is_checked()
     toggle.uncheck()
@@ -289,9 +244,8 @@ def check_toggle_theme(run_sample: Callable[..., Sample], page: Any, name: str) 
     wait_body_says(page, "Theme changed to dark")
 
 
-def check_toolbaritem_component_id(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_toolbaritem_component_id(run: Run, page: Any) -> None:
+    opened(run, page)
     assert text_of(page, "#my-button") == "Click Me"
     page.click("#my-button")
     wait_text(page, "#my-button", "Clicked!")
@@ -323,20 +277,8 @@ CHECKS: dict[str, Check] = {
 }
 
 
-def test_every_sample_has_a_check() -> None:
-    assert sample_files(docs=False) == sorted(CHECKS)
-
-
-def test_every_sample_names_its_source() -> None:
-    for name in sample_files(docs=False):
-        text = (SAMPLES / name).read_text()
-        assert text.startswith("# From deeleeramone/PyWry "), name
-
-
-@pytest.mark.timeout(60)
-@pytest.mark.parametrize("name", sorted(CHECKS))
-def test_a_release_sample_runs_as_a_script(
-    name: str, run_sample: Callable[..., Sample], page: Any
-) -> None:
-    CHECKS[name](run_sample, page, name)
-    assert page.js_errors == []
+(
+    test_every_sample_has_a_check,
+    test_every_sample_names_its_source,
+    test_a_release_sample_runs_as_a_script,
+) = sample_tests(CHECKS, docs=False)

@@ -4,41 +4,24 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from release_sample_kit import (
-    SAMPLES,
-    Check,
-    Sample,
-    sample_files,
-    sample_runner,
-    text_of,
-    wait_body_says,
-    wait_text,
-)
-from tabs import open_widget
+from release_sample_kit import Check, Run, opened, run_sample_fixture, sample_tests  # noqa: F401 - run_sample_fixture: a fixture
+from tabs import open_widget, text_of, wait_body_says, wait_text
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def run_sample(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Sample]]:
-    yield from sample_runner(monkeypatch)
-
-
-def check_hello_world(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_hello_world(run: Run, page: Any) -> None:
+    opened(run, page)
     assert page.locator("body").inner_text().strip() == "Hello World!"
     assert page.locator(".pywry-toolbar").count() == 0
 
 
-def check_readme_toolbar(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_readme_toolbar(run: Run, page: Any) -> None:
+    opened(run, page)
     assert text_of(page, "h1") == "Hello"
     button = page.locator(".pywry-toolbar-top button", has_text="Click me")
     assert button.get_attribute("data-event") == "app:click"
@@ -46,9 +29,8 @@ def check_readme_toolbar(run_sample: Callable[..., Sample], page: Any, name: str
     wait_text(page, "h1", "Clicked!")
 
 
-def check_display_html(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_display_html(run: Run, page: Any) -> None:
+    opened(run, page)
     assert page.title() == "My First Window"
     assert text_of(page, "#greeting") == "Welcome to PyWry"
     assert text_of(page, "p") == "This is rendered HTML with styling."
@@ -56,17 +38,15 @@ def check_display_html(run_sample: Callable[..., Sample], page: Any, name: str) 
     wait_text(page, "#greeting", "You clicked the button!")
 
 
-def check_callbacks(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_callbacks(run: Run, page: Any) -> None:
+    opened(run, page)
     assert text_of(page, "#greeting") == "Click the button below"
     page.get_by_role("button", name="Click me!").click()
     wait_text(page, "#greeting", "Button was clicked!")
 
 
-def check_quickstart_toolbar(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_quickstart_toolbar(run: Run, page: Any) -> None:
+    opened(run, page)
     assert text_of(page, "h1") == "Hello, World!"
     buttons = page.locator(".pywry-toolbar-top button")
     assert buttons.all_inner_texts() == ["Update Text", "Show Alert"]
@@ -76,9 +56,8 @@ def check_quickstart_toolbar(run_sample: Callable[..., Sample], page: Any, name:
     wait_body_says(page, "Hello from Python!")
 
 
-def check_creating_a_toolbar(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_creating_a_toolbar(run: Run, page: Any) -> None:
+    opened(run, page)
     toolbar = page.locator(".pywry-toolbar-top")
     assert toolbar.locator("button").all_inner_texts() == ["Save"]
     select = toolbar.locator("select[data-event='app:theme']")
@@ -92,9 +71,8 @@ def check_creating_a_toolbar(run_sample: Callable[..., Sample], page: Any, name:
     page.wait_for_function("() => document.documentElement.classList.contains('dark')")
 
 
-def check_setting_component_values(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
-    sample = run_sample(name)
-    open_widget(page, sample.url)
+def check_setting_component_values(run: Run, page: Any) -> None:
+    opened(run, page)
     assert text_of(page, "h1") == "Settings"
     assert page.locator("#theme-select").input_value() == "dark"
     assert page.locator("#zoom-input").input_value() == "150"
@@ -112,7 +90,7 @@ def check_setting_component_values(run_sample: Callable[..., Sample], page: Any,
     assert page.js_errors == []
 
 
-def check_creating_a_modal(run_sample: Callable[..., Sample], page: Any, name: str) -> None:
+def check_creating_a_modal(run: Run, page: Any) -> None:
     saved: list[Any] = []
     save_came = threading.Event()
 
@@ -120,8 +98,7 @@ def check_creating_a_modal(run_sample: Callable[..., Sample], page: Any, name: s
         saved.append((event_type, label))
         save_came.set()
 
-    sample = run_sample(name, on_save=on_save)
-    open_widget(page, sample.url)
+    sample = opened(run, page, on_save=on_save)
     assert text_of(page, "h1") == "Dashboard"
     modal = page.locator("#settings-modal")
     assert not modal.is_visible()  # hidden by default, as the sample's page says
@@ -139,10 +116,8 @@ def check_creating_a_modal(run_sample: Callable[..., Sample], page: Any, name: s
     modal.wait_for(state="hidden")
 
 
-def check_toolbar_multiple_toolbars(
-    run_sample: Callable[..., Sample], page: Any, name: str
-) -> None:
-    sample = run_sample(name)
+def check_toolbar_multiple_toolbars(run: Run, page: Any) -> None:
+    sample = run()
     sent: list[tuple[str, Any]] = []
     came = threading.Event()
 
@@ -179,20 +154,8 @@ CHECKS: dict[str, Check] = {
 }
 
 
-def test_every_sample_has_a_check() -> None:
-    assert sample_files(docs=True) == sorted(CHECKS)
-
-
-def test_every_sample_names_its_source() -> None:
-    for name in sample_files(docs=True):
-        text = (SAMPLES / name).read_text()
-        assert text.startswith("# From deeleeramone/PyWry "), name
-
-
-@pytest.mark.timeout(60)
-@pytest.mark.parametrize("name", sorted(CHECKS))
-def test_a_release_sample_runs_as_a_script(
-    name: str, run_sample: Callable[..., Sample], page: Any
-) -> None:
-    CHECKS[name](run_sample, page, name)
-    assert page.js_errors == []
+(
+    test_every_sample_has_a_check,
+    test_every_sample_names_its_source,
+    test_a_release_sample_runs_as_a_script,
+) = sample_tests(CHECKS, docs=True)

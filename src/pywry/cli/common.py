@@ -1,4 +1,5 @@
-"""What every ``pywry`` subcommand shares: exit codes, the two error kinds, argument types.
+"""What every ``pywry`` subcommand shares: exit codes, the two error kinds, argument types,
+and the parts of their parsers that are alike (a subcommand's parser, ``--host``/``--port``).
 
 Exit codes: 0 done (a server command stopped by Ctrl+C or SIGTERM included), 1 a runtime
 failure (a pywry error, whose message says what to change, or the user's code failing,
@@ -11,12 +12,15 @@ import argparse
 import enum
 import traceback
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "CliFailed",
     "Exit",
     "UsageError",
     "a",
+    "add_command",
+    "add_listen_arguments",
     "count",
     "port",
     "print_user_traceback",
@@ -56,6 +60,40 @@ def count(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
     return int(text)
+
+
+def add_command(
+    commands: Any, name: str, *, summary: str, description: str, epilog: str
+) -> argparse.ArgumentParser:
+    """The parser of subcommand ``name`` (``summary``: its line in ``pywry --help``); its
+    description and epilog are shown with their own line breaks."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name,
+        help=summary,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=description,
+        epilog=epilog,
+    )
+    return parser
+
+
+def add_listen_arguments(
+    parser: argparse.ArgumentParser, *, zero_picks_a_free_port: bool = True
+) -> None:
+    """``--host`` and ``--port``, each None when not given (the [server] table's then). The
+    port's help offers 0 where the command prints the address it got."""
+    parser.add_argument(
+        "--host", default=None, metavar="HOST", help="listen on HOST (default: [server] host)"
+    )
+    parser.add_argument(
+        "--port",
+        type=port,
+        default=None,
+        metavar="PORT",
+        help="listen on PORT"
+        + ("; 0 picks a free one" if zero_picks_a_free_port else "")
+        + " (default: [server] port)",
+    )
 
 
 def a(obj: object) -> str:

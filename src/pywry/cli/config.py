@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .common import Exit
+from .common import Exit, add_command
 
 if TYPE_CHECKING:
     from ..app.settings_report import SettingsReport
@@ -15,10 +15,10 @@ __all__ = ["add_parser", "run"]
 
 
 def add_parser(commands: Any) -> None:
-    config = commands.add_parser(
+    config = add_command(
+        commands,
         "config",
-        help="show the effective settings and where each one came from",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        summary="show the effective settings and where each one came from",
         description=(
             "Print every setting pywry would use if started here, and its source: the\n"
             "default, pyproject.toml [tool.pywry], ./pywry.toml, the user config file or a\n"

@@ -6,28 +6,20 @@ import argparse
 import os
 from typing import TYPE_CHECKING, Any
 
-from .common import Exit, count, port
-from .targets import load_target
+from .common import Exit, add_command, add_listen_arguments, count
+from .targets import TARGETS_HELP, add_target_argument, load_target
 
 if TYPE_CHECKING:
     from ..app.facade import PyWry
 
-__all__ = ["TARGETS_HELP", "add_parser", "load_deploy_target", "run"]
-
-TARGETS_HELP = (
-    "TARGET is one of:\n"
-    "  package.module:app         a PyWry object in a module\n"
-    "  package.module:make_app()  a function returning one, called without arguments\n"
-    "                             (the () may be left out)\n"
-    "  path/to/script.py:app      a file (its folder is searched first for its imports)\n"
-)
+__all__ = ["add_parser", "load_deploy_target", "run"]
 
 
 def add_parser(commands: Any) -> None:
-    deploy = commands.add_parser(
+    deploy = add_command(
+        commands,
         "deploy",
-        help="serve a PyWry app in deploy mode, in the foreground, until Ctrl+C or SIGTERM",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        summary="serve a PyWry app in deploy mode, in the foreground, until Ctrl+C or SIGTERM",
         description=(
             "Import TARGET with deploy mode on (PYWRY_DEPLOY_MODE=1, so show() only registers\n"
             "widgets and never opens a browser), then serve its PyWry app with deploy() on\n"
@@ -45,17 +37,8 @@ def add_parser(commands: Any) -> None:
             "serve"
         ),
     )
-    deploy.add_argument("target", metavar="TARGET", help="what to serve: module:attr (see below)")
-    deploy.add_argument(
-        "--host", default=None, metavar="HOST", help="listen on HOST (default: [server] host)"
-    )
-    deploy.add_argument(
-        "--port",
-        type=port,
-        default=None,
-        metavar="PORT",
-        help="listen on PORT (default: [server] port)",
-    )
+    add_target_argument(deploy)
+    add_listen_arguments(deploy, zero_picks_a_free_port=False)
     deploy.add_argument(
         "--workers",
         type=count,

@@ -7,19 +7,18 @@ import argparse
 import os
 from typing import Any, TextIO
 
-from .common import UsageError, port
-from .deploy import TARGETS_HELP
+from .common import UsageError, add_command, add_listen_arguments
 from .running import serve_until_stopped
-from .targets import load_target
+from .targets import TARGETS_HELP, add_target_argument, load_target
 
 __all__ = ["add_parser", "run"]
 
 
 def add_parser(commands: Any) -> None:
-    serve = commands.add_parser(
+    serve = add_command(
+        commands,
         "serve",
-        help="serve a script's PyWry app in browser mode until Ctrl+C",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        summary="serve a script's PyWry app in browser mode until Ctrl+C",
         description=(
             "Import TARGET in browser mode (the current directory is searched first, as with\n"
             "`python -m`), find its PyWry app and serve its widgets until Ctrl+C or SIGTERM;\n"
@@ -39,17 +38,8 @@ def add_parser(commands: Any) -> None:
             "nothing to serve"
         ),
     )
-    serve.add_argument("target", metavar="TARGET", help="what to serve: module:attr (see below)")
-    serve.add_argument(
-        "--host", default=None, metavar="HOST", help="listen on HOST (default: [server] host)"
-    )
-    serve.add_argument(
-        "--port",
-        type=port,
-        default=None,
-        metavar="PORT",
-        help="listen on PORT; 0 picks a free one (default: [server] port)",
-    )
+    add_target_argument(serve)
+    add_listen_arguments(serve)
     serve.add_argument(
         "--no-browser",
         action="store_true",

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from .common import CliFailed, UsageError, port
+from .common import CliFailed, UsageError, add_command, add_listen_arguments
 from .running import serve_until_stopped
 from .watch import FileWatch, read_html
 
@@ -19,10 +19,10 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 def add_parser(commands: Any) -> None:
-    show = commands.add_parser(
+    show = add_command(
+        commands,
         "show",
-        help="serve an HTML file as a widget in the browser (--watch: live updates)",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        summary="serve an HTML file as a widget in the browser (--watch: live updates)",
         description=(
             "Serve FILE as a pywry widget in browser mode and open it in the system browser.\n"
             "The server keeps running when the tab closes (reload it, or open the printed\n"
@@ -47,16 +47,7 @@ def add_parser(commands: Any) -> None:
         metavar="LABEL",
         help="the widget's label, in its URL (default: the file name without .html)",
     )
-    show.add_argument(
-        "--host", default=None, metavar="HOST", help="listen on HOST (default: [server] host)"
-    )
-    show.add_argument(
-        "--port",
-        type=port,
-        default=None,
-        metavar="PORT",
-        help="listen on PORT; 0 picks a free one (default: [server] port)",
-    )
+    add_listen_arguments(show)
     show.add_argument(
         "--watch", action="store_true", help="update open pages whenever FILE changes"
     )

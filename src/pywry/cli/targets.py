@@ -9,6 +9,7 @@ script's own folder too, as with ``python path/to/script.py``.
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import importlib.util
 import inspect
@@ -24,7 +25,15 @@ from .common import CliFailed, UsageError, a, print_user_traceback
 if TYPE_CHECKING:
     from ..app.facade import PyWry
 
-__all__ = ["load_target"]
+__all__ = ["TARGETS_HELP", "add_target_argument", "load_target"]
+
+TARGETS_HELP = (
+    "TARGET is one of:\n"
+    "  package.module:app         a PyWry object in a module\n"
+    "  package.module:make_app()  a function returning one, called without arguments\n"
+    "                             (the () may be left out)\n"
+    "  path/to/script.py:app      a file (its folder is searched first for its imports)\n"
+)
 
 # ``name``, ``name.attr`` or either with ``()`` (a factory called without arguments).
 _ATTRIBUTE = re.compile(r"(?P<path>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(?P<call>\(\))?")
@@ -114,6 +123,11 @@ def _call(func: object, shown: str) -> PyWry:
             " the function is gone once it returns): return the app"
         )
     raise UsageError(f"{shown} returned {a(result)}, not a PyWry app")
+
+
+def add_target_argument(parser: argparse.ArgumentParser) -> None:
+    """The TARGET a command serves (its epilog lists the forms: ``TARGETS_HELP``)."""
+    parser.add_argument("target", metavar="TARGET", help="what to serve: module:attr (see below)")
 
 
 def load_target(target: str) -> PyWry:
