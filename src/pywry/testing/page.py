@@ -256,14 +256,16 @@ class FakePage:
             self._deliver(bytes(piece))
 
     def send_raw(self, text: str | bytes) -> None:
-        """Send ``text`` as one message, unchecked: what a broken or hostile client sends.
+        """Send ``text`` as one message, unchecked: what a broken or hostile client sends
+        (``bytes`` go as a binary message: a piece of the binary values a frame announced).
 
         A frame number in it counts as this page's: later :meth:`emit` calls number after it
         (the server drops any frame numbered at or below one it handled).
         """
         if self._session is None:
             raise RuntimeError("connect() the FakePage before it sends")
-        self._seq = max(self._seq, _highest_seq(text))
+        if isinstance(text, str):
+            self._seq = max(self._seq, _highest_seq(text))
         self._deliver(text)
 
     def _deliver(self, raw: str | bytes) -> None:
