@@ -15,8 +15,9 @@ from conftest import fake_settings, run_async
 from pywry import InvalidArgumentError
 from pywry.adapters.memory import MemoryInboundLedger
 from pywry.app.binary import CHUNK, Bin, Incoming, chunks, join, split
+from pywry.app.binary_frames import BinaryBody, BinaryFrame, Outgoing
 from pywry.app.channels import WidgetChannel
-from pywry.app.frames import BinaryFrame, Outgoing, binary_message, encode_body, sequenced
+from pywry.app.frames import binary_message, encode_body, sequenced
 from pywry.app.inbound import Inbound
 from pywry.app.pages import PageSession
 from pywry.domain.events import Event
@@ -91,21 +92,34 @@ def test_a_piece_longer_than_announced_and_a_path_to_nowhere_are_errors():
 # ------------------------------------------------------------------ frames
 
 
-def test_a_binary_event_is_numbered_and_its_values_sent_after_its_text_in_pieces():
-    body = encode_body("app:img", {"png": b"\x89PNG", "n": 1})
-    assert body[0] == 0  # not JSON: a body with binary values
+def test_a_binary_event_is_encoded_once_numbered_without_a_copy_and_read_back_from_the_wire():
+    png = b"\x89PNG"
+    big = bytearray(CHUNK + 5)
+    body = encode_body("app:img", {"png": png, "big": big, "n": 1})
+    assert isinstance(body, BinaryBody)
+    assert body.pieces[0] is png  # a small bytes value is used as it is
+    assert [len(p) for p in body.pieces] == [4, CHUNK, 5]
     frame = sequenced(7, body)
     assert isinstance(frame, BinaryFrame)
+    assert frame.pieces is body.pieces  # every page is sent the same pieces
     head = json.loads(frame.head)
-    assert (head["seq"], head["type"], head["data"]) == (7, "app:img", {"png": None, "n": 1})
-    assert head["bins"] == [{"path": ["png"], "len": 4}]
-    assert frame.pieces == (b"\x89PNG",)  # cut once: every page is sent these
-    assert len(frame) == len(frame.head) + 4
+    assert (head["seq"], head["type"], head["data"]) == (
+        7,
+        "app:img",
+        {"png": None, "big": None, "n": 1},
+    )
+    assert head["bins"] == [{"path": ["png"], "len": 4}, {"path": ["big"], "len": CHUNK + 5}]
+    assert len(frame) == len(body) == len(body.head) + CHUNK + 9
+    # As a shared bus carries it (one bytes), then numbered on another worker: the same.
+    wire = bytes(body)
+    again = sequenced(7, wire)
+    assert isinstance(again, BinaryFrame)
+    assert (again.head, again.pieces) == (frame.head, frame.pieces)
     plain = sequenced(8, encode_body("app:n", 1))
     message = binary_message([plain, frame])
     assert isinstance(message, Outgoing)
     assert [f["seq"] for f in json.loads(message.text)["events"]] == [8, 7]
-    assert message.pieces == [b"\x89PNG"]
+    assert message.pieces == list(body.pieces)
 
 
 # ------------------------------------------------------------------ inbound

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..domain.events import Event
 from ..domain.ports import (
+    Body,
     EventBus,
     Forwarded,
     FrameListener,
@@ -66,7 +67,7 @@ class MemoryWidgetStore(WidgetStore):
 class _Stream:
     head: int = 0
     size: int = 0
-    kept: deque[tuple[int, bytes]] = field(default_factory=deque)
+    kept: deque[tuple[int, Body]] = field(default_factory=deque)
     listeners: list[FrameListener] = field(default_factory=list)
 
 
@@ -90,7 +91,7 @@ class MemoryEventBus(EventBus):
     async def stop(self) -> None:
         self._streams.clear()
 
-    def publish(self, label: str, body: bytes) -> asyncio.Future[int]:
+    def publish(self, label: str, body: Body) -> asyncio.Future[int]:
         stream = self._streams.get(label)
         if stream is None:
             stream = self._streams[label] = _Stream()
@@ -137,7 +138,7 @@ class MemoryEventBus(EventBus):
     async def catch_up(self, label: str) -> None:
         """Subscribers have everything already: publish hands it over."""
 
-    async def history(self, label: str, after: int, limit: int) -> list[tuple[int, bytes]]:
+    async def history(self, label: str, after: int, limit: int) -> list[tuple[int, Body]]:
         stream = self._streams.get(label)
         if stream is None or not stream.kept or limit < 1:
             return []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from ..domain.ports import EventBus, InboundLedger, Unsubscribe, WidgetStore
+from ..domain.ports import Body, EventBus, InboundLedger, Unsubscribe, WidgetStore
 from ..domain.protocol import Close
 from ..domain.stream import FrameStream
 from ..domain.widget import Widget
@@ -36,7 +36,7 @@ class WidgetChannel:
         self.ever_connected = False
         self.content_seq = 0  # the frame of the last content update: the page renders it
 
-    def deliver(self, seq: int, body: bytes) -> None:
+    def deliver(self, seq: int, body: Body) -> None:
         """Keep event ``seq`` (as the bus numbered it) and wake every page."""
         stream = self.stream
         if seq > stream.head + 1:

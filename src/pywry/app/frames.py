@@ -8,10 +8,8 @@ can be addressed to the call that asked. Event bodies are encoded once, in the t
 emits them, and shared by every page of the widget.
 
 A frame whose data holds binary values (``app/binary.py``) names them in ``bins`` and is
-followed by binary messages carrying them. Encoded, such an event's body is
-``\x00``, the number of values and each one's length (big-endian), the JSON head's length,
-the head, then the values: bytes that the event bus, Redis included, carries like any
-other body. Numbered, it is cut into its pieces once, and every page is sent those.
+followed by binary messages carrying them; such an event is kept as a ``BinaryBody`` and
+sent as a ``BinaryFrame`` (``app/binary_frames.py``).
 
 Control frames that keep delivery exact across reconnects: ``pywry:hello`` (first frame to
 a page that gave its id: ``inbound`` is the last of its frames handled, so it resends only
@@ -21,15 +19,16 @@ what follows), ``pywry:ack`` (``inbound`` again, as the page's frames are handle
 
 from __future__ import annotations
 
-import struct
 import time
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any
 
 import msgspec
 
 from ..domain.errors import InvalidArgumentError, PyWryError
+from ..domain.ports import Body
 from ..domain.protocol import Control
-from .binary import Bin, chunks, split
+from .binary import Bin, split
+from .binary_frames import BinaryBody, BinaryFrame, Outgoing, is_binary_wire
 
 __all__ = [
     "BinaryFrame",
@@ -76,39 +75,32 @@ class ProtocolError(PyWryError, ValueError):
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
-_BINARY = 0  # the first byte of a body with binary values (a JSON body starts with "{")
-_COUNT = struct.Struct(">I")
-_LENGTH = struct.Struct(">Q")
 
 
-def encode_body(event_type: str, data: Any) -> bytes:
-    """Encode an event once: ``{"type":...,"data":...,"ts":...}``, binary values after it.
+def encode_body(event_type: str, data: Any) -> bytes | BinaryBody:
+    """Encode an event once: ``{"type":...,"data":...,"ts":...}``, with its binary values
+    apart (a :class:`BinaryBody`) when it has some.
 
     Raises ``InvalidArgumentError`` (a ``TypeError``) for data that cannot be sent.
     """
     if _flat(data):  # most events: nothing to look for inside
-        stripped, bins, buffers = data, None, None
-    else:
-        stripped, bins, buffers = split(data)
-    frame: dict[str, Any] = {
-        "type": event_type,
-        "data": stripped,
-        "ts": time.time_ns() // 1_000_000,
-    }
+        return _encoded(event_type, data, None)
+    stripped, bins, buffers = split(data)
+    head = _encoded(event_type, stripped, bins or None)
+    return BinaryBody.of(head, buffers) if bins else head
+
+
+def _encoded(event_type: str, data: Any, bins: list[Bin] | None) -> bytes:
+    frame: dict[str, Any] = {"type": event_type, "data": data, "ts": time.time_ns() // 1_000_000}
     if bins:
         frame["bins"] = bins
     try:
-        head = _encoder.encode(frame)
+        return _encoder.encode(frame)
     except (TypeError, msgspec.EncodeError, OverflowError) as exc:
         raise InvalidArgumentError(
             f"data of event {event_type!r} cannot be sent: {exc} (JSON carries dicts, "
             "lists, strings, numbers, booleans and None; bytes and numpy arrays go as binary)"
         ) from None
-    if not bins or not buffers:
-        return head
-    lengths = b"".join(_LENGTH.pack(view.nbytes) for view in buffers)
-    prefix = bytes([_BINARY]) + _COUNT.pack(len(bins)) + lengths + _COUNT.pack(len(head))
-    return b"".join([prefix, head, *buffers])  # the one copy of the values
 
 
 def _flat(data: Any) -> bool:
@@ -126,53 +118,17 @@ def _flat(data: Any) -> bool:
     return kind is list and _SCALARS.issuperset(map(type, data))
 
 
-class BinaryFrame:
-    """A numbered frame with binary values: its JSON head, and the pieces that carry them.
-
-    The pieces are ``bytes``, cut from the body once, when the event is numbered, and sent
-    as they are to every page: a server's send takes ``bytes`` at memory speed, while a view
-    (Granian reads one item by item) costs it several times the copy.
-    """
-
-    __slots__ = ("head", "pieces", "size")
-
-    def __init__(self, head: bytes, pieces: tuple[bytes, ...]) -> None:
-        self.head = head
-        self.pieces = pieces
-        self.size = len(head) + sum(len(piece) for piece in pieces)
-
-    def __len__(self) -> int:
-        return self.size
-
-
 Frame = bytes | BinaryFrame
 
 
-def sequenced(seq: int, body: bytes) -> Frame:
+def sequenced(seq: int, body: Body) -> Frame:
     """Turn an encoded body into a numbered frame, not encoding it again."""
-    if body[0] != _BINARY:
-        return b'{"seq":%d,%s' % (seq, body[1:])
-    view = memoryview(body)
-    (count,) = _COUNT.unpack_from(body, 1)
-    at = 1 + _COUNT.size
-    lengths = [_LENGTH.unpack_from(body, at + i * _LENGTH.size)[0] for i in range(count)]
-    at += count * _LENGTH.size
-    (head_length,) = _COUNT.unpack_from(body, at)
-    at += _COUNT.size
-    head = body[at : at + head_length]
-    at += head_length
-    pieces: list[bytes] = []
-    for length in lengths:
-        pieces.extend(bytes(piece) for piece in chunks(view[at : at + length]))
-        at += length
-    return BinaryFrame(b'{"seq":%d,%s' % (seq, head[1:]), tuple(pieces))
-
-
-class Outgoing(NamedTuple):
-    """A message with binary values: its text, then the pieces that carry them."""
-
-    text: str
-    pieces: list[bytes]
+    if isinstance(body, BinaryBody):
+        return body.numbered(seq)
+    body = body if isinstance(body, bytes) else bytes(body)
+    if is_binary_wire(body):  # from a shared bus: cut into its pieces here, once
+        return BinaryBody.from_wire(body).numbered(seq)
+    return b'{"seq":%d,%s' % (seq, body[1:])
 
 
 def binary_message(frames: list[Frame]) -> Outgoing:
@@ -183,8 +139,8 @@ def binary_message(frames: list[Frame]) -> Outgoing:
 
 
 def control_frame(event_type: str, data: Any) -> bytes:
-    """A frame for one page only (not numbered, not replayed)."""
-    return encode_body(event_type, data)
+    """A frame for one page only (not numbered, not replayed); JSON alone."""
+    return _encoded(event_type, data, None)
 
 
 def ack_frame(handled: int) -> bytes:

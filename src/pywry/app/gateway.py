@@ -23,7 +23,7 @@ from ..domain.errors import (
     UnknownWidgetError,
 )
 from ..domain.events import Event, check_event_name
-from ..domain.ports import EventLoop, Relay
+from ..domain.ports import Body, EventLoop, Relay
 from ..domain.protocol import Close as CloseCode
 from ..domain.protocol import Control
 from ..domain.widget import Surround, Widget
@@ -58,7 +58,7 @@ class Gateway:
         idle: IdleWatch,
         requests: PageRequests,
         relay: Relay,
-        encode: Callable[[str, Any], bytes] = encode_body,
+        encode: Callable[[str, Any], Body] = encode_body,
         surround: Callable[[str, Surround], str] | None = None,
     ) -> None:
         # encode: how an emitted event becomes the body all of its pages share; surround:

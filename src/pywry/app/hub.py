@@ -15,7 +15,7 @@ import logging
 from collections.abc import Coroutine
 from typing import Any
 
-from ..domain.ports import EventBus, Relay
+from ..domain.ports import Body, EventBus, Relay
 from ..domain.protocol import Close as CloseCode
 from ..domain.protocol import Control, Farewell
 from ..domain.widget import Widget
@@ -108,7 +108,7 @@ class Hub:
             finally:
                 self._busy = False
 
-    def emit_now(self, label: str | None, body: bytes) -> bool:
+    def emit_now(self, label: str | None, body: Body) -> bool:
         """Hand an emit made on the loop to the bus at once; whether that was in order.
 
         Only when nothing is queued before it or being carried out: then going first keeps
@@ -119,7 +119,7 @@ class Hub:
         self._emit(label, body)
         return True
 
-    def _emit(self, label: str | None, body: bytes) -> None:
+    def _emit(self, label: str | None, body: Body) -> None:
         if label is None:
             labels = self._channels.labels()
         elif self._channels.get(label) is not None:

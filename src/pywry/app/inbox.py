@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..domain.ports import EventLoop
+from ..domain.ports import Body, EventLoop
 from ..domain.widget import Widget
 
 __all__ = ["Close", "Command", "Drop", "Emit", "Inbox", "Register", "Shutdown"]
@@ -31,7 +31,7 @@ class Emit:
     """Send an encoded event to a widget's pages (``label`` None: every widget's)."""
 
     label: str | None
-    body: bytes
+    body: Body  # bytes, or a BinaryBody (app/binary_frames.py)
 
 
 @dataclass(slots=True)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import msgspec
 
 from ..domain.errors import InvalidArgumentError, UnsupportedModeError
+from ..domain.ports import Body
 from ..domain.protocol import Control
 
 __all__ = [
@@ -76,11 +77,11 @@ def page_theme(name: object) -> str:
 _THEME_FRAME = b'{"type":"%s",' % Control.UPDATE_THEME.encode()
 
 
-def theme_in_frame(body: bytes) -> str | None:
+def theme_in_frame(body: Body) -> str | None:
     """The theme a ``pywry:update-theme`` body switches its pages to; ``None`` for any other
     body, and for one without a theme (which pages ignore too)."""
-    if not body.startswith(_THEME_FRAME):
-        return None
+    if not (isinstance(body, bytes) and body.startswith(_THEME_FRAME)):
+        return None  # a body with binary values (or another event) switches no theme
     try:
         data = msgspec.json.decode(body).get("data")
     except (msgspec.DecodeError, AttributeError):

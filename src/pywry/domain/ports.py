@@ -20,6 +20,7 @@ from .widget import Widget
 
 __all__ = [
     "Bind",
+    "Body",
     "BoundAddress",
     "BrowserLauncher",
     "EventBus",
@@ -41,7 +42,18 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-FrameListener = Callable[[int, bytes], None]
+
+
+class Body(Protocol):
+    """An encoded event as the bus carries it: ``bytes``, or an object with binary values
+    kept apart that becomes ``bytes(body)`` where it must travel as one (Redis)."""
+
+    def __len__(self) -> int: ...
+
+    def __bytes__(self) -> bytes: ...
+
+
+FrameListener = Callable[[int, Body], None]
 # Called when a widget's numbering started over under a subscriber (the shared log was lost).
 ResetListener = Callable[[], None]
 Unsubscribe = Callable[[], Awaitable[None]]
@@ -256,7 +268,7 @@ class EventBus(ABC):
         """Disconnect and drop every subscription; idempotent."""
 
     @abstractmethod
-    def publish(self, label: str, body: bytes) -> asyncio.Future[int]:
+    def publish(self, label: str, body: Body) -> asyncio.Future[int]:
         """Append one encoded event body to ``label``'s stream; never waits.
 
         Events are appended in the order of the calls. The future gives the event's
@@ -298,7 +310,7 @@ class EventBus(ABC):
         started over) before returning."""
 
     @abstractmethod
-    async def history(self, label: str, after: int, limit: int) -> list[tuple[int, bytes]]:
+    async def history(self, label: str, after: int, limit: int) -> list[tuple[int, Body]]:
         """Events numbered after ``after`` that are still kept (at most ``limit``), oldest first."""
 
     @abstractmethod

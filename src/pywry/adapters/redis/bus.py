@@ -26,7 +26,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from ...domain.errors import ServerError
-from ...domain.ports import EventBus, FrameListener, ResetListener, Unsubscribe
+from ...domain.ports import Body, EventBus, FrameListener, ResetListener, Unsubscribe
 from .cancelling import halt, stop_if_cancelled
 from .keys import Keys
 
@@ -89,7 +89,7 @@ class RedisEventBus(EventBus):
         self._max_waiting = max_waiting
         self._redis: Redis | None = None  # while started
         self._subs: dict[str, _Subscription] = {}
-        self._queue: asyncio.Queue[tuple[str, bytes, asyncio.Future[int]]] | None = None
+        self._queue: asyncio.Queue[tuple[str, Body, asyncio.Future[int]]] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._pubsub: Any = None
         self._subscribing: asyncio.Lock | None = None  # one (un)subscribe at a time
@@ -144,7 +144,7 @@ class RedisEventBus(EventBus):
             " this one is refused (they go out, in order, once Redis is back)"
         )
 
-    def publish(self, label: str, body: bytes) -> asyncio.Future[int]:
+    def publish(self, label: str, body: Body) -> asyncio.Future[int]:
         numbered: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         if self._queue is None:
             numbered.set_exception(ConnectionError("the event bus is not started"))
@@ -164,7 +164,7 @@ class RedisEventBus(EventBus):
                 batch.append(queue.get_nowait())
             await self._send(batch)
 
-    async def _send(self, batch: list[tuple[str, bytes, asyncio.Future[int]]]) -> None:
+    async def _send(self, batch: list[tuple[str, Body, asyncio.Future[int]]]) -> None:
         delay = 0.05
         while True:
             try:
@@ -173,7 +173,7 @@ class RedisEventBus(EventBus):
                     k = self._keys
                     await self._script(  # queued on the pipeline, sent by execute()
                         keys=[k.meta(label), k.stream(label), k.doorbell(label)],
-                        args=[body, self._history, secrets.token_hex(8)],
+                        args=[bytes(body), self._history, secrets.token_hex(8)],
                         client=pipe,
                     )
                 numbers = await pipe.execute()
@@ -356,7 +356,7 @@ class RedisEventBus(EventBus):
         while sub.reading:
             await sub.read.wait()
 
-    async def history(self, label: str, after: int, limit: int) -> list[tuple[int, bytes]]:
+    async def history(self, label: str, after: int, limit: int) -> list[tuple[int, Body]]:
         if limit < 1:
             return []
         return _entries(
@@ -378,6 +378,6 @@ def _number(data: Any) -> int:
         return 0
 
 
-def _entries(raw: Any) -> list[tuple[int, bytes]]:
+def _entries(raw: Any) -> list[tuple[int, Body]]:
     """``XRANGE``'s reply as (number, body) pairs: ids are ``<seq>-0``."""
     return [(int(entry_id.split(b"-", 1)[0]), fields[b"d"]) for entry_id, fields in raw or []]
