@@ -24,7 +24,6 @@ import asyncio
 import os
 import queue
 import sys
-import threading
 import time
 from typing import Any
 

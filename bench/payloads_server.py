@@ -15,9 +15,10 @@ time, so no clock is compared across processes:
   it built beforehand, the callback records the time it got it and checks its size.
 
 The runner subtracts the median ``tiny`` trip from the big ones. Stdio, one line each way:
-  out: ``URL <url>``, ``READY``, ``SIZE <json bytes>``, ``RT <kind> <seconds>...``,
+  out: ``URL <url>``, ``READY``, ``WARM True``, ``RT <kind> <seconds>...``,
        ``STREAMED <events> <seconds> <bytes acknowledged>``, ``FLOODED <events> <seconds>``
-  in:  ``warm`` (answered ``WARM True``), ``rt <kind> <n>``, ``stream <events> <in flight>``, ``flood <events>``, ``quit``
+  in:  ``warm``, ``rt <kind> <n>``, ``stream <events> <in flight>``, ``flood <events>``,
+       ``quit``
 """
 
 from __future__ import annotations
