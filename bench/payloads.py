@@ -60,7 +60,7 @@ def main() -> None:
     repeats = args.repeat or (2 if args.quick else 5)
     opts = {
         "repeats": repeats,
-        "trips": 2 if args.quick else 3,
+        "trips": 2 if args.quick else 4,
         "tiny": 10 if args.quick else 20,
         "events": 20 if args.quick else EVENTS,
     }

@@ -6,13 +6,14 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from payloads_rss import IN_FLIGHT
+from payloads_rss import IN_FLIGHT, REPLAY_BYTES
 from payloads_server import BIN_BYTES, JSON_ROWS, STREAM_BYTES
 
 __all__ = ["FINDINGS", "GOALS", "report"]
 
 GOALS = {"json_vs_floor": 1.2, "json_vs_release": 0.5, "bin_vs_floor": 0.5, "rss_buffers": 2.0}
 NOISY_LOAD = 1.5
+CONTENDERS = ("ours", "release", "floor")
 MIB = 1 << 20
 
 # Where the time goes when a goal is missed: read from profiles of the server process
@@ -24,6 +25,13 @@ FINDINGS: list[str] = []
 def _net(runs: list[dict[str, Any]], kind: str) -> float | None:
     """Median over the runs of (the run's median trip of ``kind`` - its median tiny trip)."""
     nets = [r["median_s"][kind] - r["median_s"]["tiny"] for r in runs if "median_s" in r]
+    return statistics.median(nets) if nets else None
+
+
+def _cpu_ms(runs: list[dict[str, Any]], kind: str) -> float | None:
+    """Median over the runs of the server's CPU per trip of ``kind``, tiny trip's taken off."""
+    cpu = [r["cpu_per_trip_s"] for r in runs if kind in r.get("cpu_per_trip_s", {})]
+    nets = [(c[kind] - c["tiny"]) * 1000 for c in cpu]
     return statistics.median(nets) if nets else None
 
 
@@ -68,15 +76,18 @@ def report(results: dict[str, Any], raw: Path) -> list[str]:
     goals: list[tuple[str, float | None, bool | None]] = []
     lines += ["", "### 10 MB of JSON", ""]
     lines += [
-        "| Direction | pywry (s) | release (s) | floor (s) | pywry / floor | pywry / release |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| Direction | pywry (s) | release (s) | floor (s) | pywry / floor | pywry / release"
+        " | server CPU per trip (ms): pywry / release / floor |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for kind, name in (("down-json", "Python -> page"), ("up-json", "page -> Python")):
         ours, rel, floor = (_net(runs.get(c, []), kind) for c in ("ours", "release", "floor"))
         vs_floor, vs_rel = _ratio(ours, floor), _ratio(ours, rel)
         lines.append(
             f"| {name} | {_f(ours, '.3f')} | {_f(rel, '.3f')} | {_f(floor, '.3f')} |"
-            f" {_f(vs_floor, '.2f')}x | {_f(vs_rel, '.2f')}x |"
+            f" {_f(vs_floor, '.2f')}x | {_f(vs_rel, '.2f')}x | "
+            + " / ".join(_f(_cpu_ms(runs.get(c, []), kind), ".0f") for c in CONTENDERS)
+            + " |"
         )
         ok_floor = None if vs_floor is None else vs_floor <= GOALS["json_vs_floor"]
         ok_rel = None if vs_rel is None else vs_rel <= GOALS["json_vs_release"]
@@ -88,8 +99,9 @@ def report(results: dict[str, Any], raw: Path) -> list[str]:
         )
     lines += ["", "### 50 MB of bytes", ""]
     lines += [
-        "| Direction | pywry (MB/s) | bare Granian floor (MB/s) | pywry / floor | release |",
-        "| --- | ---: | ---: | ---: | --- |",
+        "| Direction | pywry (MB/s) | bare Granian floor (MB/s) | pywry / floor | release"
+        " | server CPU per 50 MB (ms): pywry / floor |",
+        "| --- | ---: | ---: | ---: | --- | ---: |",
     ]
     raw_runs = runs.get("rawfloor", [])
     for kind, name in (("down-bin", "Python -> page"), ("up-bin", "page -> Python")):
@@ -101,9 +113,11 @@ def report(results: dict[str, Any], raw: Path) -> list[str]:
             if whole is not None and (floor is None or whole > floor):
                 floor, how = whole, "one message"
         ratio = _ratio(ours, floor)
+        floor_kind = "down-bin-whole" if how == "one message" else kind
+        cpu = (_cpu_ms(runs.get("ours", []), kind), _cpu_ms(raw_runs, floor_kind))
         lines.append(
             f"| {name} | {_f(ours, '.1f')} | {_f(floor, '.1f')} ({how}) | {_f(ratio, '.2f')}x"
-            " | n/a (no binary) |"
+            f" | n/a (no binary) | {_f(cpu[0], '.0f')} / {_f(cpu[1], '.0f')} |"
         )
         ok = None if ratio is None else ratio >= GOALS["bin_vs_floor"]
         goals.append(
@@ -173,7 +187,10 @@ def _method(results: dict[str, Any], raw: Path) -> list[str]:
         " tiny request to the callback that gets the big event the page's handler emitted"
         " (its payload built beforehand, so building it is not timed, but `JSON.stringify`"
         " is). Each figure is the big trip minus a tiny trip measured the same way on the"
-        " same server (its median), so what remains is the big payload's cost.",
+        " same server (its median), so what remains is the big payload's cost. Server CPU"
+        " per trip is every thread's (Granian's native ones too, from `schedstat`) over the"
+        " trips, the tiny trip's taken off: unlike the times, it does not depend on what"
+        " Chromium and the machine's other work do meanwhile.",
         f"JSON: {{'i': n, 'cols': {{'a', 'b', 'c', 'd'}}}}, {JSON_ROWS:,} random floats per"
         " column, about 10 MB encoded (the page's own, the same shape, was"
         f" {_page_json(results)} bytes). pywry runs with `max_message_size` and"
@@ -191,10 +208,15 @@ def _method(results: dict[str, Any], raw: Path) -> list[str]:
         " sampled every 5 ms; after is 3 s past the last event. Before already holds the"
         " payloads the server process made at start (about 100 MB of floats and bytes)."
         f" 'Bounded' means the peak grew by at most {GOALS['rss_buffers']:.0f}x"
-        " `replay_buffer_bytes` while 15x that went through. The page that never reads is"
+        f" `replay_buffer_bytes` while {_through(results):.0f}x that went through. The page"
+        " that never reads is"
         " a raw WebSocket client that connects as the page does and then reads nothing.",
         f"Raw results: `{raw}` (kept out of git).",
     ]
+
+
+def _through(results: dict[str, Any]) -> float:
+    return results["options"]["events"] * STREAM_BYTES / REPLAY_BYTES
 
 
 def _page_json(results: dict[str, Any]) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from contenders import Contender, ServerProcess
 from payloads_server import BIN_BYTES, JSON_ROWS
+from profiles import thread_cpu
 
 __all__ = ["KINDS", "open_tab", "trips_run"]
 
@@ -38,12 +39,17 @@ def open_tab(browser: Any, url: str, bin_bytes: int) -> tuple[Any, Any, int]:
     return context, page, size
 
 
+def _cpu(pid: int) -> float:
+    """The server's CPU seconds so far, all threads (Granian's native ones too), exact."""
+    return sum(cpu for _, cpu in thread_cpu(pid).values())
+
+
 def trips_run(contender: Contender, browser: Any, trips: int, tiny: int) -> dict[str, Any]:
     """Median of ``trips`` trips of each kind (``tiny`` tiny ones) after one warm-up each."""
     kinds = KINDS[contender.name]
     server = ServerProcess(contender, script=script_of(contender))
     context = None
-    res: dict[str, Any] = {"trips": {}}
+    res: dict[str, Any] = {"trips": {}, "cpu_per_trip_s": {}}
     try:
         line, _ = server.wait_for("URL ", 120)
         server.wait_for("READY", 60)
@@ -58,8 +64,10 @@ def trips_run(contender: Contender, browser: Any, trips: int, tiny: int) -> dict
             n = tiny if kind == "tiny" else trips
             server.send(f"rt {kind} 1")  # warm-up: first use of each path
             server.wait_for(f"RT {kind} ", 300)
+            cpu0 = _cpu(server.pid)
             server.send(f"rt {kind} {n}")
             got, _ = server.wait_for(f"RT {kind} ", 300)
+            res["cpu_per_trip_s"][kind] = (_cpu(server.pid) - cpu0) / n
             res["trips"][kind] = [float(x) for x in got.split()[2:]]
         res["median_s"] = {k: statistics.median(v) for k, v in res["trips"].items()}
     except Exception as exc:

@@ -18,7 +18,7 @@ The runner subtracts the median ``tiny`` trip from the big ones. Stdio, one line
   out: ``URL <url>``, ``READY``, ``WARM True``, ``RT <kind> <seconds>...``,
        ``STREAMED <events> <seconds> <bytes acknowledged>``, ``FLOODED <events> <seconds>``
   in:  ``warm``, ``rt <kind> <n>``, ``stream <events> <in flight>``, ``flood <events>``,
-       ``quit``
+       ``sample on``, ``sample off`` (answered ``SAMPLED <report>``), ``quit``
 """
 
 from __future__ import annotations
@@ -205,6 +205,13 @@ def main() -> None:
                 trips.next_i += 1
                 handle.emit("pl:bin", {"i": trips.next_i, "blob": trips.chunk})
             _say("FLOODED", rest[0], time.perf_counter() - t0)
+        elif cmd == "sample":  # bench/payloads_profile.py: where the server's time goes
+            if rest[0] == "on":
+                from payloads_profile import Sampler  # type: ignore[import-not-found]
+
+                sampler = Sampler()
+            else:
+                _say("SAMPLED", "\\n".join(sampler.stop()))
         elif cmd == "quit":
             break
     threading.Timer(5.0, lambda: os._exit(0)).start()
