@@ -94,6 +94,8 @@ def main() -> None:
             browser.close()
     print("payloads: the same to a page that never reads", flush=True)
     results["rss_frozen"] = rss_frozen(sys.executable, opts["events"])
+    # Half as much to the same kind of page: a bounded cost does not grow with the amount.
+    results["rss_frozen_half"] = rss_frozen(sys.executable, opts["events"] // 2)
     results["elapsed_s"] = time.monotonic() - started
     results["machine"]["load_at_end"] = [round(x, 2) for x in os.getloadavg()]
     raw = save_raw("payloads", results)
