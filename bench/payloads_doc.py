@@ -34,10 +34,12 @@ FINDINGS: list[str] = [
     " at 1.97x, 2.11x and 2.11x the buffer), but near 2x, not 1x: counting the bytes"
     " waiting between `emit` and the loop against `replay_buffer_bytes`, and making `emit`"
     " wait beyond that, would bring it near 1x plus one event.",
-    "- RSS stays near its peak after the events: the freed 10 MB bodies stay with the"
-    " process's allocator (glibc raises its mmap threshold after the first large free, so"
-    " later ones come from the heap and are kept); `malloc_trim(0)` after a large event, or"
-    " a fixed `MALLOC_MMAP_THRESHOLD_`, would hand them back.",
+    "- RSS after the events holds the replay buffer's last events (64 MiB: the widget keeps"
+    " them for a reconnect) and, beyond that, freed 10 MB bodies kept by glibc's allocator"
+    " (it raises its mmap threshold after the first large free, so later ones come from the"
+    " heap): with `MALLOC_MMAP_THRESHOLD_=1048576` the frozen page's after fell from 245 to"
+    " 197 MiB (128 before + the buffer). `malloc_trim(0)` after large events would do the"
+    " same from inside.",
     "- JSON: the server's share is the CPU column (tens of ms per 10 MB for pywry and the"
     " floor); the rest of each trip is Chromium's. With every bridge (pywry's, the"
     " release's, the floor's) `window.pywry.emit` of the 10 MB columns took 170-450 ms in"
