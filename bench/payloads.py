@@ -12,13 +12,15 @@ same way (``bench/payloads_server.py`` says how). Every repeat starts a fresh se
 contender, in an order rotated per repeat; figures are medians over the repeats.
 
 Writes the block ``payloads`` of ``docs/performance.md`` and the raw results to
-``bench/.cache/payloads-<time>.json``. Run: ``python bench/payloads.py [--quick]``.
+``bench/.cache/payloads-<time>.json``. Run: ``python bench/payloads.py [--quick]``;
+``--report bench/.cache/payloads-<time>.json`` writes the block again from a run's results.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import sys
 import time
@@ -56,7 +58,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repeats, 200 MB not 1 GB")
     parser.add_argument("--repeat", type=int, help="repeats (default 5, quick 2)")
     parser.add_argument("--no-write", action="store_true", help="print, leave the doc alone")
+    parser.add_argument("--report", type=Path, help="rewrite the block from a raw results file")
     args = parser.parse_args()
+    if args.report:
+        write(json.loads(args.report.read_text()), args.report.absolute(), args.no_write)
+        return
     repeats = args.repeat or (2 if args.quick else 5)
     opts = {
         "repeats": repeats,
@@ -98,10 +104,14 @@ def main() -> None:
     results["rss_frozen_half"] = rss_frozen(sys.executable, opts["events"] // 2)
     results["elapsed_s"] = time.monotonic() - started
     results["machine"]["load_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    raw = save_raw("payloads", results)
-    lines = report(results, raw.relative_to(BENCH.parent))
+    write(results, save_raw("payloads", results), args.no_write)
+
+
+def write(results: dict[str, Any], raw: Path, no_write: bool) -> None:
+    shown = raw.relative_to(BENCH.parent) if raw.is_relative_to(BENCH.parent) else raw
+    lines = report(results, shown)
     print("\n".join(lines))
-    if not args.no_write:
+    if not no_write:
         update_doc("payloads", lines, doc=DOC)
         print(f"payloads: wrote {DOC.relative_to(BENCH.parent)}", flush=True)
 
