@@ -67,6 +67,7 @@ bench: system-deps $(VENV)/.dev
 	$(BIN)/python bench/pingpong.py
 	$(BIN)/python bench/calls.py
 	$(BIN)/python bench/page_route.py
+	$(BIN)/python bench/payloads.py
 
 # Issue 4's scale run (1,000 WebSocket pages on 100 widgets) and 10-minute soak; each
 # rewrites its block of docs/scale-and-soak.md.

@@ -118,15 +118,21 @@ def bench_env(port: int, contender: Contender) -> dict[str, str]:
 
 
 class ServerProcess:
-    """One scenario server: started at once, read line by line, stopped for sure."""
+    """One scenario server: started at once, read line by line, stopped for sure.
 
-    def __init__(self, contender: Contender, *, widgets: int = 1) -> None:
+    ``script`` is the app it runs, in ``bench/`` (``scenario.py`` unless a benchmark has
+    its own, such as ``payloads_server.py``); it takes ``--contender`` and ``--widgets``.
+    """
+
+    def __init__(
+        self, contender: Contender, *, widgets: int = 1, script: str = "scenario.py"
+    ) -> None:
         self.contender = contender
         self.port = free_port()
         self.lines: queue.Queue[str] = queue.Queue()
         self.log: list[str] = []
         self.phases: dict[str, dict[str, float]] = {}
-        cmd = [contender.python, str(BENCH / "scenario.py"), "--contender", contender.name]
+        cmd = [contender.python, str(BENCH / script), "--contender", contender.name]
         cmd += ["--widgets", str(widgets)]
         self.t_exec = time.perf_counter()
         self.proc = subprocess.Popen(
