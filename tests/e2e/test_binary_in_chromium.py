@@ -253,3 +253,31 @@ def test_events_over_the_limits_are_refused_where_they_were_emitted(make_app, pa
     assert len(errors) == 3
     assert all("too big to send" in e and "accepts 1048576" in e for e in errors[:2])
     assert errors[2] is True  # refused in the page: the socket is untouched
+
+
+@pytest.mark.timeout(60)
+def test_binary_events_a_page_sends_while_cut_off_arrive_once_in_order(make_app, page):
+    app = make_app(max_message_size=8 * MB)
+    received: list[Any] = []
+    done = threading.Event()
+
+    def on_part(data):
+        received.append(data)
+        if len(received) == 6:
+            done.set()
+
+    handle = app.show("<p>up</p>", label="up", callbacks={"app:part": on_part})
+    open_widget(page, handle.url)
+    send = """n => window.pywry.emit('app:part', {
+        n, bytes: new Uint8Array(1024 * 1024 + n).fill(n)})"""
+    for n in range(3):
+        page.evaluate(send, n)
+    assert app.container.gateway().drop_connections("up") == 1
+    page.wait_for_function("() => !window.pywry.connected")
+    for n in range(3, 6):
+        page.evaluate(send, n)  # queued while the socket is down
+    wait_connected(page, 20_000)
+    assert done.wait(20)
+    page.wait_for_function("() => window.pywry.pending === 0")
+    assert [r["n"] for r in received] == list(range(6))  # once each, in order
+    assert all(r["bytes"] == bytes([r["n"]]) * (MB + r["n"]) for r in received)

@@ -20,14 +20,14 @@ from .binary import CHUNK, chunks
 
 __all__ = ["BinaryBody", "BinaryFrame", "Outgoing", "is_binary_wire"]
 
-_MARK = b"\x00"  # the first byte of a body with binary values (a JSON body starts with "{")
+_MARK = 0  # the first byte of a body with binary values (a JSON body starts with "{")
 _COUNT = struct.Struct(">I")
 _LENGTH = struct.Struct(">Q")
 
 
 def is_binary_wire(body: bytes) -> bool:
     """Whether ``body`` is the wire form of a :class:`BinaryBody`."""
-    return body[:1] == _MARK
+    return bool(body) and body[0] == _MARK
 
 
 class BinaryBody:
@@ -77,7 +77,9 @@ class BinaryBody:
 
     def __bytes__(self) -> bytes:
         lengths = b"".join(_LENGTH.pack(length) for length in self.lengths)
-        prefix = _MARK + _COUNT.pack(len(self.lengths)) + lengths + _COUNT.pack(len(self.head))
+        prefix = (
+            bytes([_MARK]) + _COUNT.pack(len(self.lengths)) + lengths + _COUNT.pack(len(self.head))
+        )
         return b"".join([prefix, self.head, *self.pieces])
 
     def numbered(self, seq: int) -> BinaryFrame:

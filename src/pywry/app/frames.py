@@ -123,12 +123,12 @@ Frame = bytes | BinaryFrame
 
 def sequenced(seq: int, body: Body) -> Frame:
     """Turn an encoded body into a numbered frame, not encoding it again."""
+    if type(body) is bytes and not is_binary_wire(body):  # the usual event: JSON alone
+        return b'{"seq":%d,%s' % (seq, body[1:])
     if isinstance(body, BinaryBody):
         return body.numbered(seq)
-    body = body if isinstance(body, bytes) else bytes(body)
-    if is_binary_wire(body):  # from a shared bus: cut into its pieces here, once
-        return BinaryBody.from_wire(body).numbered(seq)
-    return b'{"seq":%d,%s' % (seq, body[1:])
+    # The wire form, from a shared bus: cut into its pieces here, once.
+    return BinaryBody.from_wire(bytes(body)).numbered(seq)
 
 
 def binary_message(frames: list[Frame]) -> Outgoing:
