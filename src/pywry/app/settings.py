@@ -117,7 +117,7 @@ class ServerSettings(_Section, frozen=True, kw_only=True, forbid_unknown_fields=
     auto_start: bool = True  # start the server on the first show()
     workers: _AtLeast1 = 1  # worker processes (deploy mode)
     log_level: str = "info"  # the HTTP server's log level
-    access_log: bool = True  # log each request (paths only)
+    access_log: bool = True  # log each request (paths only) where logging shows it
     timeout_keep_alive: _AtLeast0 = 5  # seconds an idle HTTP connection stays
     timeout_graceful_shutdown: _Seconds | None = None  # seconds pages and callbacks get at
     # shutdown (unset: 2)

@@ -109,6 +109,14 @@ def _log_config() -> dict[str, object]:
     return {"version": 1, "incremental": True, "handlers": {}, "formatters": {}, "loggers": {}}
 
 
+def _access_lines_shown() -> bool:
+    """Whether a line on ``granian.access`` would reach a handler now. Granian makes each
+    request's line before logging decides; with no handler to print it (the lines are INFO,
+    below what Python prints without one), it is not made at all."""
+    access = logging.getLogger("granian.access")
+    return access.isEnabledFor(logging.INFO) and access.hasHandlers()
+
+
 def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
     try:
         return asyncio.get_running_loop() is loop
@@ -309,7 +317,7 @@ class GranianRunner(ServerRunner):
                 ),
                 log_level=self._log_level,
                 log_dictconfig=_log_config(),
-                log_access=self._access_log,
+                log_access=self._access_log and _access_lines_shown(),
                 ssl_cert=Path(tls.certfile) if tls else None,
                 ssl_key=Path(tls.keyfile) if tls else None,
                 ssl_ca=Path(tls.ca_certs) if tls and tls.ca_certs else None,
