@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import proc
+from server_io import commands_from_stdin, say
 
 __all__ = ["LoadServer", "main"]
 
@@ -156,11 +157,6 @@ class LoadServer:
                 self.proc.wait(timeout=5)
 
 
-def _say(*parts: object) -> None:
-    sys.stdout.write(" ".join(str(p) for p in parts) + "\n")
-    sys.stdout.flush()
-
-
 def _pace(handle: Any, rate: float, seconds: float) -> None:
     """Emit ``rate`` events per second for ``seconds``, catching up after any stall."""
     total = int(rate * seconds)
@@ -175,7 +171,7 @@ def _pace(handle: Any, rate: float, seconds: float) -> None:
             emit("bench:soak", {"i": n, "t0": time.monotonic()})
             n += 1
         time.sleep(PACE_TICK)
-    _say("PACED", n, time.monotonic() - t0, max_behind)
+    say("PACED", n, time.monotonic() - t0, max_behind)
 
 
 def main() -> None:
@@ -191,32 +187,27 @@ def main() -> None:
     handles: dict[str, Any] = {}
     commands: queue.Queue[str] = queue.Queue()
 
-    def read_stdin() -> None:
-        for line in sys.stdin:
-            commands.put(line.strip())
-        commands.put("quit")
-
-    threading.Thread(target=read_stdin, daemon=True).start()
-    _say("READY")
+    commands_from_stdin(commands)
+    say("READY")
     while True:
         cmd, *rest = commands.get().split() or [""]
         if cmd == "show":
             label = rest[0]
             handles[label] = app.show("<p>bench</p>", label=label)
-            _say("URL", label, handles[label].url)
+            say("URL", label, handles[label].url)
         elif cmd == "fan":
             k, labels = int(rest[0]), rest[1:]
             t0 = time.monotonic()
             for label in labels:
                 handles[label].emit("bench:fan", {"k": k, "t0": t0})
-            _say("FANNED", k, time.monotonic() - t0)
+            say("FANNED", k, time.monotonic() - t0)
         elif cmd == "burst":
             label, b, n = rest[0], int(rest[1]), int(rest[2])
             emit = handles[label].emit
             t0 = time.monotonic()
             for i in range(n):
                 emit("bench:seq", {"b": b, "i": i, "t0": t0})
-            _say("BURST", b, n, time.monotonic() - t0)
+            say("BURST", b, n, time.monotonic() - t0)
         elif cmd == "pace":
             label, rate, seconds = rest[0], float(rest[1]), float(rest[2])
             threading.Thread(
@@ -224,10 +215,10 @@ def main() -> None:
             ).start()
         elif cmd == "drop":
             label = rest[0]
-            _say("DROPPED", label, app.container.gateway().drop_connections(label))
+            say("DROPPED", label, app.container.gateway().drop_connections(label))
         elif cmd == "pages":
             label = rest[0]
-            _say("PAGES", label, app.container.gateway().page_count(label))
+            say("PAGES", label, app.container.gateway().page_count(label))
         elif cmd == "quit":
             break
     # Stopping must not hang the benchmark: the measurements are done by now.
@@ -235,7 +226,7 @@ def main() -> None:
     try:
         app.destroy()
     finally:
-        _say("BYE")
+        say("BYE")
         os._exit(0)
 
 

@@ -27,10 +27,11 @@ import argparse
 import os
 import queue
 import random
-import sys
 import threading
 import time
 from typing import Any
+
+from server_io import commands_from_stdin, say
 
 __all__ = ["BIN_BYTES", "JSON_ROWS", "OURS_SETTINGS", "PAGE", "STREAM_BYTES"]
 
@@ -78,11 +79,6 @@ PAGE = """<div id="payloads">payloads</div>
   setup();
 })();
 </script>"""
-
-
-def _say(*parts: object) -> None:
-    sys.stdout.write(" ".join(str(p) for p in parts) + "\n")
-    sys.stdout.flush()
 
 
 def _size(data: Any) -> int:
@@ -180,38 +176,33 @@ def main() -> None:
     app = PyWry(mode=WindowMode.BROWSER, **extra)
     handle = app.show(PAGE, label="payloads", callbacks=callbacks)
     trips = Trips(handle.emit, answers)
-    _say("URL", handle.url)
-    _say("READY")
+    say("URL", handle.url)
+    say("READY")
     commands: queue.Queue[str] = queue.Queue()
 
-    def read_stdin() -> None:
-        for line in sys.stdin:
-            commands.put(line.strip())
-        commands.put("quit")
-
-    threading.Thread(target=read_stdin, daemon=True).start()
+    commands_from_stdin(commands)
     while True:
         cmd, *rest = commands.get().split()
         if cmd == "warm":
-            _say("WARM", trips.warm())
+            say("WARM", trips.warm())
         elif cmd == "rt":
-            _say("RT", rest[0], *(trips.one(rest[0]) for _ in range(int(rest[1]))))
+            say("RT", rest[0], *(trips.one(rest[0]) for _ in range(int(rest[1]))))
         elif cmd == "stream":
             seconds, acked = trips.stream(int(rest[0]), int(rest[1]))
-            _say("STREAMED", rest[0], seconds, acked)
+            say("STREAMED", rest[0], seconds, acked)
         elif cmd == "flood":
             t0 = time.perf_counter()
             for _ in range(int(rest[0])):
                 trips.next_i += 1
                 handle.emit("pl:bin", {"i": trips.next_i, "blob": trips.chunk})
-            _say("FLOODED", rest[0], time.perf_counter() - t0)
+            say("FLOODED", rest[0], time.perf_counter() - t0)
         elif cmd == "sample":  # bench/payloads_profile.py: where the server's time goes
             if rest[0] == "on":
                 from payloads_profile import Sampler  # type: ignore[import-not-found]
 
                 sampler = Sampler()
             else:
-                _say("SAMPLED", "\\n".join(sampler.stop()))
+                say("SAMPLED", "\\n".join(sampler.stop()))
         elif cmd == "quit":
             break
     threading.Timer(5.0, lambda: os._exit(0)).start()

@@ -27,6 +27,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from server_io import commands_from_stdin, say
+
 __all__ = ["ASYNC_CALLBACKS", "PAGE"]
 
 # Contenders that take ``async def`` callbacks. The release does in browser mode: it hands
@@ -94,11 +96,6 @@ def _rss_kib() -> int:
     return 0
 
 
-def _say(*parts: object) -> None:
-    sys.stdout.write(" ".join(str(p) for p in parts) + "\n")
-    sys.stdout.flush()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     contenders = ["release", "ours", "floor", "granian"]
@@ -106,7 +103,7 @@ def main() -> None:
     parser.add_argument("--widgets", type=int, default=1)
     args = parser.parse_args()
 
-    _say("PHASE start", time.monotonic(), _rss_kib())
+    say("PHASE start", time.monotonic(), _rss_kib())
     if args.contender == "release":
         # The release's browser mode calls webbrowser.open() on every show(), whatever
         # PYWRY_HEADLESS says; neutralise it so no browser is launched.
@@ -121,7 +118,7 @@ def main() -> None:
         from floor_granian import WindowMode  # type: ignore[import-not-found]
     else:
         from pywry import PyWry, WindowMode  # type: ignore[import-not-found]
-    _say("PHASE imported", time.monotonic(), _rss_kib())
+    say("PHASE imported", time.monotonic(), _rss_kib())
 
     commands: queue.Queue[str] = queue.Queue()
     handles: dict[str, object] = {}
@@ -145,20 +142,15 @@ def main() -> None:
         handle = app.show(PAGE, label=f"bench{k}", callbacks=callbacks)
         handles[handle.label] = handle
         ordered.append(handle)
-        _say("URL", handle.url)
-    _say("PHASE shown", time.monotonic(), _rss_kib())
-    _say("READY")
+        say("URL", handle.url)
+    say("PHASE shown", time.monotonic(), _rss_kib())
+    say("READY")
 
-    def read_stdin() -> None:
-        for line in sys.stdin:
-            commands.put(line.strip())
-        commands.put("quit")
-
-    threading.Thread(target=read_stdin, daemon=True).start()
+    commands_from_stdin(commands)
     while True:
         cmd, *rest = commands.get().split()
         if cmd == "cpu":
-            _say("CPU", time.process_time())
+            say("CPU", time.process_time())
         elif cmd == "push":
             n = int(rest[0])
             handle = handles[rest[1]] if len(rest) > 1 else ordered[0]
@@ -166,13 +158,13 @@ def main() -> None:
             t0 = time.perf_counter()
             for i in range(n):
                 emit("bench:push", {"i": i})
-            _say("PUSHED", n, time.perf_counter() - t0)
+            say("PUSHED", n, time.perf_counter() - t0)
         elif cmd == "fan":
             k = int(rest[0])
             t0 = time.monotonic()
             for handle in ordered:
                 handle.emit("bench:fan", {"k": k, "t0": t0})  # type: ignore[attr-defined]
-            _say("FANNED", k, time.monotonic() - t0)
+            say("FANNED", k, time.monotonic() - t0)
         elif cmd == "quit":
             break
     # Some servers take long to stop; the measurements are done, so do not wait forever.
@@ -180,7 +172,7 @@ def main() -> None:
     try:
         app.destroy()
     finally:
-        _say("BYE")
+        say("BYE")
         sys.stdout.flush()
         os._exit(0)
 

@@ -271,7 +271,8 @@ def test_events_for_a_widget_whose_worker_died_are_answered_with_an_error(two_wo
 
     made = httpx.get(f"{base}/make/y", headers={"Connection": "close"}).json()
     with ExitStack() as stack:
-        pages = [open_widget(base, made["label"], i, stack) for i in range(6)]
+        # Enough pages that some are on the other worker however the two share out sockets.
+        pages = [open_widget(base, made["label"], i, stack) for i in range(16)]
         os.kill(made["pid"], signal.SIGKILL)  # Granian starts another worker in its place
         redis = Redis.from_url(redis_url)
         until(lambda: not redis.keys(f"{prefix}:alive:*-{made['pid']}-*"))
