@@ -12,7 +12,6 @@ import ipaddress
 import logging
 import socket
 import threading
-import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -238,16 +237,15 @@ def stop_at_exit(app: _App, hooks: ExitHooks) -> Callable[[], None]:
     """Register with ``hooks`` (and return) the hook that stops ``app`` if the interpreter
     exits first.
 
-    A weak reference: the hook must not keep an app alive, but must stop a live one so the
-    interpreter never exits under the server's native threads. ``destroy()`` removes it.
+    It holds the app while its server runs: an app whose URL serves pages is alive whatever
+    the script still refers to, and at exit it must stop in order (its pages told, its
+    loop's tasks ended, the server's native threads joined), not be torn down half-way by
+    the interpreter. ``destroy()`` removes the hook; the app can then be collected.
     """
-    ref = weakref.ref(app)
 
     def stop() -> None:
-        target = ref()
-        if target is not None:
-            target._at_exit = True
-            target.destroy()
+        app._at_exit = True
+        app.destroy()
 
     hooks.register(stop)
     return stop

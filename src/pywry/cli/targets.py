@@ -119,8 +119,8 @@ def _call(func: object, shown: str) -> PyWry:
         if shown_on is not None and shown_on.get_labels():
             return shown_on
         raise UsageError(
-            f"{shown} returned None and no PyWry app with widgets is left (one kept only in"
-            " the function is gone once it returns): return the app"
+            f"{shown} returned None and showed no widgets on a PyWry app: return the app, or"
+            " show its widgets in the function"
         )
     raise UsageError(f"{shown} returned {a(result)}, not a PyWry app")
 
