@@ -20,7 +20,7 @@ import msgspec
 
 from ..domain.errors import InvalidArgumentError
 
-__all__ = ["CHUNK", "Bin", "Incoming", "chunks", "join", "split"]
+__all__ = ["CHUNK", "Bin", "Incoming", "chunks", "flat", "join", "split"]
 
 CHUNK = 1 << 20  # below every server's frame limit (Granian's and uvicorn's are 16 MiB)
 
@@ -40,6 +40,21 @@ class Bin(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=True):
     len: Annotated[int, msgspec.Meta(ge=0)]
     dtype: str | None = None
     shape: list[int] | None = None
+
+
+def flat(data: Any) -> bool:
+    """Whether ``data`` is a scalar, or a dict or list of scalars: nothing to look into."""
+    kind = type(data)
+    if kind is dict:
+        if len(data) > 16:
+            return _SCALARS.issuperset(map(type, data.values()))  # in C, for long ones
+        for value in data.values():  # noqa: SIM110 - a plain loop: all() costs a generator
+            if type(value) not in _SCALARS:
+                return False
+        return True
+    if kind in _SCALARS:
+        return True
+    return kind is list and _SCALARS.issuperset(map(type, data))
 
 
 def split(data: Any) -> tuple[Any, list[Bin], list[memoryview]]:

@@ -27,7 +27,7 @@ import msgspec
 from ..domain.errors import InvalidArgumentError, PyWryError
 from ..domain.ports import Body
 from ..domain.protocol import Control
-from .binary import Bin, split
+from .binary import Bin, flat, split
 from .binary_frames import BinaryBody, BinaryFrame, Outgoing, is_binary_wire
 
 __all__ = [
@@ -74,16 +74,13 @@ class ProtocolError(PyWryError, ValueError):
     """A page sent something that is not a frame."""
 
 
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
 def encode_body(event_type: str, data: Any) -> bytes | BinaryBody:
     """Encode an event once: ``{"type":...,"data":...,"ts":...}``, with its binary values
     apart (a :class:`BinaryBody`) when it has some.
 
     Raises ``InvalidArgumentError`` (a ``TypeError``) for data that cannot be sent.
     """
-    if _flat(data):  # most events: nothing to look for inside
+    if flat(data):  # most events: nothing to look for inside
         return _encoded(event_type, data, None)
     stripped, bins, buffers = split(data)
     head = _encoded(event_type, stripped, bins or None)
@@ -101,21 +98,6 @@ def _encoded(event_type: str, data: Any, bins: list[Bin] | None) -> bytes:
             f"data of event {event_type!r} cannot be sent: {exc} (JSON carries dicts, "
             "lists, strings, numbers, booleans and None; bytes and numpy arrays go as binary)"
         ) from None
-
-
-def _flat(data: Any) -> bool:
-    """Whether ``data`` is a scalar, or a dict or list of scalars: nothing to look into."""
-    kind = type(data)
-    if kind is dict:
-        if len(data) > 16:
-            return _SCALARS.issuperset(map(type, data.values()))  # in C, for long ones
-        for value in data.values():  # noqa: SIM110 - a plain loop: all() costs a generator
-            if type(value) not in _SCALARS:
-                return False
-        return True
-    if kind in _SCALARS:
-        return True
-    return kind is list and _SCALARS.issuperset(map(type, data))
 
 
 Frame = bytes | BinaryFrame
