@@ -96,6 +96,7 @@ def test_serve_runs_the_targets_app_until_sigterm(tmp_path, script, target, labe
         code = running.stop(signal.SIGTERM)
     assert code == 0
     assert "Traceback" not in running.stderr
+    assert "Task was destroyed" not in running.stderr  # every app stopped in order
 
 
 @pytest.mark.parametrize(
