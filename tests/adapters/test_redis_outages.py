@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
 from conftest import RedisServer, run_async
+from pywry.domain.ports import Body
 
 
 @pytest.fixture
@@ -36,10 +38,11 @@ def test_publishes_while_redis_is_down_are_kept_and_a_lost_log_is_announced(own_
         await bus.start()
         second = asyncio.Event()
 
-        def hear(seq: int, body: bytes) -> None:
-            events.append((seq, body))
-            if body == b"y":
-                second.set()
+        def hear(seq: int, bodies: Sequence[Body]) -> None:
+            for number, body in enumerate(bodies, seq):
+                events.append((number, body))
+                if body == b"y":
+                    second.set()
 
         await bus.subscribe("w", hear, on_reset=lambda: events.append("reset"))
         await bus.publish("w", b"before")

@@ -8,7 +8,7 @@ do, not how one does it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -16,7 +16,7 @@ import pytest
 from conftest import run_async
 from pywry.adapters.memory import MemoryEventBus, MemoryInboundLedger, MemoryWidgetStore
 from pywry.app.frames import encode_body
-from pywry.domain.ports import EventBus, InboundLedger, WidgetStore
+from pywry.domain.ports import Body, EventBus, FrameListener, InboundLedger, WidgetStore
 from pywry.domain.widget import Surround, Widget
 
 ADAPTERS = ["memory", "redis"]
@@ -150,6 +150,16 @@ def make_bus(request: pytest.FixtureRequest) -> Callable[..., EventBus]:
     return lambda **kwargs: RedisEventBus(redis=client(), keys=keys, **kwargs)
 
 
+def one_by_one(hear: Callable[[int, bytes], None]) -> FrameListener:
+    """A bus listener that takes the events handed over together one at a time."""
+
+    def listener(seq: int, bodies: Sequence[Body]) -> None:
+        for number, body in enumerate(bodies, seq):
+            hear(number, bytes(body))
+
+    return listener
+
+
 def test_a_bus_numbers_each_widgets_events_one_two_three_in_publish_order(make_bus):
     async def scene() -> tuple[list[int], list[int]]:
         bus = make_bus()
@@ -179,8 +189,8 @@ def test_every_subscriber_gets_every_event_after_it_subscribed_in_order(make_bus
 
             return hear
 
-        await bus.subscribe("w", hearing(first))
-        await bus.subscribe("w", hearing(second))
+        await bus.subscribe("w", one_by_one(hearing(first)))
+        await bus.subscribe("w", one_by_one(hearing(second)))
         for k in range(5):
             numbered = bus.publish("w", f"e{k}".encode())  # not awaited one by one: in order
         await numbered
@@ -192,6 +202,31 @@ def test_every_subscriber_gets_every_event_after_it_subscribed_in_order(make_bus
     expected = [(seq, f"e{seq - 2}".encode()) for seq in range(2, 7)]
     assert first == expected
     assert second == expected
+
+
+def test_events_published_together_are_numbered_in_a_row_and_heard_in_order(make_bus):
+    async def scene() -> tuple[int, int, list[tuple[int, bytes]]]:
+        bus = make_bus()
+        await bus.start()
+        await bus.publish("w", b"first")
+        heard: list[tuple[int, bytes]] = []
+        five = asyncio.Event()
+
+        def hear(seq: int, body: bytes) -> None:
+            heard.append((seq, body))
+            if seq == 5:
+                five.set()
+
+        await bus.subscribe("w", one_by_one(hear))
+        last = await bus.publish("w", b"a", b"b", b"c")
+        after = await bus.publish("w", b"d")
+        await five.wait()
+        await bus.stop()
+        return last, after, heard
+
+    last, after, heard = run(scene())
+    assert (last, after) == (4, 5)  # the future gives the number of the last one
+    assert heard == [(2, b"a"), (3, b"b"), (4, b"c"), (5, b"d")]
 
 
 def test_a_bus_carries_bodies_byte_for_byte_binary_values_included(make_bus):
@@ -221,8 +256,8 @@ def test_an_unsubscribed_listener_hears_nothing_more(make_bus):
             if seq == 2:
                 heard_two.set()
 
-        unsubscribe = await bus.subscribe("w", lambda seq, body: gone.append(seq))
-        await bus.subscribe("w", stay)
+        unsubscribe = await bus.subscribe("w", one_by_one(lambda seq, body: gone.append(seq)))
+        await bus.subscribe("w", one_by_one(stay))
         await bus.publish("w", b"1")
         await unsubscribe()
         await bus.publish("w", b"2")
@@ -282,7 +317,7 @@ def test_a_subscriber_that_asks_for_the_past_gets_what_is_kept_then_what_comes(m
             if seq == 4:
                 four.set()
 
-        await bus.subscribe("w", hear, after=1)
+        await bus.subscribe("w", one_by_one(hear), after=1)
         await bus.publish("w", b"e4")
         await four.wait()
         await bus.stop()

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 from ..domain.events import Event
@@ -27,6 +25,7 @@ from ..domain.ports import (
     WidgetStore,
 )
 from ..domain.session import HandledFrames
+from ..domain.stream import FrameStream
 from ..domain.widget import Widget
 
 __all__ = ["LocalRelay", "MemoryEventBus", "MemoryInboundLedger", "MemoryWidgetStore"]
@@ -65,9 +64,7 @@ class MemoryWidgetStore(WidgetStore):
 
 @dataclass(slots=True)
 class _Stream:
-    head: int = 0
-    size: int = 0
-    kept: deque[tuple[int, Body]] = field(default_factory=deque)
+    kept: FrameStream[Body]  # the history, bounded like a page's replay buffer
     listeners: list[FrameListener] = field(default_factory=list)
 
 
@@ -91,21 +88,26 @@ class MemoryEventBus(EventBus):
     async def stop(self) -> None:
         self._streams.clear()
 
-    def publish(self, label: str, body: Body) -> asyncio.Future[int]:
+    def _stream(self, label: str) -> _Stream:
         stream = self._streams.get(label)
         if stream is None:
-            stream = self._streams[label] = _Stream()
-        stream.head = seq = stream.head + 1
+            kept = FrameStream[Body](max_frames=self._max_frames, max_bytes=self._max_bytes)
+            stream = self._streams[label] = _Stream(kept)
+        return stream
+
+    def publish(self, label: str, *bodies: Body) -> asyncio.Future[int]:
+        stream = self._streams.get(label) or self._stream(label)
         kept = stream.kept
-        kept.append((seq, body))
-        stream.size += len(body)
-        while len(kept) > 1 and (len(kept) > self._max_frames or stream.size > self._max_bytes):
-            stream.size -= len(kept.popleft()[1])
-        for listener in stream.listeners:
-            try:
-                listener(seq, body)
-            except Exception:  # one subscriber's failure must not starve the others
-                log.exception("a subscriber of widget %r failed", label)
+        first = seq = kept.head
+        for body in bodies:
+            seq += 1
+            kept.append(seq, body)
+        if bodies:
+            for listener in stream.listeners:
+                try:
+                    listener(first + 1, bodies)
+                except Exception:  # one subscriber's failure must not starve the others
+                    log.exception("a subscriber of widget %r failed", label)
         numbered = asyncio.get_running_loop().create_future()
         numbered.set_result(seq)
         return numbered
@@ -118,12 +120,11 @@ class MemoryEventBus(EventBus):
         after: int | None = None,
         on_reset: ResetListener | None = None,  # one process's log is never lost
     ) -> Unsubscribe:
-        stream = self._streams.get(label)
-        if stream is None:
-            stream = self._streams[label] = _Stream()
+        stream = self._stream(label)
         if after is not None:
-            for seq, body in await self.history(label, after, len(stream.kept)):
-                listener(seq, body)
+            past = await self.history(label, after, len(stream.kept))
+            if past:
+                listener(past[0][0], [body for _, body in past])
         stream.listeners.append(listener)
 
         async def unsubscribe() -> None:
@@ -140,10 +141,11 @@ class MemoryEventBus(EventBus):
 
     async def history(self, label: str, after: int, limit: int) -> list[tuple[int, Body]]:
         stream = self._streams.get(label)
-        if stream is None or not stream.kept or limit < 1:
+        if stream is None or limit < 1:
             return []
-        start = max(0, after + 1 - stream.kept[0][0])  # the kept numbers are contiguous
-        return list(islice(stream.kept, start, start + limit))
+        kept = stream.kept
+        first = max(after, kept.tail - 1) + 1  # what was dropped already is skipped
+        return list(enumerate(kept.after(after, limit=limit), first))
 
     async def forget(self, label: str) -> None:
         self._streams.pop(label, None)

@@ -115,8 +115,9 @@ class CallbackRunner:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False  # no new calls taken (draining or shut down)
         self._shut = False
-        self._no_lanes = threading.Event()  # set while no widget has sync calls queued
-        self._no_lanes.set()
+        # Set once no widget has sync calls queued, for settle() while it waits (None: no
+        # one waits, and the workers touch no event: a threading.Event costs a lock each time).
+        self._lanes_done: threading.Event | None = None
 
     def in_worker(self) -> bool:
         """Whether the calling thread is one of this runner's workers (in a sync callback)."""
@@ -190,7 +191,6 @@ class CallbackRunner:
             lane = self._lanes.get(label)
             if lane is None:
                 lane = self._lanes[label] = _Lane(label)
-                self._no_lanes.clear()
             lane.jobs.append(job)
             if lane.running:
                 return
@@ -229,8 +229,9 @@ class CallbackRunner:
                     lane.running = False
                     if self._lanes.get(lane.label) is lane:
                         del self._lanes[lane.label]
-                        if not self._lanes:
-                            self._no_lanes.set()
+                        if not self._lanes and self._lanes_done is not None:
+                            self._lanes_done.set()
+                            self._lanes_done = None
                     return
                 listener, event, answers, count = lane.jobs.popleft()
             try:
@@ -312,15 +313,19 @@ class CallbackRunner:
         deadline = loop.time() + timeout
         while True:  # an async callback may start more tasks, a lane may refill
             running = [task for task in self._tasks if not task.done()]
-            if not running and self._no_lanes.is_set():
+            with self._lock:
+                lanes_done = None
+                if self._lanes:
+                    lanes_done = self._lanes_done = self._lanes_done or threading.Event()
+            if not running and lanes_done is None:
                 return True
             left = deadline - loop.time()
             if left <= 0:
                 return False
             if running:
                 await asyncio.wait(running, timeout=left)
-            elif not self._no_lanes.is_set():
-                await asyncio.to_thread(self._no_lanes.wait, left)
+            elif lanes_done is not None:
+                await asyncio.to_thread(lanes_done.wait, left)
 
     def shutdown(self, *, wait: bool = True, timeout: float = 5.0) -> None:
         """Stop taking calls, drop queued ones; with ``wait``, let running ones finish.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 
 from ..domain.ports import Body, EventBus, InboundLedger, Unsubscribe, WidgetStore
 from ..domain.protocol import Close
@@ -36,8 +37,8 @@ class WidgetChannel:
         self.ever_connected = False
         self.content_seq = 0  # the frame of the last content update: the page renders it
 
-    def deliver(self, seq: int, body: Body) -> None:
-        """Keep event ``seq`` (as the bus numbered it) and wake every page."""
+    def deliver(self, seq: int, bodies: Sequence[Body]) -> None:
+        """Keep events ``seq``, ``seq + 1``... (as the bus numbered them) and wake every page."""
         stream = self.stream
         if seq > stream.head + 1:
             # Either the first event this process sees of a widget with a past (another
@@ -54,12 +55,16 @@ class WidgetChannel:
             stream = self.stream = FrameStream(
                 max_frames=self._max_frames, max_bytes=self._max_bytes, start=seq - 1
             )
-        fresh = stream.append(seq, sequenced(seq, body))
+        fresh = False  # not all of them held already
+        for body in bodies:
+            if stream.append(seq, sequenced(seq, body)):
+                fresh = True
+                theme = theme_in_frame(body)
+                if theme is not None:
+                    # From any worker: a page loaded here from now on comes up in it.
+                    self.widget = self.widget.themed(theme)
+            seq += 1
         if fresh:
-            theme = theme_in_frame(body)
-            if theme is not None:
-                # From any worker: a page loaded here from now on comes up in it.
-                self.widget = self.widget.themed(theme)
             for page in self.pages:
                 page.notify()
 

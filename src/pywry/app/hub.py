@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Coroutine, Iterable, Iterator, Sequence
+from typing import Any, cast
 
 from ..domain.ports import Body, EventBus, Relay
 from ..domain.protocol import Close as CloseCode
@@ -77,9 +77,7 @@ class Hub:
         the taker task's, in order; while it carries one out, new commands wait for it.
         """
         if not self._busy:
-            for command in self._inbox.take(while_=_is_emit):
-                assert isinstance(command, Emit)
-                self._emit(command.label, command.body)
+            self._emit_all(cast("Iterator[Emit]", self._inbox.take(while_=_is_emit)))
         if self._inbox.pending and self._more is not None:
             self._more.set()
 
@@ -96,7 +94,7 @@ class Hub:
             self._busy = True
             try:
                 if isinstance(command, Emit):  # the usual command, and one that never waits
-                    self._emit(command.label, command.body)
+                    self._emit(command.label, (command.body,))
                     continue
                 result = await self._run(command)
             except Exception as exc:
@@ -116,21 +114,37 @@ class Hub:
         """
         if self._busy or self._inbox.pending or not self._lifecycle.running:
             return False
-        self._emit(label, body)
+        self._emit(label, (body,))
         return True
 
-    def _emit(self, label: str | None, body: Body) -> None:
+    def _emit_all(self, emits: Iterable[Emit]) -> None:
+        """Hand emits to the bus in order; a run of them for one widget in one publish
+        (a burst of emits is numbered, kept and woken for once, not event by event)."""
+        label: str | None = None
+        bodies: list[Body] = []
+        for command in emits:
+            if bodies and command.label != label:
+                self._emit(label, bodies)
+                bodies = []
+            label = command.label
+            bodies.append(command.body)
+        if bodies:
+            self._emit(label, bodies)
+
+    def _emit(self, label: str | None, bodies: Sequence[Body]) -> None:
         if label is None:
             labels = self._channels.labels()
         elif self._channels.get(label) is not None:
             labels = [label]
         else:
             return  # closed meanwhile: its pages are gone
-        theme = theme_in_frame(body)  # None for every other event: a prefix compared
-        for name in labels:
+        for body in bodies:
+            theme = theme_in_frame(body)  # None for every other event: a prefix compared
             if theme is not None:
-                self._keep_theme(name, theme)
-            numbered = self._bus.publish(name, body)
+                for name in labels:
+                    self._keep_theme(name, theme)
+        for name in labels:
+            numbered = self._bus.publish(name, *bodies)
             if numbered.done():
                 _published(numbered)
             else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import enum
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -53,7 +53,9 @@ class Body(Protocol):
     def __bytes__(self) -> bytes: ...
 
 
-FrameListener = Callable[[int, Body], None]
+# Called with the number of the first event and the events from it on, in order: what was
+# published together (or read together from a shared log) arrives together.
+FrameListener = Callable[[int, Sequence[Body]], None]
 # Called when a widget's numbering started over under a subscriber (the shared log was lost).
 ResetListener = Callable[[], None]
 Unsubscribe = Callable[[], Awaitable[None]]
@@ -213,11 +215,12 @@ class EventBus(ABC):
         """Disconnect and drop every subscription; idempotent."""
 
     @abstractmethod
-    def publish(self, label: str, body: Body) -> asyncio.Future[int]:
-        """Append one encoded event body to ``label``'s stream; never waits.
+    def publish(self, label: str, *bodies: Body) -> asyncio.Future[int]:
+        """Append encoded event bodies to ``label``'s stream, in order; never waits.
 
-        Events are appended in the order of the calls. The future gives the event's
-        sequence number (or the error that kept it from being appended). Call on the loop.
+        Events are appended in the order of the calls, and of the bodies of one call,
+        which get consecutive numbers. The future gives the number of the last one (or the
+        error that kept them from being appended). Call on the loop.
         """
 
     @abstractmethod
@@ -229,7 +232,9 @@ class EventBus(ABC):
         after: int | None = None,
         on_reset: ResetListener | None = None,
     ) -> Unsubscribe:
-        """Call ``listener(seq, body)`` on the event loop for each event published from now on.
+        """Call ``listener(seq, bodies)`` on the event loop for the events published from now
+        on, ``seq`` being the number of the first of ``bodies``; together, as a run of one
+        publish (or of one read of a shared log), never out of order.
 
         With ``after``, the events numbered after it that are still kept come first, in
         order (a process that joins late gets the widget's past). A shared bus whose log

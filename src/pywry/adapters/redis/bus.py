@@ -54,6 +54,9 @@ return seq
 """
 
 
+_Publish = tuple[str, tuple[Body, ...], asyncio.Future[int]]  # label, bodies, the last's number
+
+
 @dataclass(slots=True)
 class _Subscription:
     listeners: list[FrameListener] = field(default_factory=list)
@@ -89,7 +92,7 @@ class RedisEventBus(EventBus):
         self._max_waiting = max_waiting
         self._redis: Redis | None = None  # while started
         self._subs: dict[str, _Subscription] = {}
-        self._queue: asyncio.Queue[tuple[str, Body, asyncio.Future[int]]] | None = None
+        self._queue: asyncio.Queue[_Publish] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._pubsub: Any = None
         self._subscribing: asyncio.Lock | None = None  # one (un)subscribe at a time
@@ -144,15 +147,17 @@ class RedisEventBus(EventBus):
             " this one is refused (they go out, in order, once Redis is back)"
         )
 
-    def publish(self, label: str, body: Body) -> asyncio.Future[int]:
+    def publish(self, label: str, *bodies: Body) -> asyncio.Future[int]:
         numbered: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         if self._queue is None:
             numbered.set_exception(ConnectionError("the event bus is not started"))
         elif (reason := self.refusal()) is not None:
             numbered.set_exception(ServerError(reason))
+        elif not bodies:
+            numbered.set_exception(ValueError("nothing to publish"))
         else:
-            self._waiting += 1
-            self._queue.put_nowait((label, body, numbered))
+            self._waiting += len(bodies)
+            self._queue.put_nowait((label, bodies, numbered))
         return numbered
 
     async def _write(self) -> None:
@@ -164,18 +169,19 @@ class RedisEventBus(EventBus):
                 batch.append(queue.get_nowait())
             await self._send(batch)
 
-    async def _send(self, batch: list[tuple[str, Body, asyncio.Future[int]]]) -> None:
+    async def _send(self, batch: list[_Publish]) -> None:
         delay = 0.05
         while True:
             try:
                 pipe = self.redis.pipeline(transaction=False)
-                for label, body, _ in batch:
-                    k = self._keys
-                    await self._script(  # queued on the pipeline, sent by execute()
-                        keys=[k.meta(label), k.stream(label), k.doorbell(label)],
-                        args=[bytes(body), self._history, secrets.token_hex(8)],
-                        client=pipe,
-                    )
+                k = self._keys
+                for label, bodies, _ in batch:
+                    for body in bodies:
+                        await self._script(  # queued on the pipeline, sent by execute()
+                            keys=[k.meta(label), k.stream(label), k.doorbell(label)],
+                            args=[bytes(body), self._history, secrets.token_hex(8)],
+                            client=pipe,
+                        )
                 numbers = await pipe.execute()
             except RedisError as exc:
                 # Kept, in order, until Redis is back: a publish is never dropped quietly.
@@ -188,10 +194,12 @@ class RedisEventBus(EventBus):
             for label in dict.fromkeys(label for label, _, _ in batch):
                 if label in self._subs:
                     await self._catch_up_quietly(label)
-            self._waiting -= len(batch)
-            for (_, _, numbered), seq in zip(batch, numbers, strict=True):
+            at = 0
+            for _, bodies, numbered in batch:
+                self._waiting -= len(bodies)
+                at += len(bodies)
                 if not numbered.done():
-                    numbered.set_result(int(seq))
+                    numbered.set_result(int(numbers[at - 1]))  # the last of its bodies
             return
 
     # ------------------------------------------------------------------ delivering
@@ -211,9 +219,9 @@ class RedisEventBus(EventBus):
             await self.redis.hsetnx(self._keys.meta(label), "epoch", secrets.token_hex(8))
             sub.last, sub.epoch = await self._head(label)
         if after is not None:
-            for seq, body in await self.history(label, after, self._history):
-                if seq <= sub.last:
-                    listener(seq, body)
+            past = await self.history(label, after, self._history)
+            for first, bodies in _runs([e for e in past if e[0] <= sub.last]):
+                listener(first, bodies)
         sub.listeners.append(listener)
         if on_reset is not None:
             sub.resets.append(on_reset)
@@ -267,13 +275,11 @@ class RedisEventBus(EventBus):
                         continue  # read the new log from its start
                     sub.epoch = epoch
                 entries = _entries(raw)
-                for seq, body in entries:
-                    if seq <= sub.last:
-                        continue
-                    sub.last = seq
+                for first, bodies in _runs([e for e in entries if e[0] > sub.last]):
+                    sub.last = first + len(bodies) - 1
                     for listener in list(sub.listeners):
                         try:
-                            listener(seq, body)
+                            listener(first, bodies)
                         except Exception:  # one listener's failure must not starve the others
                             log.exception("a subscriber of widget %r failed", label)
                 if len(entries) < _READ_BATCH and not sub.again:
@@ -381,3 +387,14 @@ def _number(data: Any) -> int:
 def _entries(raw: Any) -> list[tuple[int, Body]]:
     """``XRANGE``'s reply as (number, body) pairs: ids are ``<seq>-0``."""
     return [(int(entry_id.split(b"-", 1)[0]), fields[b"d"]) for entry_id, fields in raw or []]
+
+
+def _runs(entries: list[tuple[int, Body]]) -> list[tuple[int, list[Body]]]:
+    """Numbered bodies as runs of consecutive numbers: (the first's number, the bodies)."""
+    runs: list[tuple[int, list[Body]]] = []
+    for seq, body in entries:
+        if runs and runs[-1][0] + len(runs[-1][1]) == seq:
+            runs[-1][1].append(body)
+        else:
+            runs.append((seq, [body]))
+    return runs
