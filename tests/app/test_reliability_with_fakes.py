@@ -163,6 +163,29 @@ def test_an_emit_on_the_loop_goes_after_what_other_threads_emitted_before(app):
     assert [t for t in sock.types() if t.startswith("app:")] == ["app:x", "app:y"]
 
 
+def test_a_burst_of_emits_reaches_each_widgets_pages_in_order_numbered_one_by_one(app):
+    app.show("<p/>", label="a")
+    app.show("<p/>", label="b")
+    socks = {label: RecordingConnection() for label in ("a", "b")}
+    for label, sock in socks.items():
+        attach(app, label, "tab", sock)
+    held, release = threading.Event(), threading.Event()
+    # The loop is held while the script emits, so the whole burst waits in the inbox and
+    # the hub takes it in one go: runs for one widget, another's in between, a broadcast.
+    app.container.loop_thread().call_soon(lambda: (held.set(), release.wait(5)))
+    assert held.wait(5)
+    for label, value in [("a", 1), ("a", 2), ("b", 1), ("a", 3), (None, 9), ("b", 2)]:
+        app.emit("app:v", value, label)
+    release.set()
+    for sock in socks.values():
+        sock.wait(lambda s: len(s.data("app:v")) == (4 if s is socks["a"] else 3))
+    for label, expected in (("a", [1, 2, 3, 9]), ("b", [1, 9, 2])):
+        events = [f for f in socks[label].frames if f["type"] == "app:v"]
+        assert [f["data"] for f in events] == expected
+        seqs = [f["seq"] for f in events]
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+
+
 # ------------------------------------------------------------------ overflow policy
 def test_a_page_that_fell_off_the_buffer_is_told_and_closed_to_reload(app, frozen):
     handle = app.show("<p/>", label="w")
