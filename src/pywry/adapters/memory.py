@@ -96,7 +96,7 @@ class MemoryEventBus(EventBus):
         return stream
 
     def publish(self, label: str, *bodies: Body) -> asyncio.Future[int]:
-        stream = self._streams.get(label) or self._stream(label)
+        stream = self._stream(label)
         kept = stream.kept
         first = seq = kept.head
         for body in bodies:
