@@ -1,14 +1,14 @@
 """The event bus in Redis: one numbered stream per widget, shared by every worker.
 
-Publishing runs one Lua script per event: the widget's counter (``HINCRBY``) gives the next
-number, the body goes into the widget's stream under that number as its explicit id
-(``<seq>-0``), and a doorbell (``PUBLISH`` of the number alone) tells every worker that
-there is more. Ids are contiguous, so a worker always knows whether it has everything: it
-reads ``XRANGE (last +`` when its doorbell rings, and a pub/sub message lost while Redis
-was away only delays delivery (a worker catches up on every reconnect and every few
-seconds). The counter lives in a hash beside the stream; when both are lost (Redis lost
-its data) numbering starts over, the stream is cleared, and pages that were further on
-resynchronise instead of silently missing events.
+Publishing runs one Lua script per run of events (``event_log.py``): the widget's counter
+(``HINCRBY``) gives the next numbers, each body goes into the widget's stream under its
+number as its explicit id (``<seq>-0``), and one doorbell (``PUBLISH`` of the last number
+alone) tells every worker that there is more. Ids are contiguous, so a worker always knows
+whether it has everything: it reads ``XRANGE (last +`` when its doorbell rings, and a
+pub/sub message lost while Redis was away only delays delivery (a worker catches up on
+every reconnect and every few seconds). The counter lives in a hash beside the stream;
+when both are lost (Redis lost its data) numbering starts over, the stream is cleared, and
+pages that were further on resynchronise instead of silently missing events.
 
 Publishes go out in the order of the calls: one writer task sends them, pipelined.
 """
@@ -28,6 +28,7 @@ from redis.exceptions import RedisError
 from ...domain.errors import ServerError
 from ...domain.ports import Body, EventBus, FrameListener, ResetListener, Unsubscribe
 from .cancelling import halt, stop_if_cancelled
+from .event_log import APPEND, calls, entries, number, runs
 from .keys import Keys
 
 __all__ = ["RedisEventBus"]
@@ -37,22 +38,6 @@ log = logging.getLogger("pywry.bus")
 _CATCH_UP_EVERY = 5.0  # seconds between catch-ups without a doorbell (lost doorbells)
 MAX_WAITING = 100_000  # events kept while Redis is away; past it, emits are refused
 _READ_BATCH = 1000  # stream entries read per XRANGE
-
-# KEYS: meta, stream, doorbell channel   ARGV: body, max entries, epoch if none
-# A widget's log is its counter, its epoch and its stream; when the counter is gone (a Redis
-# that lost its data) a new epoch starts, with an empty stream, so no subscriber mistakes
-# the new numbers for ones it has.
-_PUBLISH = """
-if redis.call('HEXISTS', KEYS[1], 'epoch') == 0 then
-  redis.call('DEL', KEYS[2])
-  redis.call('HSET', KEYS[1], 'epoch', ARGV[3], 'seq', 0)
-end
-local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], seq .. '-0', 'd', ARGV[1])
-redis.call('PUBLISH', KEYS[3], seq)
-return seq
-"""
-
 
 _Publish = tuple[str, tuple[Body, ...], asyncio.Future[int]]  # label, bodies, the last's number
 
@@ -110,7 +95,7 @@ class RedisEventBus(EventBus):
         if self._redis is not None:
             return
         self._redis = self._client
-        self._script = self._redis.register_script(_PUBLISH)
+        self._script = self._redis.register_script(APPEND)
         self._queue = asyncio.Queue()
         self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         self._subscribing = asyncio.Lock()
@@ -175,13 +160,15 @@ class RedisEventBus(EventBus):
             try:
                 pipe = self.redis.pipeline(transaction=False)
                 k = self._keys
+                last_call: list[int] = []  # per publish: where its last call's number is
                 for label, bodies, _ in batch:
-                    for body in bodies:
+                    for run in calls(bodies):
                         await self._script(  # queued on the pipeline, sent by execute()
                             keys=[k.meta(label), k.stream(label), k.doorbell(label)],
-                            args=[bytes(body), self._history, secrets.token_hex(8)],
+                            args=[self._history, secrets.token_hex(8), *run],
                             client=pipe,
                         )
+                    last_call.append(len(pipe) - 1)
                 numbers = await pipe.execute()
             except RedisError as exc:
                 # Kept, in order, until Redis is back: a publish is never dropped quietly.
@@ -194,12 +181,10 @@ class RedisEventBus(EventBus):
             for label in dict.fromkeys(label for label, _, _ in batch):
                 if label in self._subs:
                     await self._catch_up_quietly(label)
-            at = 0
-            for _, bodies, numbered in batch:
+            for (_, bodies, numbered), at in zip(batch, last_call, strict=True):
                 self._waiting -= len(bodies)
-                at += len(bodies)
                 if not numbered.done():
-                    numbered.set_result(int(numbers[at - 1]))  # the last of its bodies
+                    numbered.set_result(int(numbers[at]))  # the number of its last body
             return
 
     # ------------------------------------------------------------------ delivering
@@ -220,7 +205,7 @@ class RedisEventBus(EventBus):
             sub.last, sub.epoch = await self._head(label)
         if after is not None:
             past = await self.history(label, after, self._history)
-            for first, bodies in _runs([e for e in past if e[0] <= sub.last]):
+            for first, bodies in runs([e for e in past if e[0] <= sub.last]):
                 listener(first, bodies)
         sub.listeners.append(listener)
         if on_reset is not None:
@@ -274,15 +259,15 @@ class RedisEventBus(EventBus):
                         sub.epoch = epoch
                         continue  # read the new log from its start
                     sub.epoch = epoch
-                entries = _entries(raw)
-                for first, bodies in _runs([e for e in entries if e[0] > sub.last]):
+                read = entries(raw)
+                for first, bodies in runs([e for e in read if e[0] > sub.last]):
                     sub.last = first + len(bodies) - 1
                     for listener in list(sub.listeners):
                         try:
                             listener(first, bodies)
                         except Exception:  # one listener's failure must not starve the others
                             log.exception("a subscriber of widget %r failed", label)
-                if len(entries) < _READ_BATCH and not sub.again:
+                if len(read) < _READ_BATCH and not sub.again:
                     break
         finally:
             sub.reading = False
@@ -322,7 +307,7 @@ class RedisEventBus(EventBus):
                 continue
             label = self._keys.label_of_doorbell(message["channel"])
             sub = self._subs.get(label) if label else None
-            if label is None or sub is None or _number(message["data"]) <= sub.last:
+            if label is None or sub is None or number(message["data"]) <= sub.last:
                 continue  # read already (by the publisher's own catch-up, or a batch)
             if sub.reading:
                 sub.again = True  # the read under way reads once more: doorbells coalesce
@@ -365,7 +350,7 @@ class RedisEventBus(EventBus):
     async def history(self, label: str, after: int, limit: int) -> list[tuple[int, Body]]:
         if limit < 1:
             return []
-        return _entries(
+        return entries(
             await self.redis.xrange(self._keys.stream(label), min=f"({after}-0", count=limit)
         )
 
@@ -374,27 +359,3 @@ class RedisEventBus(EventBus):
         sub = self._subs.get(label)
         if sub is not None:
             sub.last, sub.epoch = 0, None
-
-
-def _number(data: Any) -> int:
-    """The event number a doorbell carries (0 if it carries none)."""
-    try:
-        return int(data)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _entries(raw: Any) -> list[tuple[int, Body]]:
-    """``XRANGE``'s reply as (number, body) pairs: ids are ``<seq>-0``."""
-    return [(int(entry_id.split(b"-", 1)[0]), fields[b"d"]) for entry_id, fields in raw or []]
-
-
-def _runs(entries: list[tuple[int, Body]]) -> list[tuple[int, list[Body]]]:
-    """Numbered bodies as runs of consecutive numbers: (the first's number, the bodies)."""
-    runs: list[tuple[int, list[Body]]] = []
-    for seq, body in entries:
-        if runs and runs[-1][0] + len(runs[-1][1]) == seq:
-            runs[-1][1].append(body)
-        else:
-            runs.append((seq, [body]))
-    return runs
