@@ -153,10 +153,12 @@ class BrowserServer:
             self._address = address
             self._base_url = f"{address.scheme}://{public_host(address.host)}:{address.port}"
             self._state = ServerState.RUNNING
-            # Collected once now, before any page connects: the first full collection of
-            # what importing and starting the server built (some 47,000 objects, about 12 ms)
-            # would otherwise fall in the middle of the first burst of events.
-            gc.collect()
+            # A process's first full collection is due soon after a fresh start (what importing
+            # and starting the server built: some 47,000 objects, about 12 ms here). Done now,
+            # before any page connects, instead of in the middle of the first burst of events.
+            # A process that had one already (it built a bigger heap before) is left alone.
+            if gc.get_stats()[2]["collections"] == 0:
+                gc.collect()
             log.info("pywry server listening on %s", self._base_url)
             for name in _deploy_only(self._settings):
                 log.warning(
