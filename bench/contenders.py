@@ -122,10 +122,16 @@ class ServerProcess:
 
     ``script`` is the app it runs, in ``bench/`` (``scenario.py`` unless a benchmark has
     its own, such as ``payloads_server.py``); it takes ``--contender`` and ``--widgets``.
+    ``env``: variables set for it on top of the benchmark's own.
     """
 
     def __init__(
-        self, contender: Contender, *, widgets: int = 1, script: str = "scenario.py"
+        self,
+        contender: Contender,
+        *,
+        widgets: int = 1,
+        script: str = "scenario.py",
+        env: dict[str, str] | None = None,
     ) -> None:
         self.contender = contender
         self.port = free_port()
@@ -138,7 +144,7 @@ class ServerProcess:
         self.proc = subprocess.Popen(
             cmd,
             cwd=contender.cwd(),
-            env=bench_env(self.port, contender),
+            env={**bench_env(self.port, contender), **(env or {})},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
