@@ -104,6 +104,19 @@ def test_events_published_together_are_numbered_in_a_row_and_heard_in_order(make
     assert heard == [(2, b"a"), (3, b"b"), (4, b"c"), (5, b"d")]
 
 
+def test_publishing_nothing_is_refused_where_it_is_asked(make_bus):
+    async def scene() -> None:
+        bus = make_bus()
+        await bus.start()
+        try:
+            with pytest.raises(ValueError, match="at least one"):
+                bus.publish("w")
+        finally:
+            await bus.stop()
+
+    run(scene())
+
+
 def test_a_long_run_with_a_large_event_in_it_is_numbered_and_kept_whole(make_bus):
     # Longer and larger than one call of a shared bus carries: it cuts the run, in order.
     bodies = [f"e{k}".encode() for k in range(2500)]

@@ -96,18 +96,19 @@ class MemoryEventBus(EventBus):
         return stream
 
     def publish(self, label: str, *bodies: Body) -> asyncio.Future[int]:
+        if not bodies:
+            raise ValueError("publish() needs at least one event body")
         stream = self._stream(label)
         kept = stream.kept
         first = seq = kept.head
         for body in bodies:
             seq += 1
             kept.append(seq, body)
-        if bodies:
-            for listener in stream.listeners:
-                try:
-                    listener(first + 1, bodies)
-                except Exception:  # one subscriber's failure must not starve the others
-                    log.exception("a subscriber of widget %r failed", label)
+        for listener in stream.listeners:
+            try:
+                listener(first + 1, bodies)
+            except Exception:  # one subscriber's failure must not starve the others
+                log.exception("a subscriber of widget %r failed", label)
         numbered = asyncio.get_running_loop().create_future()
         numbered.set_result(seq)
         return numbered

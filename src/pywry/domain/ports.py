@@ -220,7 +220,8 @@ class EventBus(ABC):
 
         Events are appended in the order of the calls, and of the bodies of one call,
         which get consecutive numbers. The future gives the number of the last one (or the
-        error that kept them from being appended). Call on the loop.
+        error that kept them from being appended). Call on the loop, with at least one body
+        (``ValueError`` otherwise).
         """
 
     @abstractmethod

@@ -133,13 +133,13 @@ class RedisEventBus(EventBus):
         )
 
     def publish(self, label: str, *bodies: Body) -> asyncio.Future[int]:
+        if not bodies:
+            raise ValueError("publish() needs at least one event body")
         numbered: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         if self._queue is None:
             numbered.set_exception(ConnectionError("the event bus is not started"))
         elif (reason := self.refusal()) is not None:
             numbered.set_exception(ServerError(reason))
-        elif not bodies:
-            numbered.set_exception(ValueError("nothing to publish"))
         else:
             self._waiting += len(bodies)
             self._queue.put_nowait((label, bodies, numbered))
