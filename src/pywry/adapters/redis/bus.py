@@ -197,20 +197,34 @@ class RedisEventBus(EventBus):
         on_reset: ResetListener | None = None,
     ) -> Unsubscribe:
         sub = self._subs.get(label)
+        new = sub is None
         if sub is None:
             sub = self._subs[label] = _Subscription()
-            await self._doorbells("subscribe", label)  # first: nothing is missed
-            # A log from the start, so a page rendered before the first event knows its epoch.
-            await self.redis.hsetnx(self._keys.meta(label), "epoch", secrets.token_hex(8))
-            sub.last, sub.epoch = await self._head(label)
-        if after is not None:
-            past = await self.history(label, after, self._history)
-            for first, bodies in runs([e for e in past if e[0] <= sub.last]):
-                listener(first, bodies)
-        sub.listeners.append(listener)
-        if on_reset is not None:
-            sub.resets.append(on_reset)
-        await self._catch_up(label)
+        while sub.reading:  # a read under way hands its events to the listeners it has
+            await sub.read.wait()
+        # No read hands events over until the listener has the past: it would miss them.
+        sub.reading = True
+        sub.read.clear()
+        try:
+            if new:
+                await self._doorbells("subscribe", label)  # first: nothing is missed
+                # A log from the start, so a page rendered before the first event knows
+                # its epoch.
+                await self.redis.hsetnx(self._keys.meta(label), "epoch", secrets.token_hex(8))
+                sub.last, sub.epoch = await self._head(label)
+            if after is not None:
+                past = await self.history(label, after, self._history)
+                for first, bodies in runs([e for e in past if e[0] <= sub.last]):
+                    listener(first, bodies)
+            sub.listeners.append(listener)
+            if on_reset is not None:
+                sub.resets.append(on_reset)
+        except BaseException:
+            sub.read.set()
+            raise
+        finally:
+            sub.reading = False
+        await self._catch_up(label)  # what came meanwhile, to every listener
 
         async def unsubscribe() -> None:
             if listener in sub.listeners:
