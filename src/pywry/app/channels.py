@@ -55,6 +55,10 @@ class WidgetChannel:
             stream = self.stream = FrameStream(
                 max_frames=self._max_frames, max_bytes=self._max_bytes, start=seq - 1
             )
+            # A page open now reads the stream it was given, which goes no further: it
+            # reloads, and comes back to the new one.
+            for page in list(self.pages):
+                page.cut(Close.RESYNC, "events were lost: reload")
         fresh = False  # not all of them held already
         for body in bodies:
             if stream.append(seq, sequenced(seq, body)):
