@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from contenders import BENCH, Contender, ServerProcess, bench_env, free_port
 
-__all__ = ["fanout_run", "import_time", "page_run", "percentile"]
+__all__ = ["fanout_run", "import_time", "open_page", "page_run", "percentile", "round_trips"]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -124,7 +124,17 @@ def _isolate(route: Any) -> None:
     route.fulfill(response=response, headers=headers)
 
 
-def _round_trips(page: Any, server: ServerProcess, event: str, key: str) -> dict[str, Any]:
+def open_page(browser: Any, url: str) -> tuple[Any, Any]:
+    """A fresh context and page on the scenario's widget ``url``, its bench script ready."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.route(url, _isolate)
+    page.goto(url, wait_until="load", timeout=30000)
+    page.wait_for_function("window.bench && window.bench.ready", timeout=15000)
+    return context, page
+
+
+def round_trips(page: Any, server: ServerProcess, event: str, key: str) -> dict[str, Any]:
     """100 warm-up round trips, then 1,000 timed ones, each answered by ``event``'s callback."""
     page.evaluate("name => bench.roundTrips(100, 0, name)", event)  # also proves it answers
     cpu0, w0 = server.cpu(), time.perf_counter()
@@ -155,19 +165,15 @@ def page_run(contender: Contender, browser: Any, opts: dict[str, Any]) -> dict[s
         server.wait_for("READY", 30)
         res["phases"] = dict(server.phases)
 
-        context = browser.new_context()
-        page = context.new_page()
-        page.route(url, _isolate)
-        page.goto(url, wait_until="load", timeout=30000)
-        page.wait_for_function("window.bench && window.bench.ready", timeout=15000)
+        context, page = open_page(browser, url)
         res["page_clock_isolated"] = page.evaluate("window.crossOriginIsolated")
         time.sleep(opts["settle_s"])
         res["idle_rss_kib"] = server.rss_kib()
 
-        res.update(_round_trips(page, server, "bench:ping", "rt"))
+        res.update(round_trips(page, server, "bench:ping", "rt"))
         if contender.async_callbacks:
             try:
-                res.update(_round_trips(page, server, "bench:aping", "rt_async"))
+                res.update(round_trips(page, server, "bench:aping", "rt_async"))
             except Exception as exc:  # the other figures of this run still count
                 res["rt_async_error"] = f"{type(exc).__name__}: {exc}"
 

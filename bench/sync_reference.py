@@ -6,8 +6,8 @@ worker thread (a rule: a slow callback never stalls another widget), so this ben
 the fair reference: the Granian floor with its callback on a worker thread
 (``PYWRY_FLOOR_WORKER=1``), the least an app on Granian pays to keep sync callbacks off its
 loop. The release, ours, the Granian floor inline and with a worker, alternating, each run a
-fresh server and a fresh page, 1,000 round trips after 100 to warm up; medians over the
-runs. Run: ``python bench/sync_reference.py [--repeat 5]``.
+fresh server and a fresh page, 1,000 round trips after 100 to warm up (as ``make bench``
+times them); medians over the runs. Run: ``python bench/sync_reference.py [--repeat 5]``.
 """
 
 from __future__ import annotations
@@ -20,10 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from contenders import CACHE, RELEASE_SPEC, Contender, ServerProcess, ensure_venv
-from measure import _isolate, _wait_200, percentile
+from measure import open_page, round_trips
 from run import CHROMIUM, CHROMIUM_ARGS
-
-TRIPS = 1000
 
 
 def _one(browser: object, contender: Contender, env: dict[str, str]) -> tuple[float, ...]:
@@ -31,24 +29,15 @@ def _one(browser: object, contender: Contender, env: dict[str, str]) -> tuple[fl
     server = ServerProcess(contender, env=env)
     try:
         line, _ = server.wait_for("URL ", 60)
-        url = line.split(" ", 1)[1]
-        _wait_200(url, 30)
         server.wait_for("READY", 30)
-        context = browser.new_context()  # type: ignore[attr-defined]
+        context, page = open_page(browser, line.split(" ", 1)[1])
         try:
-            page = context.new_page()
-            page.route(url, _isolate)
-            page.goto(url, wait_until="load")
-            page.wait_for_function("window.bench && window.bench.ready")
-            page.evaluate("name => bench.roundTrips(100, 0, name)", "bench:ping")
-            cpu0 = server.cpu()
-            rts = page.evaluate(f"name => bench.roundTrips({TRIPS}, 1000, name)", "bench:ping")
-            cpu1 = server.cpu()
+            found = round_trips(page, server, "bench:ping", "rt")
         finally:
             context.close()
     finally:
         server.stop()
-    return (cpu1 - cpu0) / TRIPS * 1e6, statistics.median(rts), percentile(rts, 99)
+    return found["cpu_per_rt_us"], found["rt_median_ms"], found["rt_p99_ms"]
 
 
 def main() -> None:
