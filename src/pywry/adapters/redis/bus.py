@@ -224,7 +224,9 @@ class RedisEventBus(EventBus):
             raise
         finally:
             sub.reading = False
-        await self._catch_up(label)  # what came meanwhile, to every listener
+        # What came meanwhile, to every listener. ``read`` stays clear until this read ends,
+        # so a catch_up() waiting since the subscribe began returns only after it.
+        await self._catch_up(label)
 
         async def unsubscribe() -> None:
             if listener in sub.listeners:
