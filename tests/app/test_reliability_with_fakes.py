@@ -186,6 +186,27 @@ def test_a_burst_of_emits_reaches_each_widgets_pages_in_order_numbered_one_by_on
         assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
 
 
+# ------------------------------------------------------------------ replay
+def test_a_widgets_events_are_kept_once_and_a_returning_page_gets_each_it_missed(app):
+    handle = app.show("<p/>", label="w")
+    first = RecordingConnection()
+    page = attach(app, "w", "tab", first)
+    handle.emit("app:n", 0)
+    first.wait(lambda s: s.data("app:n") == [0])
+    read = first.frames[-1]["seq"]
+    detach(app, page)
+    for i in range(1, 31):
+        handle.emit("app:n", i)
+    back = RecordingConnection()
+    attach(app, "w", "tab", back, since=read)
+    back.wait(lambda s: len(s.data("app:n")) == 30)
+    assert back.data("app:n") == list(range(1, 31))
+    # In one process the widget's channel is the replay: the bus holds no second copy.
+    bus = app.container.event_bus()
+    kept = app.container.loop_thread().run(bus.history("w", 0, 1_000))
+    assert len(kept) <= 1
+
+
 # ------------------------------------------------------------------ overflow policy
 def test_a_page_that_fell_off_the_buffer_is_told_and_closed_to_reload(app, frozen):
     handle = app.show("<p/>", label="w")

@@ -173,11 +173,11 @@ class Container(containers.DeclarativeContainer):
     )
     event_bus = providers.Selector(
         state_backend,
-        memory=providers.ThreadSafeSingleton(
-            MemoryEventBus,
-            history_frames=server_settings.provided.replay_buffer_frames,
-            history_bytes=server_settings.provided.replay_buffer_bytes,
-        ),
+        # In one process a widget's channel subscribes as the widget is shown, before its
+        # first event, and keeps the replay itself: a history here would hold every event
+        # a second time (2 x replay_buffer_bytes per widget). Were a channel ever to
+        # subscribe later, it would see a gap and its pages would reload, never miss one.
+        memory=providers.ThreadSafeSingleton(MemoryEventBus, history_frames=1, history_bytes=1),
         redis=redis_set.provided.bus,
     )
     inbound_ledger = providers.Selector(
