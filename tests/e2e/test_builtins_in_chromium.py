@@ -117,11 +117,13 @@ def test_a_theme_that_is_not_one_is_refused_in_python(shown):
 )
 def test_navigate_follows_web_addresses_only(shown, url):
     _, handle, page = shown
-    # Playwright reports console messages on its own schedule: wait for this one.
-    with page.expect_console_message(lambda m: "refusing to navigate" in m.text, timeout=5000):
+    page.evaluate("() => { window.after = new Promise(r => window.pywry.on('app:after', r)); }")
+    # Playwright reports console messages on its own schedule: wait for this one, after the
+    # page has handled what was sent after the navigate (a page that got neither hangs there).
+    with page.expect_console_message(lambda m: "refusing to navigate" in m.text, timeout=15_000):
         handle.emit("pywry:navigate", {"url": url})
-    handle.emit("app:after", {})  # handled after the navigate
-    page.evaluate("() => new Promise(r => window.pywry.on('app:after', () => r()))")
+        handle.emit("app:after", {})  # handled after the navigate
+        page.evaluate("() => window.after")
     assert page.evaluate("() => window.hit") is None
 
 
