@@ -11,7 +11,7 @@ from ports_kit import ADAPTERS, redis_adapter, run
 
 from pywry.adapters.memory import MemoryEventBus
 from pywry.app.frames import encode_body
-from pywry.domain.ports import Body, EventBus, FrameListener
+from pywry.domain.ports import Body, EventBus
 
 
 # ------------------------------------------------------------------ event bus
@@ -25,14 +25,30 @@ def make_bus(request: pytest.FixtureRequest) -> Callable[..., EventBus]:
     return lambda **kwargs: RedisEventBus(redis=client(), keys=keys, **kwargs)
 
 
-def one_by_one(hear: Callable[[int, bytes], None]) -> FrameListener:
-    """A bus listener that takes the events handed over together one at a time."""
+class Heard:
+    """A bus listener that keeps each event it hears, as (number, bytes), in order.
 
-    def listener(seq: int, bodies: Sequence[Body]) -> None:
-        for number, body in enumerate(bodies, seq):
-            hear(number, bytes(body))
+    Events handed over together are kept one by one. Delivery may come after ``publish``
+    returned: :meth:`until` waits for a number.
+    """
 
-    return listener
+    def __init__(self) -> None:
+        self.events: list[tuple[int, bytes]] = []
+        self._more = asyncio.Event()
+
+    def __call__(self, seq: int, bodies: Sequence[Body]) -> None:
+        self.events.extend((number, bytes(body)) for number, body in enumerate(bodies, seq))
+        self._more.set()
+
+    @property
+    def numbers(self) -> list[int]:
+        return [seq for seq, _ in self.events]
+
+    async def until(self, seq: int) -> None:
+        """Wait until the event numbered ``seq`` (or a later one) was heard."""
+        while not self.events or self.events[-1][0] < seq:
+            self._more.clear()
+            await self._more.wait()
 
 
 def test_a_bus_numbers_each_widgets_events_one_two_three_in_publish_order(make_bus):
@@ -52,26 +68,16 @@ def test_every_subscriber_gets_every_event_after_it_subscribed_in_order(make_bus
         bus = make_bus()
         await bus.start()
         await bus.publish("w", b"before")
-        first: list[tuple[int, bytes]] = []
-        second: list[tuple[int, bytes]] = []
-        all_heard = asyncio.Event()  # delivered on the loop, maybe after publish returned
-
-        def hearing(into: list[tuple[int, bytes]]) -> Callable[[int, bytes], None]:
-            def hear(seq: int, body: bytes) -> None:
-                into.append((seq, body))
-                if len(first) == len(second) == 5:
-                    all_heard.set()
-
-            return hear
-
-        await bus.subscribe("w", one_by_one(hearing(first)))
-        await bus.subscribe("w", one_by_one(hearing(second)))
+        first, second = Heard(), Heard()
+        await bus.subscribe("w", first)
+        await bus.subscribe("w", second)
         for k in range(5):
             numbered = bus.publish("w", f"e{k}".encode())  # not awaited one by one: in order
         await numbered
-        await all_heard.wait()
+        await first.until(6)
+        await second.until(6)
         await bus.stop()
-        return first, second
+        return first.events, second.events
 
     first, second = run(scene())
     expected = [(seq, f"e{seq - 2}".encode()) for seq in range(2, 7)]
@@ -84,20 +90,13 @@ def test_events_published_together_are_numbered_in_a_row_and_heard_in_order(make
         bus = make_bus()
         await bus.start()
         await bus.publish("w", b"first")
-        heard: list[tuple[int, bytes]] = []
-        five = asyncio.Event()
-
-        def hear(seq: int, body: bytes) -> None:
-            heard.append((seq, body))
-            if seq == 5:
-                five.set()
-
-        await bus.subscribe("w", one_by_one(hear))
+        heard = Heard()
+        await bus.subscribe("w", heard)
         last = await bus.publish("w", b"a", b"b", b"c")
         after = await bus.publish("w", b"d")
-        await five.wait()
+        await heard.until(5)
         await bus.stop()
-        return last, after, heard
+        return last, after, heard.events
 
     last, after, heard = run(scene())
     assert (last, after) == (4, 5)  # the future gives the number of the last one
@@ -153,23 +152,15 @@ def test_an_unsubscribed_listener_hears_nothing_more(make_bus):
     async def scene() -> tuple[list[int], list[int]]:
         bus = make_bus()
         await bus.start()
-        gone: list[int] = []
-        staying: list[int] = []
-        heard_two = asyncio.Event()
-
-        def stay(seq: int, body: bytes) -> None:
-            staying.append(seq)
-            if seq == 2:
-                heard_two.set()
-
-        unsubscribe = await bus.subscribe("w", one_by_one(lambda seq, body: gone.append(seq)))
-        await bus.subscribe("w", one_by_one(stay))
+        gone, staying = Heard(), Heard()
+        unsubscribe = await bus.subscribe("w", gone)
+        await bus.subscribe("w", staying)
         await bus.publish("w", b"1")
         await unsubscribe()
         await bus.publish("w", b"2")
-        await heard_two.wait()  # delivered by now to whoever still listens
+        await staying.until(2)  # delivered by now to whoever still listens
         await bus.stop()
-        return gone, staying
+        return gone.numbers, staying.numbers
 
     assert run(scene()) == ([1], [1, 2])
 
@@ -215,19 +206,12 @@ def test_a_subscriber_that_asks_for_the_past_gets_what_is_kept_then_what_comes(m
         await bus.start()
         for k in range(1, 4):
             await bus.publish("w", f"e{k}".encode())
-        heard: list[tuple[int, bytes]] = []
-        four = asyncio.Event()
-
-        def hear(seq: int, body: bytes) -> None:
-            heard.append((seq, body))
-            if seq == 4:
-                four.set()
-
-        await bus.subscribe("w", one_by_one(hear), after=1)
+        heard = Heard()
+        await bus.subscribe("w", heard, after=1)
         await bus.publish("w", b"e4")
-        await four.wait()
+        await heard.until(4)
         await bus.stop()
-        return heard
+        return heard.events
 
     assert run(scene()) == [(2, b"e2"), (3, b"e3"), (4, b"e4")]
 
