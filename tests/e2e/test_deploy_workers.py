@@ -188,6 +188,16 @@ def events_of(ws: Any, event: str, want: int, timeout: float = 20) -> list[dict[
     return got
 
 
+def worker_of(ws: Any, n: int) -> int:
+    """The process id of the worker that holds this board page's socket (the one that
+    answers its ``app:who``, sent as its first event with ``n`` to tell its answer apart)."""
+    send(ws, "board", 1, "app:who", {"n": n})
+    mine: list[dict[str, Any]] = []
+    while not mine:  # every page hears every app:me; this page's is the one with its n
+        mine = [me for me in events_of(ws, "app:me", 1) if me["data"]["n"] == n]
+    return int(mine[0]["data"]["pid"])
+
+
 @pytest.mark.timeout(120)
 def test_a_widget_shown_by_one_worker_runs_its_callback_there_for_pages_on_both(two_workers):
     base, *_ = two_workers
@@ -206,8 +216,7 @@ def test_a_request_from_one_worker_is_answered_by_a_page_on_the_other(two_worker
     base, *_ = two_workers
     with ExitStack() as stack:
         page = open_widget(base, "board", 0, stack)
-        send(page, "board", 1, "app:who", {"n": 0})
-        page_worker = events_of(page, "app:me", 1)[0]["data"]["pid"]
+        page_worker = worker_of(page, 0)
         answered: list[dict[str, Any]] = []
         seen: set[str] = set()  # a question may come twice (as a frame and in the stream)
         asked_elsewhere = False
@@ -289,7 +298,7 @@ def test_events_for_a_widget_whose_worker_died_are_answered_with_an_error(two_wo
 
 
 def one_page_on_each_worker(base: str, stack: ExitStack) -> dict[int, Any]:
-    """Open board pages until one is on each worker; each page's worker answers its ``app:who``.
+    """Open board pages until one is on each worker (keyed by the worker's process id).
 
     The kernel shares sockets out between the workers as it likes: most often both get some of
     a few pages, but sometimes one gets them all, so the test asks rather than assumes.
@@ -297,11 +306,7 @@ def one_page_on_each_worker(base: str, stack: ExitStack) -> dict[int, Any]:
     by_worker: dict[int, Any] = {}
     for i in range(40):
         ws = open_widget(base, "board", i, stack)
-        send(ws, "board", 1, "app:who", {"n": i})
-        mine: list[dict[str, Any]] = []
-        while not mine:  # every page hears every app:me; this page's is the one with its n
-            mine = [me for me in events_of(ws, "app:me", 1) if me["data"]["n"] == i]
-        by_worker.setdefault(mine[0]["data"]["pid"], ws)
+        by_worker.setdefault(worker_of(ws, i), ws)
         if len(by_worker) == 2:
             return by_worker
     raise AssertionError("40 pages in a row landed on one worker")
